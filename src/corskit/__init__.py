@@ -1,0 +1,31 @@
+"""corskit: correct, safe and fast CORS for Python web APIs.
+
+>>> from corskit import CORSPolicy
+>>> policy = CORSPolicy(allow_origins=["https://app.example.com"], allow_methods=["GET", "PUT"])
+>>> policy.engine.actual(b"https://app.example.com").headers
+((b'access-control-allow-origin', b'https://app.example.com'),)
+
+- :class:`CORSMiddleware`: ASGI middleware, a drop-in for Starlette's/FastAPI's.
+- :func:`outermost`: install CORS outside everything in a Starlette/FastAPI app.
+- :class:`CORSPolicy`: the validated, immutable settings.
+- :class:`CORSConfigError`: every problem of a configuration, at start-up.
+"""
+
+from .asgi import CORSMiddleware, outermost
+from .engine import Decision, Reason
+from .policy import CORSPolicy
+from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem
+
+__all__ = [
+    "CATALOGUE",
+    "CORSConfigError",
+    "CORSConfigWarning",
+    "CORSMiddleware",
+    "CORSPolicy",
+    "Decision",
+    "Problem",
+    "Reason",
+    "outermost",
+]
+
+__version__ = "0.1.0"

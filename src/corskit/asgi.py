@@ -1,0 +1,241 @@
+"""The ASGI adapter: a drop-in for Starlette's and FastAPI's ``CORSMiddleware``.
+
+It translates ASGI scopes and messages to :mod:`corskit.engine` calls and back; it holds
+no CORS logic of its own.
+
+>>> from corskit import CORSMiddleware
+>>> async def app(scope, receive, send): ...
+>>> wrapped = CORSMiddleware(app, allow_origins=["https://app.example.com"])
+>>> wrapped.policy.allow_origins
+('https://app.example.com',)
+
+With FastAPI (same keywords as ``fastapi.middleware.cors.CORSMiddleware``)::
+
+    app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
+
+or, so that unhandled 500s and other middleware's responses carry CORS headers too and
+preflights never reach authentication middleware, put CORS outside everything::
+
+    app = FastAPI()
+    corskit.outermost(app, allow_origins=["https://app.example.com"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .engine import Decision, Engine, log_decision
+from .policy import CORSPolicy
+
+__all__ = ["CORSMiddleware", "outermost"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_CORS_NAMES = frozenset(
+    {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
+)
+
+
+class CORSMiddleware:
+    """ASGI CORS middleware. Takes Starlette's keywords, or a ready ``policy=``.
+
+    - ``debug=True`` puts the refusal reason in the body of a failed preflight's 403.
+    - ``check_websocket_origin=True`` refuses WebSocket handshakes whose ``Origin`` the
+      policy does not allow (cross-site WebSocket hijacking defence).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *args: Any,
+        policy: CORSPolicy | None = None,
+        debug: bool = False,
+        check_websocket_origin: bool = False,
+        **settings: Any,
+    ) -> None:
+        if policy is not None and (args or settings):
+            raise TypeError("give either policy= or CORS settings, not both")
+        self.app = app
+        self.policy = policy if policy is not None else CORSPolicy(*args, **settings)
+        self.debug = debug
+        self.check_websocket_origin = check_websocket_origin
+
+    @property
+    def policy(self) -> CORSPolicy:
+        """The policy in force. Assigning a new :class:`CORSPolicy` swaps it atomically."""
+        return self._state[0]
+
+    @policy.setter
+    def policy(self, policy: CORSPolicy) -> None:
+        if not isinstance(policy, CORSPolicy):
+            raise TypeError("policy must be a corskit.CORSPolicy (validated before it is swapped in)")
+        # One attribute holds both, so a request never sees half of a swap.
+        self._state = (policy, policy.engine)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope_type = scope["type"]
+        if scope_type != "http":
+            if scope_type == "websocket" and self.check_websocket_origin:
+                await self._websocket(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        engine: Engine = self._state[1]
+        origin = None
+        origins = 0
+        acrm = None
+        acrh: list[bytes] = []
+        acrpn = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value
+                origins += 1
+            elif name[:15] == b"access-control-":
+                if name == b"access-control-request-method":
+                    acrm = value
+                elif name == b"access-control-request-headers":
+                    acrh.append(value)
+                elif name == b"access-control-request-private-network":
+                    acrpn = value
+        if origin is None:
+            decision = engine.no_origin
+        elif scope["method"] == "OPTIONS" and acrm is not None:
+            # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
+            if origins > 1:
+                decision = engine.duplicated_origin(True)
+            else:
+                decision = engine.preflight(origin, acrm, acrh, acrpn)
+            await self._answer_preflight(scope, decision, origin, send)
+            return
+        elif origins > 1:
+            decision = engine.duplicated_origin(False)
+        else:
+            decision = engine.actual(origin)
+            if not decision.allowed:
+                log_decision(decision, "request", scope["method"], scope.get("path", ""), origin)
+        if not decision.headers and not decision.vary:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = _apply(message.get("headers") or (), decision)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
+        headers = [*decision.headers, (b"vary", decision.vary)]
+        if decision.allowed:
+            body = b""
+            if decision.status == 200:
+                headers.append((b"content-length", b"0"))
+        else:
+            log_decision(decision, "preflight", "OPTIONS", scope.get("path", ""), origin)
+            body = b""
+            if self.debug:
+                detail = f" ({decision.detail})" if decision.detail else ""
+                body = f"corskit: preflight refused: {decision.reason}{detail}\n".encode()
+            headers += [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value
+        if origin is not None:  # no Origin: not a browser, nothing to defend
+            decision = self._state[1].websocket(origin)
+            if not decision.allowed:
+                log_decision(decision, "websocket", "GET", scope.get("path", ""), origin)
+                message = await receive()
+                if message["type"] == "websocket.connect":
+                    await send({"type": "websocket.close", "code": 1008})  # the server answers 403
+                return
+        await self.app(scope, receive, send)
+
+
+def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:
+    """The response headers with the decision's CORS headers set and ``Vary`` merged."""
+    out: list[tuple[bytes, bytes]] = []
+    vary_at = -1
+    replace = bool(decision.headers)
+    for name, value in headers:
+        low = name.lower()
+        if low == b"vary":
+            vary_at = len(out)
+        elif replace and low in _CORS_NAMES:
+            continue  # ours replace the app's, never duplicate them (a duplicate ACAO fails)
+        out.append((name, value))
+    out.extend(decision.headers)
+    if decision.vary:
+        if vary_at < 0:
+            out.append((b"vary", decision.vary))
+        else:
+            name, value = out[vary_at]
+            out[vary_at] = (name, merge_vary(value, decision.vary))
+    return out
+
+
+def merge_vary(existing: bytes, extra: bytes) -> bytes:
+    """Add the field names of *extra* to a ``Vary`` value, without duplicates.
+
+    >>> merge_vary(b"Accept-Encoding", b"Origin")
+    b'Accept-Encoding, Origin'
+    >>> merge_vary(b"origin", b"Origin"), merge_vary(b"*", b"Origin")
+    (b'origin', b'*')
+    """
+    present = {item.strip().lower() for item in existing.split(b",")}
+    if b"*" in present:
+        return existing
+    missing = [item for item in extra.split(b", ") if item.lower() not in present]
+    if not missing:
+        return existing
+    stripped = existing.strip()
+    return b", ".join([stripped, *missing]) if stripped else b", ".join(missing)
+
+
+def outermost(app: Any, *args: Any, **settings: Any) -> Any:
+    """Install CORS outside *everything* in a Starlette or FastAPI application.
+
+    Starlette builds its stack as ``ServerErrorMiddleware -> user middleware -> router``;
+    a 500 from an unhandled exception is sent by ``ServerErrorMiddleware``, outside any
+    ``add_middleware`` CORS layer, so the browser reports a CORS error instead of the 500.
+    ``outermost`` wraps the built stack instead, so every response (500s, 401s from auth
+    middleware) carries CORS headers and preflights are answered before authentication.
+    The application object itself is returned, so ``uvicorn main:app`` and route
+    decorators keep working.
+
+    >>> from starlette.applications import Starlette
+    >>> app = outermost(Starlette(), allow_origins=["https://app.example.com"])
+    """
+    build = getattr(app, "build_middleware_stack", None)
+    if build is None or not callable(build):
+        raise TypeError(
+            "outermost() needs a Starlette or FastAPI application; for any other ASGI app "
+            "wrap it directly: app = CORSMiddleware(app, ...)"
+        )
+    middleware = CORSMiddleware(_Pending(), *args, **settings)  # validate now, at start-up
+
+    def build_with_cors() -> Any:
+        middleware.app = build()
+        return middleware
+
+    app.build_middleware_stack = build_with_cors
+    app.middleware_stack = None  # rebuilt on the first request
+    state = getattr(app, "state", None)
+    if state is not None:
+        state.corskit = middleware  # lets tools (corskit check/audit) find the settings
+    return app
+
+
+class _Pending:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # pragma: no cover
+        raise RuntimeError("corskit.outermost: the application stack was not built")

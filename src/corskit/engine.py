@@ -1,0 +1,313 @@
+"""The sans-IO CORS engine: request headers in, a :class:`Decision` out.
+
+No framework, no I/O. Adapters (ASGI, WSGI) read the request's ``Origin``,
+``Access-Control-Request-Method``, ``-Headers`` and ``-Private-Network`` as bytes, ask the
+engine, and apply the decision. Everything that can be worked out from the policy is
+worked out once, in :class:`Engine`'s constructor; per request the work is a few
+dict/set lookups, and hostile input is cut off by length before any per-item work.
+
+>>> from corskit import CORSPolicy
+>>> engine = CORSPolicy(allow_origins=["https://app.example.com"], allow_methods=["PUT"],
+...                     allow_headers=["x-token"]).engine
+>>> d = engine.preflight(b"https://app.example.com", b"PUT", [b"x-token"], None)
+>>> d.allowed, d.reason, d.status
+(True, 'preflight-allowed', 204)
+>>> d = engine.preflight(b"https://app.example.com", b"DELETE", [], None)
+>>> d.allowed, d.reason, d.status, d.headers
+(False, 'method-not-allowed', 403, ())
+>>> engine.actual(b"https://evil.example").reason
+'origin-not-allowed'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .headers import SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADER_NAMES, parse_header_list
+from .problems import escape
+
+if TYPE_CHECKING:
+    from .policy import CORSPolicy
+
+__all__ = ["Decision", "Engine", "Reason", "log_decision", "logger"]
+
+logger = logging.getLogger("corskit")
+
+Header = tuple[bytes, bytes]
+
+
+class Reason:
+    """Machine-readable reason codes carried by every :class:`Decision`."""
+
+    PREFLIGHT_ALLOWED = "preflight-allowed"
+    ACTUAL_ALLOWED = "actual-allowed"
+    NO_ORIGIN = "no-origin"
+    ORIGIN_NOT_ALLOWED = "origin-not-allowed"
+    ORIGIN_NULL = "origin-null"
+    ORIGIN_DUPLICATED = "origin-duplicated"
+    METHOD_NOT_ALLOWED = "method-not-allowed"
+    HEADER_NOT_ALLOWED = "header-not-allowed"
+    AUTHORIZATION_NOT_COVERED = "authorization-not-covered-by-wildcard"
+    HEADER_LIST_MALFORMED = "header-list-malformed"
+    HEADER_LIST_TOO_LONG = "header-list-too-long"
+
+    ALL = (
+        PREFLIGHT_ALLOWED,
+        ACTUAL_ALLOWED,
+        NO_ORIGIN,
+        ORIGIN_NOT_ALLOWED,
+        ORIGIN_NULL,
+        ORIGIN_DUPLICATED,
+        METHOD_NOT_ALLOWED,
+        HEADER_NOT_ALLOWED,
+        AUTHORIZATION_NOT_COVERED,
+        HEADER_LIST_MALFORMED,
+        HEADER_LIST_TOO_LONG,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with one request.
+
+    - ``allowed``: the response grants CORS access (for a preflight: answer with success).
+    - ``reason``: a :class:`Reason` code; ``detail`` names the offending method or header.
+    - ``headers``: CORS headers to add (on a preflight, every header but ``Vary``).
+    - ``vary``: field names to merge into ``Vary`` (``b""`` for none).
+    - ``status``: for a preflight, the status to answer with; 0 otherwise.
+    """
+
+    allowed: bool
+    reason: str
+    headers: tuple[Header, ...] = ()
+    vary: bytes = b""
+    status: int = 0
+    detail: str = ""
+
+
+_METHOD_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
+_CACHE_SIZE = 1024  # bounded caches: cleared when full, so hostile input cannot grow them
+_MAX_WILDCARD_LIST = 4096  # bytes of Access-Control-Request-Headers accepted with allow_headers=["*"]
+
+ACAO = b"access-control-allow-origin"
+ACAC = b"access-control-allow-credentials"
+
+
+class Engine:
+    """The compiled form of a :class:`~corskit.CORSPolicy`. Built by the policy."""
+
+    __slots__ = (
+        "_acrh_cache",
+        "_actual_cache",
+        "_any_header",
+        "_any_method",
+        "_denied",
+        "_expose",
+        "_header_limit",
+        "_headers_ok",
+        "_listed_authorization",
+        "_matcher",
+        "_method_headers",
+        "_pf_tail",
+        "_pna",
+        "_preflight_failed",
+        "_preflight_prefix_any",
+        "_status",
+        "_wildcard_actual",
+        "credentials",
+        "no_origin",
+        "preflight_vary",
+        "wildcard",
+    )
+
+    def __init__(self, policy: CORSPolicy) -> None:
+        self._matcher = policy.matcher
+        self.credentials = policy.allow_credentials
+        # Fetch: CORS protocol and HTTP caches. "*" (no credentials) is a static answer:
+        # send it on every response and do not vary; otherwise the answer depends on Origin.
+        self.wildcard = policy.allows_all_origins and not policy.allow_credentials
+        cred: tuple[Header, ...] = ((ACAC, b"true"),) if self.credentials else ()
+        self._expose: tuple[Header, ...] = (
+            ((b"access-control-expose-headers", ", ".join(policy.expose_headers).encode("ascii")),)
+            if policy.expose_headers
+            else ()
+        )
+        self._actual_cache: dict[bytes, Decision] = {}
+        vary = b"" if self.wildcard else b"Origin"
+        self._wildcard_actual = Decision(True, Reason.ACTUAL_ALLOWED, ((ACAO, b"*"), *self._expose), vary)
+        self.no_origin = (
+            Decision(True, Reason.NO_ORIGIN, self._wildcard_actual.headers, vary)
+            if self.wildcard
+            else Decision(False, Reason.NO_ORIGIN, (), vary)
+        )
+        self._denied = {
+            r: Decision(False, r, (), vary)
+            for r in (Reason.ORIGIN_NOT_ALLOWED, Reason.ORIGIN_NULL, Reason.ORIGIN_DUPLICATED)
+        }
+
+        # Preflight -------------------------------------------------------------------
+        self._pna = policy.allow_private_network
+        fields = [b"Origin", b"Access-Control-Request-Method", b"Access-Control-Request-Headers"]
+        if self._pna:
+            fields.append(b"Access-Control-Request-Private-Network")
+        self.preflight_vary = b", ".join(fields)
+        self._status = policy.preflight_status
+        self._preflight_prefix_any: tuple[Header, ...] = ((ACAO, b"*"),) if self.wildcard else ()
+        tail: list[Header] = list(cred)
+        if policy.max_age is not None:
+            # -1 disables caching: browsers read 0 as "do not cache" (Fetch: Max-Age).
+            tail.append((b"access-control-max-age", str(max(policy.max_age, 0)).encode()))
+        self._pf_tail = tuple(tail)
+        self._any_method = "*" in policy.allow_methods
+        # Fetch: CORS-preflight fetch, method check: safelisted methods always pass.
+        methods = {m.encode("ascii") for m in policy.allow_methods if m != "*"} | {
+            m.encode("ascii") for m in SAFELISTED_METHODS
+        }
+        self._method_headers = {m: (b"access-control-allow-methods", m) for m in methods}
+        self._any_header = "*" in policy.allow_headers
+        self._listed_authorization = "authorization" in policy.allow_headers
+        self._headers_ok = frozenset(
+            n.encode("ascii") for n in (*policy.allow_headers, *SAFELISTED_REQUEST_HEADER_NAMES) if n != "*"
+        )
+        # The longest list a browser could send that this policy allows: every allowed
+        # name once, with a comma and a little whitespace each. Anything longer is refused
+        # before it is split (bounded, linear work; rs/cors's quadratic-parse lesson).
+        self._header_limit = (
+            _MAX_WILDCARD_LIST
+            if self._any_header
+            else sum(len(n) + 3 for n in self._headers_ok) + 16
+        )
+        self._acrh_cache: dict[bytes, tuple[bytes, str, str]] = {}
+        self._preflight_failed = {
+            r: Decision(False, r, (), self.preflight_vary, 403)
+            for r in (
+                Reason.ORIGIN_NOT_ALLOWED,
+                Reason.ORIGIN_NULL,
+                Reason.ORIGIN_DUPLICATED,
+                Reason.METHOD_NOT_ALLOWED,
+                Reason.HEADER_NOT_ALLOWED,
+                Reason.AUTHORIZATION_NOT_COVERED,
+                Reason.HEADER_LIST_MALFORMED,
+                Reason.HEADER_LIST_TOO_LONG,
+            )
+        }
+
+    # -- actual requests ------------------------------------------------------------------
+
+    def actual(self, origin: bytes) -> Decision:
+        """Decide an actual (non-preflight) request that carries ``Origin: origin``."""
+        if self.wildcard:
+            return self._wildcard_actual
+        decision = self._actual_cache.get(origin)
+        if decision is not None:
+            return decision
+        if not self._matcher.matches(origin):
+            return self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
+        decision = Decision(
+            True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), b"Origin"
+        )
+        if len(self._actual_cache) >= _CACHE_SIZE:
+            self._actual_cache.clear()
+        self._actual_cache[origin] = decision
+        return decision
+
+    def duplicated_origin(self, preflight: bool) -> Decision:
+        """The decision for a request with more than one ``Origin`` header (never from a browser)."""
+        table = self._preflight_failed if preflight else self._denied
+        return table[Reason.ORIGIN_DUPLICATED]
+
+    def _cred_headers(self) -> tuple[Header, ...]:
+        return ((ACAC, b"true"),) if self.credentials else ()
+
+    # -- preflights -----------------------------------------------------------------------
+
+    def preflight(
+        self, origin: bytes, method: bytes, header_lines: list[bytes], private_network: bytes | None
+    ) -> Decision:
+        """Decide a CORS preflight (``OPTIONS`` + ``Origin`` + ``Access-Control-Request-Method``).
+
+        Checks run in Fetch order: origin, then method, then headers.
+        """
+        # 1. Origin (Fetch: CORS check, as the browser will run it on our answer).
+        if self.wildcard:
+            headers: list[Header] = list(self._preflight_prefix_any)
+        else:
+            actual = self.actual(origin)
+            if not actual.allowed:
+                return self._preflight_failed[actual.reason]
+            headers = [(ACAO, origin)]
+        # 2. Method: byte-exact (Fetch: CORS-preflight fetch, method check).
+        method_header = self._method_headers.get(method)
+        if method_header is None:
+            if not (self._any_method and _METHOD_TOKEN.fullmatch(method)):
+                return self._fail(Reason.METHOD_NOT_ALLOWED, method)
+            method_header = (b"access-control-allow-methods", method)
+        headers.append(method_header)
+        # 3. Headers: case-insensitive; "*" never covers Authorization.
+        if header_lines:
+            key = header_lines[0] if len(header_lines) == 1 else b"\n".join(header_lines)
+            verdict = self._acrh_cache.get(key)
+            if verdict is None:
+                verdict = self._check_header_list(header_lines)
+                if len(key) <= self._header_limit:  # never cache what was refused for size
+                    if len(self._acrh_cache) >= _CACHE_SIZE:
+                        self._acrh_cache.clear()
+                    self._acrh_cache[key] = verdict
+            value, reason, detail = verdict
+            if reason:
+                return self._fail(reason, detail)
+            if value:
+                headers.append((b"access-control-allow-headers", value))
+        headers.extend(self._pf_tail)
+        if self._pna and private_network is not None and private_network.strip().lower() == b"true":
+            headers.append((b"access-control-allow-private-network", b"true"))
+        return Decision(True, Reason.PREFLIGHT_ALLOWED, tuple(headers), self.preflight_vary, self._status)
+
+    def _fail(self, reason: str, detail: bytes | str) -> Decision:
+        base = self._preflight_failed[reason]
+        if not detail:
+            return base
+        text = detail if isinstance(detail, str) else escape(detail.decode("latin-1"), 64)
+        return Decision(False, reason, (), base.vary, 403, text)
+
+    def _check_header_list(self, lines: list[bytes]) -> tuple[bytes, str, str]:
+        """(value to echo in Access-Control-Allow-Headers, reason or "", detail)."""
+        if sum(len(line) for line in lines) > self._header_limit:
+            return b"", Reason.HEADER_LIST_TOO_LONG, ""
+        names = parse_header_list(lines, self._header_limit)
+        if names is None:
+            return b"", Reason.HEADER_LIST_MALFORMED, ""
+        for name in names:
+            if name in self._headers_ok:
+                continue
+            if not self._any_header:
+                return b"", Reason.HEADER_NOT_ALLOWED, name.decode("ascii")
+            if name == b"authorization":
+                # Fetch: CORS non-wildcard request-header name; must be listed explicitly.
+                return b"", Reason.AUTHORIZATION_NOT_COVERED, "authorization"
+        return b",".join(dict.fromkeys(names)), "", ""
+
+    # -- WebSocket ----------------------------------------------------------------------
+
+    def websocket(self, origin: bytes) -> Decision:
+        """Check a WebSocket handshake's ``Origin`` against the policy (CSWSH defence)."""
+        if self.wildcard or self._matcher.matches(origin):
+            return Decision(True, Reason.ACTUAL_ALLOWED)
+        return self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
+
+
+def log_decision(decision: Decision, kind: str, method: str, path: str, origin: bytes | None) -> None:
+    """Log a refusal at debug level on the ``corskit`` logger, safe against log injection."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "corskit: %s refused: reason=%s%s method=%s path=%s origin=%s",
+            kind,
+            decision.reason,
+            f" detail={escape(decision.detail, 80)}" if decision.detail else "",
+            escape(method, 32),
+            escape(path, 200),
+            escape(origin.decode("latin-1"), 200) if origin is not None else "-",
+        )

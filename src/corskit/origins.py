@@ -1,0 +1,364 @@
+"""Origins: parsing configured patterns, and the compiled matcher used per request.
+
+Accepted configuration forms (anything else is a :class:`~corskit.problems.Problem`):
+
+- an exact serialised origin, ``scheme://host[:port]`` (Fetch: origin serialisation:
+  lower-case scheme and host, no default port, no path, no trailing slash);
+- ``*``: every origin;
+- ``https://*.example.com``: one or more subdomain labels, never ``example.com`` itself;
+- ``http://localhost:*``: any port, the default port included;
+- both wildcards together: ``https://*.example.com:*``.
+
+Matching is byte-exact against what browsers send, precomputed into sets and dicts so
+a request costs one set lookup for exact origins and one dict lookup per host label for
+patterns.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from .problems import CATALOGUE, Problem, escape
+
+if sys.version_info >= (3, 11):
+    import re._constants as sre_constants
+    import re._parser as sre_parse
+else:  # pragma: no cover
+    import sre_constants
+    import sre_parse
+
+__all__ = ["OriginMatcher", "OriginPattern", "is_loopback_host", "is_public_suffix", "parse_pattern"]
+
+DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]*[a-z0-9_])?")
+MAX_ORIGIN_LENGTH = 512  # longer request Origin values are refused without parsing
+
+# Multi-label public suffixes (and single-label rules are applied generically: every
+# TLD is a public suffix). Curated from the Public Suffix List's ICANN and PRIVATE
+# sections: country second levels and the hosting platforms where anyone can get a
+# subdomain. When the optional `publicsuffixlist` package is installed it is used too.
+_PUBLIC_SUFFIXES = frozenset(
+    """
+    co.uk org.uk me.uk ltd.uk plc.uk net.uk ac.uk gov.uk sch.uk nhs.uk
+    com.au net.au org.au edu.au gov.au id.au co.nz org.nz net.nz ac.nz govt.nz
+    co.jp ne.jp or.jp ac.jp go.jp gr.jp ed.jp co.kr or.kr ne.kr go.kr ac.kr
+    com.br net.br org.br gov.br com.cn net.cn org.cn gov.cn edu.cn com.hk org.hk net.hk
+    com.tw org.tw net.tw com.sg org.sg net.sg edu.sg com.my org.my net.my co.in net.in
+    org.in firm.in gen.in ind.in ac.in gov.in co.za org.za net.za gov.za ac.za
+    com.mx org.mx net.mx gob.mx com.ar net.ar org.ar gob.ar com.tr org.tr net.tr gov.tr
+    co.il org.il net.il ac.il gov.il com.ua org.ua net.ua in.ua com.pl net.pl org.pl
+    co.id or.id web.id ac.id go.id com.ph net.ph org.ph com.vn net.vn org.vn co.th in.th
+    com.sa net.sa org.sa com.eg org.eg com.ng org.ng co.ke or.ke com.pk org.pk net.pk
+    com.ru org.ru net.ru msk.ru spb.ru com.es org.es nom.es com.pt org.pt co.at or.at
+    co.it gov.it edu.it com.gr org.gr co.hu com.ro org.ro com.co net.co nom.co com.pe
+    com.ve com.ec com.uy com.py com.bo eu.org us.org
+    github.io githubusercontent.com gitlab.io codeberg.page bitbucket.io
+    herokuapp.com herokussl.com vercel.app now.sh netlify.app netlify.com pages.dev
+    workers.dev web.app firebaseapp.com appspot.com cloudfunctions.net run.app
+    azurewebsites.net azurestaticapps.net cloudapp.net blob.core.windows.net
+    trafficmanager.net azureedge.net cloudfront.net amazonaws.com s3.amazonaws.com
+    elasticbeanstalk.com awsapps.com amplifyapp.com on-aws.com
+    ngrok.io ngrok.app ngrok-free.app ngrok.dev ngrok-free.dev loca.lt localtunnel.me
+    trycloudflare.com glitch.me repl.co replit.app replit.dev onrender.com fly.dev
+    railway.app up.railway.app deno.dev surge.sh neocities.org blogspot.com
+    wordpress.com wixsite.com squarespace.com webflow.io myshopify.com
+    readthedocs.io rtfd.io pythonanywhere.com digitaloceanspaces.com ondigitalocean.app
+    fastly.net global.ssl.fastly.net edgecompute.app stackblitz.io csb.app codesandbox.io
+    jsfiddle.net codepen.io jsbin.com webcontainer.io gitpod.io github.dev app.github.dev
+    streamlit.app hf.space huggingface.co
+    """.split()
+)
+
+_LOCALHOST_NAMES = ("localhost",)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Loopback IP or an RFC 6761 localhost name: plain http is acceptable there."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_public_suffix(domain: str) -> bool:
+    """True when anyone can register names directly under *domain*.
+
+    >>> is_public_suffix("co.uk"), is_public_suffix("github.io"), is_public_suffix("example.com")
+    (True, True, False)
+    """
+    if "." not in domain or domain in _PUBLIC_SUFFIXES:
+        return True
+    try:  # optional, more complete list
+        from publicsuffixlist import PublicSuffixList  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    return bool(PublicSuffixList().is_public(domain))  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class OriginPattern:
+    """One parsed configured origin.
+
+    ``kind`` is ``"any"`` (``*``), ``"exact"``, ``"subdomains"`` (``*.`` prefix) or
+    ``"null"`` (the opt-in null origin). ``port`` is ``""`` for the default port and
+    ``"*"`` for any port.
+    """
+
+    kind: str
+    text: str
+    scheme: str = ""
+    host: str = ""
+    port: str = ""
+
+
+def _problem(code: str, field: str, value: str, fix: str | None = None) -> Problem:
+    info = CATALOGUE[code]
+    return Problem(code, field, escape(value), info.why, fix or info.fix, info.severity)
+
+
+def parse_pattern(
+    text: str, field: str = "allow_origins", *, allow_null: bool = False
+) -> tuple[OriginPattern | None, list[Problem]]:
+    """Parse one configured origin; return the pattern or the problems that stop it.
+
+    >>> parse_pattern("https://*.example.com")[0]
+    OriginPattern(kind='subdomains', text='https://*.example.com', scheme='https', host='example.com', port='')
+    >>> [p.code for p in parse_pattern("https://Example.com/")[1]]
+    ['origin-trailing-slash', 'origin-uppercase']
+    """
+    if text == "*":
+        return OriginPattern("any", text), []
+    if text.strip() != text or not text:
+        return None, [_problem("origin-invalid", field, text, f"Use {text.strip()!r}.")]
+    if text.lower() == "null":
+        if allow_null and text == "null":
+            return OriginPattern("null", text), []
+        return None, [_problem("origin-null", field, text)]
+    problems: list[Problem] = []
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return None, [_problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")]
+    if scheme.lower() == "file":
+        return None, [_problem("origin-file-scheme", field, text)]
+    fixed = scheme.lower()
+    # Path, query, fragment, trailing slash: report what is there and the corrected origin.
+    authority = rest
+    for ch in "/?#":
+        authority = authority.split(ch, 1)[0]
+    tail = rest[len(authority) :]
+    if "@" in authority:
+        problems.append(_problem("origin-has-userinfo", field, text))
+        authority = authority.rsplit("@", 1)[1]
+    lowered_authority = authority.lower()
+    suggestion = f"{fixed}://{lowered_authority}"
+    if tail:
+        if tail == "/":
+            code = "origin-trailing-slash"
+        elif tail.startswith("?"):
+            code = "origin-has-query"
+        elif tail.startswith("#"):
+            code = "origin-has-fragment"
+        else:
+            code = "origin-has-path"
+        problems.append(_problem(code, field, text, f"Use '{suggestion}'."))
+    if not _SCHEME.fullmatch(scheme):
+        if _SCHEME.fullmatch(scheme.lower()):
+            problems.append(_problem("origin-uppercase", field, text, f"Use '{suggestion}'."))
+        else:
+            return None, [*problems, _problem("origin-invalid", field, text)]
+    elif authority != lowered_authority:
+        problems.append(_problem("origin-uppercase", field, text, f"Use '{suggestion}'."))
+    host, port = _split_host_port(lowered_authority)
+    if port is None:
+        problems.append(_problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'."))
+        return None, problems
+    if port and port == DEFAULT_PORTS.get(fixed):
+        problems.append(
+            _problem("origin-default-port", field, text, f"Use '{fixed}://{host}'.")
+        )
+        port = ""
+    kind = "exact"
+    if host.startswith("*."):
+        kind, host = "subdomains", host[2:]
+    if "*" in host:
+        problems.append(_problem("origin-bad-wildcard", field, text))
+        return None, problems
+    if not _valid_host(host, allow_ip=kind == "exact"):
+        code = "origin-bad-wildcard" if kind == "subdomains" and _valid_host(host, True) else "origin-invalid"
+        problems.append(_problem(code, field, text))
+        return None, problems
+    if problems:
+        return None, problems
+    return OriginPattern(kind, text, fixed, host, port), []
+
+
+def _split_host_port(authority: str) -> tuple[str, str | None]:
+    """Split ``host[:port]``; the port is ``""`` when absent and ``None`` when invalid."""
+    if authority.startswith("["):
+        end = authority.find("]")
+        host, after = authority[: end + 1], authority[end + 1 :]
+        if end < 0 or (after and not after.startswith(":")):
+            return authority, None
+        port = after[1:] if after else ""
+        if after and not port:
+            return host, None
+    else:
+        host, colon, port = authority.partition(":")
+        if colon and not port:
+            return host, None
+    if port and port != "*" and not (port.isdigit() and port.isascii() and port[0] != "0" and int(port) <= 65535):
+        return host, None
+    return host, port
+
+
+def _valid_host(host: str, allow_ip: bool) -> bool:
+    if host.startswith("["):
+        if not allow_ip or not host.endswith("]"):
+            return False
+        try:
+            address = ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+        # RFC 5952 compressed form only, as browsers serialise it; no IPv4-mapped forms.
+        return address.compressed == host[1:-1] and address.ipv4_mapped is None
+    if not host or len(host) > 253 or not host.isascii():
+        return False
+    if host.replace(".", "").isdigit():
+        if not allow_ip:
+            return False
+        try:
+            return str(ipaddress.IPv4Address(host)) == host
+        except ValueError:
+            return False
+    return all(_LABEL.fullmatch(label) for label in host.split("."))
+
+
+# --- regular expressions ------------------------------------------------------------------
+
+_EVERYTHING_PROBES = ("https://corskit-probe.example", "http://attacker.invalid:8080")
+
+
+def check_regex(source: str, field: str = "allow_origin_regex") -> tuple[re.Pattern[str] | None, list[Problem]]:
+    """Compile *source* and refuse the ways a regex lets attackers in."""
+    try:
+        compiled = re.compile(source)
+    except (re.error, TypeError, ValueError) as exc:
+        return None, [_problem("regex-invalid", field, source, f"{CATALOGUE['regex-invalid'].fix} ({exc})")]
+    problems: list[Problem] = []
+    if all(compiled.fullmatch(p) for p in _EVERYTHING_PROBES):
+        problems.append(_problem("regex-matches-everything", field, source))
+    elif _has_unescaped_host_dot(source):
+        problems.append(_problem("regex-unescaped-dot", field, source))
+    if compiled.fullmatch("null"):
+        problems.append(_problem("regex-matches-null", field, source))
+    return compiled, problems
+
+
+def _has_unescaped_host_dot(source: str) -> bool:
+    """A bare ``.`` (ANY, not repeated) next to a letter or digit: ``example.com``."""
+    try:
+        parsed = sre_parse.parse(source)
+    except Exception:  # pragma: no cover - compile() succeeded already
+        return False
+    return _scan(list(parsed))  # type: ignore[call-overload]
+
+
+def _scan(items: list[tuple[Any, Any]]) -> bool:
+    ANY, LITERAL = sre_constants.ANY, sre_constants.LITERAL
+    for i, (op, arg) in enumerate(items):
+        if op is ANY:
+            before = items[i - 1] if i else None
+            after = items[i + 1] if i + 1 < len(items) else None
+            for neighbour in (before, after):
+                if neighbour and neighbour[0] is LITERAL and chr(neighbour[1]).isalnum():
+                    return True
+        elif op is sre_constants.SUBPATTERN:
+            if _scan(list(arg[-1])):
+                return True
+        elif op is sre_constants.BRANCH:
+            if any(_scan(list(branch)) for branch in arg[1]):
+                return True
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            if _scan(list(arg[2])):
+                return True
+    return False
+
+
+# --- the compiled matcher -----------------------------------------------------------------
+
+
+class OriginMatcher:
+    """Decides whether a request's ``Origin`` (as bytes) is allowed. Built once.
+
+    >>> m = OriginMatcher([parse_pattern(p)[0] for p in ["https://a.com", "https://*.b.com", "http://localhost:*"]])
+    >>> [m.matches(o) for o in [b"https://a.com", b"https://x.y.b.com", b"https://b.com", b"http://localhost:5173"]]
+    [True, True, False, True]
+    """
+
+    __slots__ = ("_any_port", "_exact", "_regex", "_subdomains", "allows_all", "has_patterns")
+
+    def __init__(self, patterns: list[OriginPattern | None], regex: re.Pattern[str] | None = None) -> None:
+        self._exact: frozenset[bytes] = frozenset()
+        exact: set[bytes] = set()
+        any_port: set[tuple[str, str]] = set()
+        subdomains: set[tuple[str, str, str]] = set()
+        self.allows_all = False
+        for p in patterns:
+            if p is None:
+                continue
+            if p.kind == "any":
+                self.allows_all = True
+            elif p.kind == "null":
+                exact.add(b"null")
+            elif p.kind == "exact" and p.port != "*":
+                exact.add(_serialise(p.scheme, p.host, p.port).encode("ascii"))
+            elif p.kind == "exact":
+                any_port.add((p.scheme, p.host))
+            else:
+                subdomains.add((p.scheme, p.host, p.port))
+        self._exact = frozenset(exact)
+        self._any_port = frozenset(any_port)
+        self._subdomains = frozenset(subdomains)
+        self._regex = regex
+        self.has_patterns = bool(any_port or subdomains or regex)
+
+    def matches(self, origin: bytes) -> bool:
+        """True when *origin* (the raw header value) is allowed."""
+        if self.allows_all or origin in self._exact:
+            return True
+        if not self.has_patterns or len(origin) > MAX_ORIGIN_LENGTH:
+            return False
+        try:
+            text = origin.decode("ascii")
+        except UnicodeDecodeError:
+            return False
+        if self._regex is not None and self._regex.fullmatch(text):
+            return True
+        scheme, sep, authority = text.partition("://")
+        if not sep:
+            return False
+        host, port = _split_host_port(authority)
+        if port is None or port == "*":
+            return False
+        if (scheme, host) in self._any_port:
+            return True
+        if self._subdomains and ".." not in host:
+            # Walk the host's proper suffixes: a.b.example.com -> b.example.com, example.com, com.
+            dot = host.find(".")
+            while dot > 0:  # dot > 0: an empty leading label never matches
+                suffix = host[dot + 1 :]
+                if (scheme, suffix, port) in self._subdomains or (scheme, suffix, "*") in self._subdomains:
+                    return True
+                dot = host.find(".", dot + 1)
+        return False
+
+
+def _serialise(scheme: str, host: str, port: str) -> str:
+    return f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
