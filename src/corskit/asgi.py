@@ -23,9 +23,10 @@ preflights never reach authentication middleware, put CORS outside everything::
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
+from logging import DEBUG
 from typing import Any
 
-from .engine import Decision, Engine, log_decision
+from .engine import Decision, Engine, log_decision, logger
 from .policy import CORSPolicy
 
 __all__ = ["CORSMiddleware", "outermost"]
@@ -86,45 +87,44 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
         engine: Engine = self._state[1]
-        origin = None
-        origins = 0
-        acrm = None
-        acrh: list[bytes] = []
-        acrpn = None
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                origin = value
-                origins += 1
-            elif name[:15] == b"access-control-":
-                if name == b"access-control-request-method":
-                    acrm = value
-                elif name == b"access-control-request-headers":
-                    acrh.append(value)
-                elif name == b"access-control-request-private-network":
-                    acrpn = value
+        raw = scope["headers"]
+        # One C-level pass; names repeat only in unusual requests, which take the slow path.
+        headers = dict(raw)
+        origin = headers.get(b"origin")
         if origin is None:
             decision = engine.no_origin
-        elif scope["method"] == "OPTIONS" and acrm is not None:
+        elif len(headers) != len(raw) and _values(raw, b"origin").__len__() > 1:
+            preflight = scope["method"] == "OPTIONS" and b"access-control-request-method" in headers
+            decision = engine.duplicated_origin(preflight)
+            if preflight:
+                await self._answer_preflight(scope, decision, origin, send)
+                return
+            _log(decision, "request", scope, origin)
+        elif scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
             # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
-            if origins > 1:
-                decision = engine.duplicated_origin(True)
-            else:
-                decision = engine.preflight(origin, acrm, acrh, acrpn)
+            if len(headers) == len(raw):
+                acrh = headers.get(b"access-control-request-headers")
+                lines = [acrh] if acrh is not None else []
+            else:  # the list may be split over several lines (e.g. behind AWS API Gateway)
+                lines = _values(raw, b"access-control-request-headers")
+            decision = engine.preflight(
+                origin,
+                headers[b"access-control-request-method"],
+                lines,
+                headers.get(b"access-control-request-private-network"),
+            )
             await self._answer_preflight(scope, decision, origin, send)
             return
-        elif origins > 1:
-            decision = engine.duplicated_origin(False)
         else:
             decision = engine.actual(origin)
-            if not decision.allowed:
-                log_decision(decision, "request", scope["method"], scope.get("path", ""), origin)
+            if not decision.allowed and logger.isEnabledFor(DEBUG):
+                _log(decision, "request", scope, origin)
         if not decision.headers and not decision.vary:
             await self.app(scope, receive, send)
             return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = dict(message)
                 message["headers"] = _apply(message.get("headers") or (), decision)
             await send(message)
 
@@ -137,7 +137,7 @@ class CORSMiddleware:
             if decision.status == 200:
                 headers.append((b"content-length", b"0"))
         else:
-            log_decision(decision, "preflight", "OPTIONS", scope.get("path", ""), origin)
+            _log(decision, "preflight", scope, origin)
             body = b""
             if self.debug:
                 detail = f" ({decision.detail})" if decision.detail else ""
@@ -154,12 +154,20 @@ class CORSMiddleware:
         if origin is not None:  # no Origin: not a browser, nothing to defend
             decision = self._state[1].websocket(origin)
             if not decision.allowed:
-                log_decision(decision, "websocket", "GET", scope.get("path", ""), origin)
+                _log(decision, "websocket", scope, origin)
                 message = await receive()
                 if message["type"] == "websocket.connect":
                     await send({"type": "websocket.close", "code": 1008})  # the server answers 403
                 return
         await self.app(scope, receive, send)
+
+
+def _values(raw: Any, name: bytes) -> list[bytes]:
+    return [v for n, v in raw if n == name]
+
+
+def _log(decision: Decision, kind: str, scope: Scope, origin: bytes) -> None:
+    log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
 
 
 def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:
