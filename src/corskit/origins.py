@@ -242,11 +242,18 @@ def _valid_host(host: str, allow_ip: bool) -> bool:
 
 # --- regular expressions ------------------------------------------------------------------
 
-_EVERYTHING_PROBES = ("https://corskit-probe.example", "http://attacker.invalid:8080")
+# Two unrelated hosts an attacker could register: a regex matching both matches anyone.
+_EVERYTHING_PROBES = ("https://corskit-probe.example", "https://attacker.invalid")
+_HOST_IN_REGEX = re.compile(r"[a-z0-9-]+(?:\\\.[a-z0-9-]+)+")
 
 
 def check_regex(source: str, field: str = "allow_origin_regex") -> tuple[re.Pattern[str] | None, list[Problem]]:
-    """Compile *source* and refuse the ways a regex lets attackers in."""
+    """Compile *source* and refuse the ways a regex lets attackers in.
+
+    Besides analysing the expression, it is run against look-alikes of the host names
+    written in it (``example\\.com`` -> ``https://corskitexample.com``,
+    ``https://example.com.corskit-probe.test``), as an attacker would.
+    """
     try:
         compiled = re.compile(source)
     except (re.error, TypeError, ValueError) as exc:
@@ -256,9 +263,36 @@ def check_regex(source: str, field: str = "allow_origin_regex") -> tuple[re.Patt
         problems.append(_problem("regex-matches-everything", field, source))
     elif _has_unescaped_host_dot(source):
         problems.append(_problem("regex-unescaped-dot", field, source))
+    else:
+        for probe in _lookalikes(source):
+            if compiled.fullmatch(probe):
+                problems.append(
+                    _problem(
+                        "regex-matches-lookalike",
+                        field,
+                        source,
+                        f"It matches {probe!r}. Anchor host names on a dot, e.g. "
+                        "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins.",
+                    )
+                )
+                break
     if compiled.fullmatch("null"):
         problems.append(_problem("regex-matches-null", field, source))
     return compiled, problems
+
+
+def _lookalikes(source: str) -> list[str]:
+    probes = []
+    for match in _HOST_IN_REGEX.finditer(source):
+        host = match.group().replace("\\.", ".")
+        for scheme in ("https", "http"):
+            probes += [
+                f"{scheme}://corskitprobe{host}",
+                f"{scheme}://corskitprobe-{host}",
+                f"{scheme}://{host}.corskit-probe.test",
+                f"{scheme}://{host}corskitprobe.test",
+            ]
+    return probes
 
 
 def _has_unescaped_host_dot(source: str) -> bool:

@@ -268,6 +268,15 @@ CATALOGUE: dict[str, ProblemInfo] = _entries(
         "Escape the dots ('\\.'), or use the pattern 'https://*.example.com' in allow_origins.",
     ),
     ProblemInfo(
+        "regex-matches-lookalike",
+        "allow_origin_regex matches look-alike hosts",
+        "A regex such as 'https://.*example\\.com' also matches 'https://evilexample.com' and "
+        "'https://example.com.evil.test', which anyone can register (the classic prefix/suffix "
+        "bypass of hand-written origin checks).",
+        "Require a dot before your domain and the end after it, e.g. "
+        "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins.",
+    ),
+    ProblemInfo(
         "regex-matches-null",
         "allow_origin_regex matches the 'null' origin",
         "Any page can send 'Origin: null' from a sandboxed iframe.",
