@@ -22,12 +22,15 @@ preflights never reach authentication middleware, put CORS outside everything::
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from logging import DEBUG
 from typing import Any
 
+from .dynamic import cached_decision, cached_preflight, resolve_actual, resolve_preflight
 from .engine import Decision, Engine, log_decision, logger
 from .policy import CORSPolicy
+from .routing import RouteTable
 
 __all__ = ["CORSMiddleware", "outermost"]
 
@@ -48,6 +51,10 @@ class CORSMiddleware:
     - ``debug=True`` puts the refusal reason in the body of a failed preflight's 403.
     - ``check_websocket_origin=True`` refuses WebSocket handshakes whose ``Origin`` the
       policy does not allow (cross-site WebSocket hijacking defence).
+    - ``routes={"/public": CORSPolicy(...), ...}``: per-route policies, longest prefix
+      of the canonical path wins (:mod:`corskit.routing`); other paths get the default.
+    - :meth:`reconfigure` (or assigning ``.policy`` / ``.routes``) swaps the
+      configuration of the running middleware atomically, validated first.
     """
 
     def __init__(
@@ -57,12 +64,15 @@ class CORSMiddleware:
         policy: CORSPolicy | None = None,
         debug: bool = False,
         check_websocket_origin: bool = False,
+        routes: Any = None,
         **settings: Any,
     ) -> None:
         if policy is not None and (args or settings):
             raise TypeError("give either policy= or CORS settings, not both")
         self.app = app
         self.policy = policy if policy is not None else CORSPolicy(*args, **settings)
+        if routes is not None:
+            self.routes = routes
         self.debug = debug
         self.check_websocket_origin = check_websocket_origin
 
@@ -76,7 +86,41 @@ class CORSMiddleware:
         if not isinstance(policy, CORSPolicy):
             raise TypeError("policy must be a corskit.CORSPolicy (validated before it is swapped in)")
         # One attribute holds both, so a request never sees half of a swap.
-        self._state = (policy, policy.engine)
+        with _SWAP_LOCK:
+            self._state = (policy, policy.engine, getattr(self, "_state", (None, None, None))[2])
+
+    @property
+    def routes(self) -> dict[str, CORSPolicy]:
+        """The per-route policies (normalised prefix -> policy). Assigning a new mapping
+        validates it and swaps it in atomically; ``{}`` or None removes them."""
+        table = self._state[2]
+        return dict(table.policies) if table is not None else {}
+
+    @routes.setter
+    def routes(self, routes: Any) -> None:
+        table = RouteTable(routes) if routes else None
+        with _SWAP_LOCK:
+            self._state = (self._state[0], self._state[1], table)
+
+    def reconfigure(self, policy: CORSPolicy | None = None, *, routes: Any = ..., **settings: Any) -> None:
+        """Swap the configuration of the running middleware, atomically.
+
+        Give a ready ``policy=`` or the keyword settings of a new policy (a complete
+        configuration, not a patch: use ``self.policy.replace(...)`` for a patch), and/or
+        ``routes=`` (omitted: unchanged). Everything is validated before anything is
+        swapped: a :class:`~corskit.CORSConfigError` leaves the old configuration in force.
+        Requests already running finish with the configuration they started with.
+        """
+        if policy is not None and settings:
+            raise TypeError("give either policy= or CORS settings, not both")
+        if policy is not None and not isinstance(policy, CORSPolicy):
+            raise TypeError("policy must be a corskit.CORSPolicy")
+        new_policy = policy if policy is not None else (CORSPolicy(**settings) if settings else None)
+        table = RouteTable(routes) if routes is not ... and routes else None
+        with _SWAP_LOCK:
+            current = self._state
+            chosen = new_policy if new_policy is not None else current[0]
+            self._state = (chosen, chosen.engine, current[2] if routes is ... else table)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]
@@ -86,7 +130,10 @@ class CORSMiddleware:
                 return
             await self.app(scope, receive, send)
             return
-        engine: Engine = self._state[1]
+        state = self._state
+        engine: Engine = state[1]
+        if state[2] is not None:
+            engine = _route(state[2], scope) or engine
         raw = scope["headers"]
         # One C-level pass; names repeat only in unusual requests, which take the slow path.
         headers = dict(raw)
@@ -113,12 +160,28 @@ class CORSMiddleware:
                 lines,
                 headers.get(b"access-control-request-private-network"),
             )
+            if not decision.allowed and engine.origin_func is not None:
+                args = (
+                    engine,
+                    decision,
+                    origin,
+                    headers[b"access-control-request-method"],
+                    lines,
+                    headers.get(b"access-control-request-private-network"),
+                    headers.get,
+                )
+                decision = cached_preflight(*args) or await resolve_preflight(*args)
             await self._answer_preflight(scope, decision, origin, send)
             return
         else:
             decision = engine.actual(origin)
-            if not decision.allowed and logger.isEnabledFor(DEBUG):
-                _log(decision, "request", scope, origin)
+            if not decision.allowed:
+                if engine.origin_func is not None:
+                    decision = cached_decision(engine, decision, origin, headers.get) or await resolve_actual(
+                        engine, decision, origin, headers.get
+                    )
+                if not decision.allowed and logger.isEnabledFor(DEBUG):
+                    _log(decision, "request", scope, origin)
         if not decision.headers and not decision.vary:
             await self.app(scope, receive, send)
             return
@@ -152,7 +215,14 @@ class CORSMiddleware:
             if name == b"origin":
                 origin = value
         if origin is not None:  # no Origin: not a browser, nothing to defend
-            decision = self._state[1].websocket(origin)
+            state = self._state
+            engine: Engine = state[1]
+            if state[2] is not None:
+                engine = _route(state[2], scope) or engine
+            decision = engine.websocket(origin)
+            if not decision.allowed and engine.origin_func is not None:
+                headers = dict(scope["headers"])
+                decision = await resolve_actual(engine, engine.refused("origin-not-allowed"), origin, headers.get)
             if not decision.allowed:
                 _log(decision, "websocket", scope, origin)
                 message = await receive()
@@ -166,6 +236,25 @@ def _values(raw: Any, name: bytes) -> list[bytes]:
     return [v for n, v in raw if n == name]
 
 
+_SWAP_LOCK = threading.Lock()  # serialises writers of CORSMiddleware._state; readers never lock
+
+
+def _route(table: RouteTable, scope: Scope) -> Engine | None:
+    """The engine of the route the request targets (None: the default policy).
+
+    Matches the path the framework routes on: ``path`` minus ``root_path`` (Starlette's
+    rule), with ``raw_path`` (same prefix removed) to see encoded slashes and dots.
+    """
+    path: str = scope["path"]
+    raw: bytes | None = scope.get("raw_path")
+    root = scope.get("root_path")
+    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
+        path = path[len(root) :]
+        encoded = root.encode("utf-8")
+        raw = raw[len(encoded) :] if raw is not None and raw.startswith(encoded) else None
+    return table.lookup(path, raw)
+
+
 def _log(decision: Decision, kind: str, scope: Scope, origin: bytes) -> None:
     log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
 
@@ -174,10 +263,13 @@ def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:
     """The response headers with the decision's CORS headers set and ``Vary`` merged."""
     out: list[tuple[bytes, bytes]] = []
     vary_at = -1
+    earlier: list[bytes] = []  # the values of Vary fields before the last one
     replace = bool(decision.headers)
     for name, value in headers:
         low = name.lower()
         if low == b"vary":
+            if vary_at >= 0:
+                earlier.append(out[vary_at][1])
             vary_at = len(out)
         elif replace and low in _CORS_NAMES:
             continue  # ours replace the app's, never duplicate them (a duplicate ACAO fails)
@@ -188,7 +280,12 @@ def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:
             out.append((b"vary", decision.vary))
         else:
             name, value = out[vary_at]
-            out[vary_at] = (name, merge_vary(value, decision.vary))
+            extra = decision.vary
+            if earlier:  # several Vary fields: never repeat a name one of them already has
+                present = b", ".join(earlier)
+                extra = b", ".join(x for x in extra.split(b", ") if merge_vary(present, x) != present)
+            if extra:
+                out[vary_at] = (name, merge_vary(value, extra))
     return out
 
 
@@ -230,10 +327,18 @@ def outermost(app: Any, *args: Any, **settings: Any) -> Any:
             "outermost() needs a Starlette or FastAPI application; for any other ASGI app "
             "wrap it directly: app = CORSMiddleware(app, ...)"
         )
+    # Per-route policies registered with corskit.include_router (before or after this call).
+    registered = getattr(getattr(app, "state", None), "corskit_routes", None)
+    use_registry = "routes" not in settings
+    if use_registry and registered:
+        settings = {**settings, "routes": dict(registered)}
     middleware = CORSMiddleware(_Pending(), *args, **settings)  # validate now, at start-up
 
     def build_with_cors() -> Any:
         middleware.app = build()
+        late = getattr(getattr(app, "state", None), "corskit_routes", None)
+        if use_registry and late and late != middleware.routes:
+            middleware.routes = {**middleware.routes, **late}
         return middleware
 
     app.build_middleware_stack = build_with_cors

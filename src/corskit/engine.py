@@ -53,6 +53,10 @@ class Reason:
     AUTHORIZATION_NOT_COVERED = "authorization-not-covered-by-wildcard"
     HEADER_LIST_MALFORMED = "header-list-malformed"
     HEADER_LIST_TOO_LONG = "header-list-too-long"
+    # Dynamic origins and per-route policies (corskit.dynamic, corskit.routing).
+    ORIGIN_CHECK_TIMEOUT = "origin-check-timeout"
+    ORIGIN_CHECK_ERROR = "origin-check-error"
+    PATH_AMBIGUOUS = "path-ambiguous"
 
     ALL = (
         PREFLIGHT_ALLOWED,
@@ -66,6 +70,9 @@ class Reason:
         AUTHORIZATION_NOT_COVERED,
         HEADER_LIST_MALFORMED,
         HEADER_LIST_TOO_LONG,
+        ORIGIN_CHECK_TIMEOUT,
+        ORIGIN_CHECK_ERROR,
+        PATH_AMBIGUOUS,
     )
 
 
@@ -106,6 +113,7 @@ class Engine:
         "_any_method",
         "_denied",
         "_expose",
+        "_granted_cache",
         "_header_limit",
         "_headers_ok",
         "_listed_authorization",
@@ -116,9 +124,12 @@ class Engine:
         "_preflight_failed",
         "_preflight_prefix_any",
         "_status",
+        "_vary",
         "_wildcard_actual",
         "credentials",
         "no_origin",
+        "null_to_func",
+        "origin_func",
         "preflight_vary",
         "wildcard",
     )
@@ -136,7 +147,14 @@ class Engine:
             else ()
         )
         self._actual_cache: dict[bytes, Decision] = {}
-        vary = b"" if self.wildcard else b"Origin"
+        # Dynamic origins (corskit.dynamic): the adapters ask the function only after the
+        # static check refused; the request headers it reads are part of every answer's Vary.
+        self.origin_func = policy.allow_origin_func
+        self.null_to_func = policy.dangerously_allow_null_origin
+        self._granted_cache: dict[bytes, Decision] = {}
+        func_vary = self.origin_func.vary if self.origin_func is not None else b""
+        vary = b"" if self.wildcard else (b"Origin, " + func_vary if func_vary else b"Origin")
+        self._vary = vary
         self._wildcard_actual = Decision(True, Reason.ACTUAL_ALLOWED, ((ACAO, b"*"), *self._expose), vary)
         self.no_origin = (
             Decision(True, Reason.NO_ORIGIN, self._wildcard_actual.headers, vary)
@@ -145,7 +163,13 @@ class Engine:
         )
         self._denied = {
             r: Decision(False, r, (), vary)
-            for r in (Reason.ORIGIN_NOT_ALLOWED, Reason.ORIGIN_NULL, Reason.ORIGIN_DUPLICATED)
+            for r in (
+                Reason.ORIGIN_NOT_ALLOWED,
+                Reason.ORIGIN_NULL,
+                Reason.ORIGIN_DUPLICATED,
+                Reason.ORIGIN_CHECK_TIMEOUT,
+                Reason.ORIGIN_CHECK_ERROR,
+            )
         }
 
         # Preflight -------------------------------------------------------------------
@@ -153,6 +177,8 @@ class Engine:
         fields = [b"Origin", b"Access-Control-Request-Method", b"Access-Control-Request-Headers"]
         if self._pna:
             fields.append(b"Access-Control-Request-Private-Network")
+        if func_vary:
+            fields.append(func_vary)
         self.preflight_vary = b", ".join(fields)
         self._status = policy.preflight_status
         self._preflight_prefix_any: tuple[Header, ...] = ((ACAO, b"*"),) if self.wildcard else ()
@@ -192,6 +218,8 @@ class Engine:
                 Reason.AUTHORIZATION_NOT_COVERED,
                 Reason.HEADER_LIST_MALFORMED,
                 Reason.HEADER_LIST_TOO_LONG,
+                Reason.ORIGIN_CHECK_TIMEOUT,
+                Reason.ORIGIN_CHECK_ERROR,
             )
         }
 
@@ -207,7 +235,7 @@ class Engine:
         if not self._matcher.matches(origin):
             return self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
         decision = Decision(
-            True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), b"Origin"
+            True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
         )
         if len(self._actual_cache) >= _CACHE_SIZE:
             self._actual_cache.clear()
@@ -222,21 +250,49 @@ class Engine:
     def _cred_headers(self) -> tuple[Header, ...]:
         return ((ACAC, b"true"),) if self.credentials else ()
 
+    # -- dynamic origins (called by corskit.dynamic after the origin function answered) ----
+
+    def granted(self, origin: bytes) -> Decision:
+        """The decision for an actual request whose origin the policy's function allowed."""
+        decision = self._granted_cache.get(origin)
+        if decision is None:
+            decision = Decision(
+                True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
+            )
+            if len(self._granted_cache) >= _CACHE_SIZE:
+                self._granted_cache.clear()
+            self._granted_cache[origin] = decision
+        return decision
+
+    def refused(self, reason: str, preflight: bool = False) -> Decision:
+        """The refusal with *reason* (``origin-not-allowed``, ``origin-check-timeout``, ...)."""
+        table = self._preflight_failed if preflight else self._denied
+        decision = table.get(reason)
+        if decision is None:
+            decision = Decision(False, reason, (), self.preflight_vary if preflight else self._vary, 403 if preflight else 0)
+        return decision
+
     # -- preflights -----------------------------------------------------------------------
 
     def preflight(
-        self, origin: bytes, method: bytes, header_lines: list[bytes], private_network: bytes | None
+        self,
+        origin: bytes,
+        method: bytes,
+        header_lines: list[bytes],
+        private_network: bytes | None,
+        granted: bool = False,
     ) -> Decision:
         """Decide a CORS preflight (``OPTIONS`` + ``Origin`` + ``Access-Control-Request-Method``).
 
-        Checks run in Fetch order: origin, then method, then headers.
+        Checks run in Fetch order: origin, then method, then headers. ``granted=True``:
+        the policy's origin function allowed the origin (see :mod:`corskit.dynamic`).
         """
         # 1. Origin (Fetch: CORS check, as the browser will run it on our answer).
         if self.wildcard:
             headers: list[Header] = list(self._preflight_prefix_any)
         else:
             actual = self.actual(origin)
-            if not actual.allowed:
+            if not actual.allowed and not granted:
                 return self._preflight_failed[actual.reason]
             headers = [(ACAO, origin)]
         # 2. Method: byte-exact (Fetch: CORS-preflight fetch, method check).

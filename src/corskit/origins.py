@@ -37,6 +37,11 @@ DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]*[a-z0-9_])?")
 MAX_ORIGIN_LENGTH = 512  # longer request Origin values are refused without parsing
+# A request host a pattern may match: lower-case labels of [a-z0-9_-] (checked further by
+# _is_request_host, in linear time), or a bracketed IPv6 literal. Found by the fuzz tests
+# (tests/fuzz): without it "https://a b.example.com", "https://a\x00.example.com" or
+# "https://evil.com/.example.com" matched "https://*.example.com" and were echoed.
+_REQUEST_HOST_CHARS = re.compile(r"[a-z0-9_.\-]+|\[[0-9a-f:.]+\]")
 
 # Multi-label public suffixes (and single-label rules are applied generically: every
 # TLD is a public suffix). Curated from the Public Suffix List's ICANN and PRIVATE
@@ -153,11 +158,13 @@ def parse_pattern(
     for ch in "/?#":
         authority = authority.split(ch, 1)[0]
     tail = rest[len(authority) :]
-    if "@" in authority:
-        problems.append(_problem("origin-has-userinfo", field, text))
+    userinfo = "@" in authority
+    if userinfo:
         authority = authority.rsplit("@", 1)[1]
     lowered_authority = authority.lower()
     suggestion = f"{fixed}://{lowered_authority}"
+    if userinfo:
+        problems.append(_problem("origin-has-userinfo", field, text, f"Use '{suggestion}'."))
     if tail:
         if tail == "/":
             code = "origin-trailing-slash"
@@ -379,8 +386,8 @@ class OriginMatcher:
         if not sep:
             return False
         host, port = _split_host_port(authority)
-        if port is None or port == "*":
-            return False
+        if port is None or port == "*" or not _is_request_host(host):
+            return False  # not a serialised origin: browsers never send it
         if (scheme, host) in self._any_port:
             return True
         if self._subdomains and ".." not in host:
@@ -392,6 +399,17 @@ class OriginMatcher:
                     return True
                 dot = host.find(".", dot + 1)
         return False
+
+
+def _is_request_host(host: str) -> bool:
+    """True for a host as browsers serialise it (no empty label, no label edge '-')."""
+    if not _REQUEST_HOST_CHARS.fullmatch(host):
+        return False
+    if host.startswith("["):
+        return True
+    return not (
+        ".." in host or ".-" in host or "-." in host or host[0] in ".-" or host[-1] in ".-"
+    )
 
 
 def _serialise(scheme: str, host: str, port: str) -> str:

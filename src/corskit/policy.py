@@ -25,10 +25,11 @@ method-invalid -> Use allow_methods=['GET', 'POST'].
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import headers as h
+from .dynamic import OriginFunction, as_origin_function
 from .origins import (
     OriginMatcher,
     OriginPattern,
@@ -57,6 +58,7 @@ _SETTINGS = (
     "dangerously_allow_null_origin",
     "dangerously_tolerate_insecure_origins",
     "dangerously_tolerate_public_suffix_wildcards",
+    "allow_origin_func",
 )
 
 
@@ -73,6 +75,7 @@ _DEFAULTS: dict[str, Any] = {
     "dangerously_allow_null_origin": False,
     "dangerously_tolerate_insecure_origins": False,
     "dangerously_tolerate_public_suffix_wildcards": False,
+    "allow_origin_func": None,
 }
 
 
@@ -103,6 +106,11 @@ class CORSPolicy:
     - ``preflight_status``: 204 (default) or 200 for legacy clients.
     - ``dangerously_*``: explicit opt-ins for choices that are risky but sometimes
       legitimate.
+    - ``allow_origin_func``: a function ``(origin: str) -> bool`` (sync or async) or a
+      :class:`corskit.dynamic.OriginFunction`, asked about origins the static settings
+      do not allow (cached, with a timeout; see :mod:`corskit.dynamic`).
+
+    :meth:`from_env` builds a policy from ``CORS_*`` environment variables.
     """
 
     __slots__ = (*_SETTINGS, "_frozen", "engine", "matcher", "warnings")
@@ -119,6 +127,7 @@ class CORSPolicy:
     dangerously_allow_null_origin: bool
     dangerously_tolerate_insecure_origins: bool
     dangerously_tolerate_public_suffix_wildcards: bool
+    allow_origin_func: OriginFunction | None
     warnings: tuple[Problem, ...]
     matcher: OriginMatcher
     engine: Engine
@@ -138,6 +147,7 @@ class CORSPolicy:
         dangerously_allow_null_origin: bool = False,
         dangerously_tolerate_insecure_origins: bool = False,
         dangerously_tolerate_public_suffix_wildcards: bool = False,
+        allow_origin_func: Callable[..., Any] | OriginFunction | None = None,
     ) -> None:
         problems: list[Problem] = []
         bools = {
@@ -267,6 +277,36 @@ class CORSPolicy:
             elif low not in h.SAFELISTED_RESPONSE_HEADER_NAMES:  # always readable anyway
                 norm_exposed.append(low)
 
+        # Dynamic origins (corskit.dynamic) ----------------------------------------------------
+        origin_func, found = as_origin_function(allow_origin_func)
+        problems += found
+        if origin_func is not None:
+            if allows_all and not credentials:
+                problems.append(_problem("origin-func-unreachable", "allow_origin_func", origin_func))
+            elif credentials and not allows_all:
+                # Start-up probe: origins nobody can own. A function allowing them allows
+                # everyone, which with credentials is the '*' + credentials hole.
+                allowed, failure = origin_func.probe(include_null=dangerously_allow_null_origin is True)
+                if allowed:
+                    problems.append(
+                        _problem(
+                            "origin-func-allows-everything",
+                            "allow_origin_func",
+                            origin_func,
+                            f"It allowed {', '.join(repr(o) for o in allowed)} at start-up: return True only "
+                            "for origins you trust (or set allow_credentials=False).",
+                        )
+                    )
+                elif failure:
+                    problems.append(
+                        _problem(
+                            "origin-func-probe-failed",
+                            "allow_origin_func",
+                            origin_func,
+                            f"{CATALOGUE['origin-func-probe-failed'].fix} (probe: {failure})",
+                        )
+                    )
+
         # max_age, preflight_status --------------------------------------------------------
         found_warnings: list[Problem] = [p for p in problems if p.severity == "warning"]
         problems = [p for p in problems if p.severity == "error"]
@@ -279,7 +319,7 @@ class CORSPolicy:
                 found_warnings.append(_problem("max-age-above-chromium-cap", "max_age", max_age))
         if preflight_status not in (200, 204) or isinstance(preflight_status, bool):
             problems.append(_problem("preflight-status-invalid", "preflight_status", preflight_status))
-        if not patterns and allow_origin_regex is None and not problems:
+        if not patterns and allow_origin_regex is None and origin_func is None and not problems:
             found_warnings.append(_problem("no-origins-allowed", "allow_origins", "()"))
 
         if problems:
@@ -298,6 +338,7 @@ class CORSPolicy:
         set_(self, "dangerously_allow_null_origin", dangerously_allow_null_origin)
         set_(self, "dangerously_tolerate_insecure_origins", dangerously_tolerate_insecure_origins)
         set_(self, "dangerously_tolerate_public_suffix_wildcards", dangerously_tolerate_public_suffix_wildcards)
+        set_(self, "allow_origin_func", origin_func)
         set_(self, "warnings", tuple(found_warnings))
         set_(self, "matcher", OriginMatcher(list(patterns), regex))
         from .engine import Engine  # the engine compiles the finished policy
@@ -306,6 +347,24 @@ class CORSPolicy:
         set_(self, "_frozen", True)
         for w in found_warnings:
             warnings.warn(f"corskit: {w}", CORSConfigWarning, stacklevel=2)
+
+    @classmethod
+    def from_env(
+        cls, prefix: str = "CORS_", environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> CORSPolicy:
+        """A policy from environment variables (``CORS_ALLOW_ORIGINS``, ``CORS_PROFILE``, ...).
+
+        Lists are comma-separated (or JSON arrays), booleans ``true``/``false``/``1``/``0``,
+        ``CORS_PROFILE=development|production`` picks a profile; *overrides* (keyword
+        settings, e.g. ``allow_origin_func``) win over the environment. See
+        :mod:`corskit.settings`.
+
+        >>> CORSPolicy.from_env(environ={"CORS_ALLOW_ORIGINS": "https://a.example, https://b.example"}).allow_origins
+        ('https://a.example', 'https://b.example')
+        """
+        from .settings import policy_from_env
+
+        return policy_from_env(prefix=prefix, environ=environ, **overrides)
 
     # -- immutability and value semantics ------------------------------------------------
 

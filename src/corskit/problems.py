@@ -381,3 +381,100 @@ CATALOGUE: dict[str, ProblemInfo] = _entries(
         "Use 204 (the default) or 200.",
     ),
 )
+
+# --- dynamic origins, per-route policies, configuration from the environment (issue 6) ---
+CATALOGUE.update(
+    _entries(
+        ProblemInfo(
+            "origin-func-invalid",
+            "allow_origin_func is not a usable function, or its settings are invalid",
+            "corskit calls the function with the request's origin and needs a callable, valid "
+            "header names to read, and non-negative cache and timeout durations.",
+            "Give a function (origin: str) -> bool, sync or async, or "
+            "OriginFunction(func, headers=[...], ttl=60, timeout=1.0).",
+        ),
+        ProblemInfo(
+            "origin-func-allows-everything",
+            "allow_origin_func allows any origin, with credentials",
+            "At start-up the function allowed origins nobody can own (random names under the "
+            "reserved .invalid domain), so it reflects every origin: with credentials any website "
+            "can read your users' responses, the '*' + credentials hole without the '*'.",
+            "Return True only for origins you trust (look them up, compare exactly), or set "
+            "allow_credentials=False.",
+        ),
+        ProblemInfo(
+            "origin-func-probe-failed",
+            "allow_origin_func could not be checked at start-up",
+            "With credentials corskit probes the function with origins nobody can own, to refuse a "
+            "function that allows everyone; the function raised or timed out, so it was not "
+            "checked. At run time a failing call refuses the origin.",
+            "Make the function return False for unknown origins without raising (and answer within "
+            "its timeout), e.g. when its database is not reachable yet.",
+            "warning",
+        ),
+        ProblemInfo(
+            "origin-func-unreachable",
+            "allow_origin_func is never asked: allow_origins=['*']",
+            "With '*' and no credentials every origin is allowed statically, so the function is "
+            "never called.",
+            "Remove '*' from allow_origins to let the function decide, or remove the function.",
+            "warning",
+        ),
+        ProblemInfo(
+            "route-prefix-invalid",
+            "A per-route prefix that is not a plain, canonical path",
+            "Route prefixes are matched segment by segment against the decoded, canonical request "
+            "path; a prefix with '..', '//', '%', a backslash, a query or a ';' can never match "
+            "what a server routes, and prefixes that differ only in case are ambiguous.",
+            "Write the prefix as the plain path the framework routes, e.g. '/api/v1' (a trailing "
+            "'/' is ignored).",
+        ),
+        ProblemInfo(
+            "env-value-invalid",
+            "An environment variable has a value of the wrong kind",
+            "corskit cannot guess what an unparsable value means, and guessing is how insecure "
+            "configurations ship.",
+            "Use true/false (or 1/0) for booleans, an integer for numbers, and a comma-separated "
+            "list (or a JSON array) for lists.",
+        ),
+        ProblemInfo(
+            "env-profile-invalid",
+            "CORS_PROFILE is neither development nor production",
+            "The profile decides which origins are allowed when none are listed; an unknown "
+            "profile is most likely a typo.",
+            "Set CORS_PROFILE=development or CORS_PROFILE=production (or leave it unset).",
+        ),
+        ProblemInfo(
+            "env-production-needs-origins",
+            "The production profile without an explicit origin list",
+            "In production the allowed origins must be written down; an empty list refuses every "
+            "cross-origin request, and falling back to development origins would expose the API "
+            "to whatever runs on a visitor's localhost.",
+            "Set CORS_ALLOW_ORIGINS=https://app.example.com,... (or CORS_ALLOW_ORIGIN_REGEX).",
+        ),
+        ProblemInfo(
+            "env-development-in-production",
+            "The development profile runs in a production environment",
+            "The development profile allows local front-end ports (localhost, 127.0.0.1); in "
+            "production a page on a visitor's machine could then call your API.",
+            "Set CORS_PROFILE=production and list the production origins.",
+            "warning",
+        ),
+        ProblemInfo(
+            "env-localhost-in-production",
+            "A localhost origin in the production profile",
+            "Any program on a visitor's machine can serve a page on localhost and call your API "
+            "from it.",
+            "Remove the localhost and loopback origins from the production list.",
+            "warning",
+        ),
+        ProblemInfo(
+            "env-unknown-variable",
+            "An environment variable with the CORS prefix that corskit does not know",
+            "A misspelt name (CORS_ALLOWED_ORIGINS for CORS_ALLOW_ORIGINS) is silently ignored, so "
+            "the setting you meant is not applied.",
+            "Rename it to the setting it was meant to be, or remove it.",
+            "warning",
+        ),
+    )
+)

@@ -1,0 +1,1 @@
+"""Example applications (importable from the repository root: ``examples.quickstart:broken``)."""

@@ -1,0 +1,356 @@
+"""Per-route policies: longest-prefix match on the canonical request path.
+
+>>> from corskit import CORSPolicy
+>>> table = RouteTable({
+...     "/public": CORSPolicy(allow_origins=["*"]),
+...     "/api/v1": CORSPolicy(allow_origins=["https://app.example.com"], allow_credentials=True),
+... })
+>>> table.match("/public/items/1"), table.match("/api/v1/me"), table.match("/apix"), table.match("/")
+('/public', '/api/v1', None, None)
+>>> table.match("/public/../api/v1/me"), table.match("/API/v1/me")
+('<ambiguous>', '<ambiguous>')
+
+How a request path is matched (the lessons of flask-cors's CVE-2020-25032, CVE-2024-6839,
+CVE-2024-6844 and CVE-2024-6866):
+
+- Prefixes are compared *segment by segment*: ``/api`` matches ``/api`` and ``/api/x``,
+  never ``/apix``. The longest matching prefix wins, by segments, whatever the order
+  of the mapping (no "longest regex first" priority games).
+- The path is the percent-decoded path the framework routes on (ASGI ``path`` minus
+  ``root_path``, WSGI ``PATH_INFO``). ``+`` is a plain character (never a space) and the
+  comparison is case-sensitive, as Starlette, Flask and Django route.
+- A path that servers could read in more than one way is *ambiguous*: dot segments
+  (``/public/../private``, also as ``%2e%2e``), empty segments (``/public//x``), a
+  backslash, an encoded slash or backslash (``%2f``, ``%5c``), a ``;`` parameter, a
+  doubly-encoded character, or a case variant of a configured prefix. corskit works out
+  the route under every such reading; if they all pick the same route, that route's
+  policy answers; if they disagree, the request gets **the most restrictive answer**:
+  no CORS grant at all (a preflight gets 403, an actual response no
+  ``Access-Control-Allow-*`` headers), reason ``path-ambiguous``. Browsers resolve dot
+  segments before sending, so no browser request is refused this way unless the page
+  itself builds a malformed URL. Control characters and paths over 8 KiB are refused
+  the same way.
+- A path that matches no prefix gets the middleware's default policy.
+
+The FastAPI way, one call per router (the policy is registered under the router's full
+prefix and picked up by :func:`corskit.outermost` or ``routes=routes_of(app)``)::
+
+    corskit.include_router(app, public_router, CORSPolicy(allow_origins=["*"]))
+    corskit.outermost(app, allow_origins=["https://app.example.com"], allow_credentials=True)
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from itertools import product
+from typing import Any
+
+from .engine import Decision, Engine, Reason
+from .policy import CORSPolicy
+from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
+
+__all__ = ["AMBIGUOUS", "RouteTable", "include_router", "route_prefix", "routes_of"]
+
+AMBIGUOUS = "<ambiguous>"
+MAX_PATH = 8192
+_CACHE_SIZE = 4096
+_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MISS = object()
+
+
+def _problem(code: str, field: str, value: object, fix: str | None = None) -> Problem:
+    info = CATALOGUE[code]
+    return Problem(code, field, escape(value), info.why, fix or info.fix, info.severity)
+
+
+def route_prefix(key: object) -> str | None:
+    """The path prefix of a routes key: a str, a FastAPI ``APIRouter`` (its ``prefix``)
+    or a Starlette ``Mount`` (its ``path``). None when the key is none of these."""
+    if isinstance(key, str):
+        return key
+    for attribute in ("prefix", "path"):
+        value = getattr(key, attribute, None)
+        if isinstance(value, str):
+            return value or "/"
+    return None
+
+
+def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, list[Problem]]:
+    if not text.startswith("/"):
+        return None, [_problem("route-prefix-invalid", field, text, f"Start the prefix with '/': '/{text.lstrip('/')}'.")]
+    body = text[1:]
+    if body.endswith("/"):
+        body = body[:-1]
+    if not body:
+        return (), []
+    segments = tuple(body.split("/"))
+    for seg in segments:
+        if not seg or seg in (".", "..") or not _SEGMENT.fullmatch(seg):
+            clean = "/" + "/".join(s for s in segments if s and s not in (".", "..") and _SEGMENT.fullmatch(s))
+            return None, [_problem("route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}.")]
+    return segments, []
+
+
+class _PathRefusal(Engine):
+    """The engine for ambiguous paths: refuses every CORS request (reason path-ambiguous)."""
+
+    __slots__ = ("_preflight_refusal", "_refusal")
+
+    def __init__(self, policy: CORSPolicy) -> None:
+        super().__init__(policy)
+        self._refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), b"Origin")
+        self._preflight_refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), self.preflight_vary, 403)
+
+    def actual(self, origin: bytes) -> Decision:
+        return self._refusal
+
+    def preflight(
+        self,
+        origin: bytes,
+        method: bytes,
+        header_lines: list[bytes],
+        private_network: bytes | None,
+        granted: bool = False,
+    ) -> Decision:
+        return self._preflight_refusal
+
+    def websocket(self, origin: bytes) -> Decision:
+        return self._refusal
+
+
+_refusal_engine: Engine | None = None
+
+
+def refusal_engine() -> Engine:
+    """The shared engine that answers ambiguous paths."""
+    global _refusal_engine
+    if _refusal_engine is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CORSConfigWarning)
+            _refusal_engine = _PathRefusal(CORSPolicy())
+    return _refusal_engine
+
+
+class RouteTable:
+    """Path prefix -> policy, validated at construction (every problem at once).
+
+    *routes* is a mapping (or an iterable of pairs) whose keys are path prefixes (or
+    routers, see :func:`route_prefix`) and whose values are :class:`CORSPolicy` objects
+    or dicts of policy settings. Raises :class:`~corskit.CORSConfigError`.
+    """
+
+    __slots__ = ("_cache", "_depth", "_engines", "_exact", "_folded", "_refuse", "policies")
+
+    def __init__(self, routes: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> None:
+        problems: list[Problem] = []
+        items: list[tuple[Any, Any]]
+        if isinstance(routes, Mapping):
+            items = list(routes.items())
+        elif isinstance(routes, (str, bytes)):
+            raise CORSConfigError([_problem("wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}.")])
+        else:
+            try:
+                items = [tuple(pair) for pair in routes]
+            except TypeError:
+                raise CORSConfigError(
+                    [_problem("wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}.")]
+                ) from None
+        policies: dict[str, CORSPolicy] = {}
+        exact: dict[tuple[str, ...], str] = {}
+        folded: dict[tuple[str, ...], str] = {}
+        for key, value in items:
+            text = route_prefix(key)
+            field = f"routes[{text!r}]" if text is not None else "routes"
+            if text is None:
+                problems.append(_problem("wrong-type", "routes", key, "Use a path prefix str (or an APIRouter) as the key."))
+                continue
+            segments, found = _normalise_prefix(text, field)
+            problems += found
+            policy = self._policy(value, field, problems)
+            if segments is None or policy is None:
+                continue
+            name = "/" + "/".join(segments)
+            if segments in exact:
+                problems.append(_problem("route-prefix-invalid", field, text, f"{name!r} is given twice; keep one."))
+                continue
+            fold = tuple(s.lower() for s in segments)
+            if fold in folded:
+                problems.append(
+                    _problem("route-prefix-invalid", field, text, f"It differs from {folded[fold]!r} only in case; keep one.")
+                )
+                continue
+            exact[segments] = name
+            folded[fold] = name
+            policies[name] = policy
+        if problems:
+            raise CORSConfigError(problems)
+        self.policies = policies
+        self._exact = exact
+        self._folded = folded
+        self._engines: dict[str, Engine] = {name: p.engine for name, p in policies.items()}
+        self._depth = max((len(s) for s in exact), default=0)
+        self._cache: dict[object, Engine | None] = {}
+        self._refuse = refusal_engine()
+
+    @staticmethod
+    def _policy(value: Any, field: str, problems: list[Problem]) -> CORSPolicy | None:
+        if isinstance(value, CORSPolicy):
+            return value
+        if isinstance(value, Mapping):
+            try:
+                return CORSPolicy(**value)
+            except CORSConfigError as exc:
+                for p in exc.problems:
+                    problems.append(Problem(p.code, f"{field}.{p.field}", p.value, p.why, p.fix, p.severity))
+                return None
+            except TypeError as exc:
+                problems.append(_problem("wrong-type", field, value, f"Give CORSPolicy settings ({exc})."))
+                return None
+        problems.append(_problem("wrong-type", field, value, "Give a CORSPolicy (or a dict of its settings)."))
+        return None
+
+    def __repr__(self) -> str:
+        return f"RouteTable({self.policies!r})"
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    # -- per request ---------------------------------------------------------------------
+
+    def lookup(self, path: str, raw: bytes | None = None) -> Engine | None:
+        """The engine for *path* (decoded) or None for the default policy.
+
+        *raw* is the request's still-encoded path when the server provides it; it lets
+        encoded slashes and dots be seen. Ambiguous paths get the refusing engine.
+        """
+        key: object = path if raw is None or b"%" not in raw else raw
+        hit = self._cache.get(key, _MISS)
+        if hit is not _MISS:
+            return hit  # type: ignore[return-value]
+        name = self.match(path, raw if key is raw else None)
+        engine = self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = engine
+        return engine
+
+    def match(self, path: str, raw: bytes | None = None) -> str | None:
+        """The matching prefix, None (default policy) or :data:`AMBIGUOUS`."""
+        if len(path) > MAX_PATH or (raw is not None and len(raw) > 3 * MAX_PATH):
+            return AMBIGUOUS
+        found: set[str | None] = set()
+        for segments in _readings(path, raw):
+            if segments is None:
+                return AMBIGUOUS
+            for fold in (False, True):
+                found.add(self._longest(segments, fold))
+                if len(found) > 1:
+                    return AMBIGUOUS
+        return found.pop() if found else None
+
+    def _longest(self, segments: list[str], fold: bool) -> str | None:
+        n = min(len(segments), self._depth)
+        if fold:
+            table = self._folded
+            segments = [s.lower() for s in segments[:n]]
+        else:
+            table = self._exact
+        while n > 0:
+            name = table.get(tuple(segments[:n]))
+            if name is not None:
+                return name
+            n -= 1
+        return table.get(())
+
+
+def _split(path: str) -> list[str]:
+    return path[1:].split("/") if path.startswith("/") else path.split("/")
+
+
+def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
+    """Every segment list a server might route *path* as (None: refuse outright)."""
+    from urllib.parse import unquote
+
+    strings = [path]
+    if "%" in path:  # a server (or a proxy) that decodes once more
+        strings.append(unquote(path))
+    bases: list[list[str]] = []
+    for text in strings:
+        if _CONTROL.search(text):
+            yield None
+            return
+        bases.append(_split(text))
+        if "\\" in text:
+            bases.append(_split(text.replace("\\", "/")))
+    if raw is not None:
+        # Split the still-encoded path first: an encoded slash or backslash is then part of
+        # a segment, as servers that route on the raw path see it.
+        text = raw.decode("latin-1").split("?", 1)[0]  # some servers keep the query in raw_path
+        segments = [unquote(seg) for seg in _split(text)]
+        if any(_CONTROL.search(seg) for seg in segments):
+            yield None
+            return
+        bases.append(segments)
+        if any("\\" in seg or "/" in seg for seg in segments):
+            bases.append(_split("/".join(segments).replace("\\", "/")))
+    for segments in bases:
+        dims = (
+            any(s in (".", "..") for s in segments),  # resolve dot segments
+            "" in segments[:-1],  # merge empty segments
+            any(";" in s for s in segments),  # strip ;parameters
+        )
+        for dots, merge, params in product(*[(False, True) if d else (False,) for d in dims]):
+            yield _variant(segments, dots, merge, params)
+
+
+def _variant(segments: list[str], dots: bool, merge: bool, params: bool) -> list[str]:
+    out: list[str] = []
+    for seg in segments:
+        if params:
+            seg = seg.split(";", 1)[0]
+        if dots and seg == "..":
+            if out:
+                out.pop()
+            continue
+        if dots and seg == ".":
+            continue
+        if merge and not seg:
+            continue
+        out.append(seg)
+    return out
+
+
+# -- FastAPI / Starlette helpers ----------------------------------------------------------
+
+
+def routes_of(app: Any) -> dict[str, CORSPolicy]:
+    """The live per-route registry of a Starlette/FastAPI *app* (on ``app.state``), filled by
+    :func:`include_router`. Pass it as ``routes=routes_of(app)`` to ``add_middleware``;
+    :func:`corskit.outermost` reads it by itself."""
+    state = getattr(app, "state", None)
+    if state is None:
+        raise TypeError("routes_of() needs a Starlette or FastAPI application")
+    registry = getattr(state, "corskit_routes", None)
+    if registry is None:
+        registry = {}
+        state.corskit_routes = registry
+    return registry
+
+
+def include_router(app: Any, router: Any, policy: CORSPolicy | Mapping[str, Any], *, prefix: str = "", **include: Any) -> None:
+    """``app.include_router(router, prefix=prefix, **include)`` and register *policy* for the
+    router's full prefix (``prefix + router.prefix``), validated now.
+
+    >>> from fastapi import FastAPI, APIRouter
+    >>> app, public = FastAPI(), APIRouter(prefix="/public")
+    >>> include_router(app, public, CORSPolicy(allow_origins=["*"]), prefix="/v1")
+    >>> sorted(routes_of(app))
+    ['/v1/public']
+    """
+    full = (prefix.rstrip("/") + (getattr(router, "prefix", "") or "")) or "/"
+    checked = RouteTable({full: policy})  # validate now, at start-up
+    app.include_router(router, prefix=prefix, **include)
+    routes_of(app).update(checked.policies)

@@ -1,0 +1,314 @@
+"""Configuration from the environment: ``CORSPolicy.from_env`` and pydantic-settings.
+
+>>> env = {"CORS_PROFILE": "development"}
+>>> policy = CORSPolicy.from_env(environ=env)
+>>> "http://localhost:5173" in policy.allow_origins, "http://127.0.0.1:3000" in policy.allow_origins
+(True, True)
+
+Variables (prefix ``CORS_`` by default; one per :class:`~corskit.CORSPolicy` setting)::
+
+    CORS_ALLOW_ORIGINS=https://app.example.com,https://admin.example.com   (or a JSON array)
+    CORS_ALLOW_METHODS=GET,POST,PATCH        CORS_ALLOW_HEADERS=Content-Type,Authorization
+    CORS_ALLOW_CREDENTIALS=true              CORS_EXPOSE_HEADERS=X-Total-Count
+    CORS_ALLOW_ORIGIN_REGEX=...              CORS_ALLOW_PRIVATE_NETWORK=false
+    CORS_MAX_AGE=600 (or "none")             CORS_PREFLIGHT_STATUS=204
+    CORS_DANGEROUSLY_ALLOW_NULL_ORIGIN=false (and the other dangerously_* flags)
+    CORS_PROFILE=development|production      CORS_DEV_PORTS=3000,5173 (development only)
+
+Booleans are ``true/false``, ``1/0``, ``yes/no`` or ``on/off`` (any case); an empty
+value counts as unset. Profiles:
+
+- ``development``: the origins of the usual local front-end dev servers, on
+  ``localhost``, ``127.0.0.1`` and ``[::1]`` (ports :data:`DEV_PORTS`, or
+  ``CORS_DEV_PORTS``), are added to ``CORS_ALLOW_ORIGINS``; methods and headers default
+  to ``*``. A warning (``env-development-in-production``) is issued when a production
+  marker is set (``ENV``, ``APP_ENV``, ``ENVIRONMENT``, ``PYTHON_ENV``, ``NODE_ENV``,
+  ``FLASK_ENV``, ``DJANGO_ENV`` or ``STAGE`` = ``production``/``prod``).
+- ``production``: ``CORS_ALLOW_ORIGINS`` (or ``CORS_ALLOW_ORIGIN_REGEX``) is required
+  (``env-production-needs-origins``); localhost origins are warned about.
+- unset: exactly the variables given, with the policy's defaults.
+
+Every problem is reported at once in one :class:`~corskit.CORSConfigError` (bad
+values, ``env-*`` codes and the policy's own codes); misspelt ``CORS_*`` names give an
+``env-unknown-variable`` warning.
+
+pydantic-settings (optional dependency, imported only when used)::
+
+    from corskit.settings import CORSSettings
+
+    class Settings(BaseSettings):
+        cors: CORSSettings = CORSSettings()
+    policy = CORSSettings().policy()      # reads CORS_* like from_env
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from .origins import is_loopback_host, parse_pattern
+from .policy import _SETTINGS, CORSPolicy
+from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
+
+__all__ = ["DEV_PORTS", "PRODUCTION_MARKERS", "build_policy", "policy_from_env"]  # and CORSSettings (lazy)
+
+#: Ports of the usual front-end development servers: Create React App / Next.js (3000,
+#: 3001), Vite (5173, 5174, preview 4173), Angular (4200), Astro (4321), Live Server
+#: (5500), Flask (5000), Django / uvicorn / webpack / Expo (8000, 8080, 8081).
+DEV_PORTS = (3000, 3001, 4173, 4200, 4321, 5000, 5173, 5174, 5500, 8000, 8080, 8081)
+DEV_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+PRODUCTION_MARKERS = ("ENV", "APP_ENV", "ENVIRONMENT", "PYTHON_ENV", "NODE_ENV", "FLASK_ENV", "DJANGO_ENV", "STAGE")
+PROFILES = ("development", "production")
+
+_LISTS = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+_BOOLS = (
+    "allow_credentials",
+    "allow_private_network",
+    "dangerously_allow_null_origin",
+    "dangerously_tolerate_insecure_origins",
+    "dangerously_tolerate_public_suffix_wildcards",
+)
+_INTS = ("max_age", "preflight_status")
+_STRINGS = ("allow_origin_regex",)
+_ENV_SETTINGS = (*_LISTS, *_BOOLS, *_INTS, *_STRINGS)  # allow_origin_func: code only
+_EXTRA = ("profile", "dev_ports")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _problem(code: str, field: str, value: object, fix: str | None = None) -> Problem:
+    info = CATALOGUE[code]
+    return Problem(code, field, escape(value), info.why, fix or info.fix, info.severity)
+
+
+def parse_list(text: str) -> list[str]:
+    """A comma-separated list (or a JSON array of strings); empty items dropped.
+
+    >>> parse_list(" https://a.example , https://b.example,"), parse_list('["GET", "PUT"]')
+    (['https://a.example', 'https://b.example'], ['GET', 'PUT'])
+    """
+    stripped = text.strip()
+    if stripped.startswith("["):
+        value = json.loads(stripped)
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise ValueError("a JSON array of strings")
+        return [x.strip() for x in value if x.strip()]
+    return [x.strip() for x in stripped.split(",") if x.strip()]
+
+
+def parse_bool(text: str) -> bool:
+    """``true/false``, ``1/0``, ``yes/no``, ``on/off``, any case."""
+    low = text.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ValueError("true or false")
+
+
+def _parse_int(text: str, name: str) -> int | None:
+    low = text.strip().lower()
+    if name == "max_age" and low in ("none", "null"):
+        return None
+    try:
+        return int(low, 10)
+    except ValueError:
+        raise ValueError("an integer" + (" or 'none'" if name == "max_age" else "")) from None
+
+
+def policy_from_env(
+    prefix: str = "CORS_", environ: Mapping[str, str] | None = None, **overrides: Any
+) -> CORSPolicy:
+    """:meth:`CORSPolicy.from_env`: read ``{prefix}*`` variables from *environ* (default
+    ``os.environ``); *overrides* are keyword settings that win over the environment."""
+    env = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    known = {prefix + name.upper() for name in (*_ENV_SETTINGS, *_EXTRA)}
+    for key in env:
+        if key.startswith(prefix) and key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+            fix = f"Did you mean {close[0]}?" if close else None
+            problems.append(_problem("env-unknown-variable", key, env[key], fix))
+    for name in (*_ENV_SETTINGS, "dev_ports"):
+        var = prefix + name.upper()
+        text = env.get(var)
+        if text is None or not text.strip():
+            continue
+        try:
+            if name in _LISTS:
+                values[name] = parse_list(text)
+            elif name in _BOOLS:
+                values[name] = parse_bool(text)
+            elif name in _INTS:
+                values[name] = _parse_int(text, name)
+            elif name == "dev_ports":
+                values[name] = [_port(x) for x in parse_list(text)]
+            else:
+                values[name] = text.strip()
+        except ValueError as exc:
+            problems.append(_problem("env-value-invalid", var, text, f"Give {var} {exc}."))
+    profile = env.get(prefix + "PROFILE", "").strip().lower() or None
+    return build_policy(values, profile, env, overrides, problems, prefix=prefix, stacklevel=5)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError("ports from 1 to 65535")
+    return int(text)
+
+
+def production_marker(environ: Mapping[str, str]) -> str | None:
+    """The name of the first variable that says "production", or None."""
+    for name in PRODUCTION_MARKERS:
+        if environ.get(name, "").strip().lower() in ("production", "prod"):
+            return name
+    return None
+
+
+def build_policy(
+    values: Mapping[str, Any],
+    profile: str | None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    problems: list[Problem] | None = None,
+    *,
+    prefix: str = "CORS_",
+    stacklevel: int = 3,
+) -> CORSPolicy:
+    """Apply *profile* to parsed *values* and build the policy, reporting every problem
+    (environment and policy) in one :class:`~corskit.CORSConfigError`. Shared by
+    :func:`policy_from_env` and :class:`CORSSettings`."""
+    env = os.environ if environ is None else environ
+    problems = list(problems or [])
+    settings = {k: v for k, v in values.items() if k in _SETTINGS and (v is not None or k == "max_age")}
+    dev_ports = values.get("dev_ports") or DEV_PORTS
+    origins_given = bool(values.get("allow_origins")) or bool(values.get("allow_origin_regex"))
+    if overrides:
+        origins_given = origins_given or bool(overrides.get("allow_origins")) or bool(overrides.get("allow_origin_func"))
+    if profile is not None and profile not in PROFILES:
+        problems.append(_problem("env-profile-invalid", prefix + "PROFILE", profile))
+    elif profile == "development":
+        local = [f"http://{host}:{port}" for port in dev_ports for host in DEV_HOSTS]
+        settings["allow_origins"] = list(dict.fromkeys([*settings.get("allow_origins", []), *local]))
+        settings.setdefault("allow_methods", ["*"])
+        settings.setdefault("allow_headers", ["*"])
+        marker = production_marker(env)
+        if marker is not None:
+            problems.append(
+                _problem(
+                    "env-development-in-production",
+                    prefix + "PROFILE",
+                    "development",
+                    f"{marker}={env.get(marker)} says production: set {prefix}PROFILE=production and "
+                    f"list the origins in {prefix}ALLOW_ORIGINS.",
+                )
+            )
+    elif profile == "production":
+        if not origins_given:
+            problems.append(_problem("env-production-needs-origins", prefix + "ALLOW_ORIGINS", ""))
+        for origin in settings.get("allow_origins", []):
+            pattern = parse_pattern(origin)[0] if isinstance(origin, str) else None
+            if pattern is not None and pattern.host and is_loopback_host(pattern.host):
+                problems.append(_problem("env-localhost-in-production", prefix + "ALLOW_ORIGINS", origin))
+    if overrides:
+        settings.update(overrides)
+    errors = [p for p in problems if p.severity == "error"]
+    env_warnings = [p for p in problems if p.severity == "warning"]
+    try:
+        with warnings.catch_warnings():
+            if errors:  # the policy's warnings would only be noise beside the errors
+                warnings.simplefilter("ignore", CORSConfigWarning)
+            policy = CORSPolicy(**settings)
+    except CORSConfigError as exc:
+        raise CORSConfigError([*errors, *exc.problems]) from None
+    except TypeError as exc:  # an unknown keyword in overrides
+        raise CORSConfigError([*errors, _problem("wrong-type", "overrides", str(exc))]) from None
+    if errors:
+        raise CORSConfigError(errors)
+    if env_warnings:
+        # The policy is immutable; its warnings tuple is completed before anyone sees it.
+        object.__setattr__(policy, "warnings", (*policy.warnings, *env_warnings))
+        for p in env_warnings:
+            warnings.warn(f"corskit: {p}", CORSConfigWarning, stacklevel=stacklevel)
+    return policy
+
+
+# -- pydantic-settings ------------------------------------------------------------------------
+
+_settings_class: Any = None
+
+
+def _make_settings_class() -> Any:
+    try:
+        from typing import Annotated
+
+        from pydantic import field_validator
+        from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "corskit.settings.CORSSettings needs pydantic-settings: pip install pydantic-settings"
+        ) from exc
+
+    ListField = Annotated[list[str], NoDecode]
+
+    class CORSSettings(BaseSettings):
+        """CORS settings read by pydantic-settings (``CORS_*`` variables, ``.env`` files),
+        with the same parsing and profiles as :meth:`CORSPolicy.from_env`.
+        ``.policy()`` builds the validated :class:`~corskit.CORSPolicy`."""
+
+        model_config = SettingsConfigDict(env_prefix="CORS_", extra="ignore")
+
+        allow_origins: ListField = []
+        allow_methods: ListField | None = None
+        allow_headers: ListField = []
+        allow_credentials: bool = False
+        allow_origin_regex: str | None = None
+        allow_private_network: bool = False
+        expose_headers: ListField = []
+        max_age: int | None = 600
+        preflight_status: int = 204
+        dangerously_allow_null_origin: bool = False
+        dangerously_tolerate_insecure_origins: bool = False
+        dangerously_tolerate_public_suffix_wildcards: bool = False
+        profile: str | None = None
+        dev_ports: Annotated[list[int], NoDecode] = []
+
+        @field_validator("allow_origins", "allow_methods", "allow_headers", "expose_headers", mode="before")
+        @classmethod
+        def _split(cls, value: Any) -> Any:
+            return parse_list(value) if isinstance(value, str) else value
+
+        @field_validator("dev_ports", mode="before")
+        @classmethod
+        def _ports(cls, value: Any) -> Any:
+            return [_port(x) for x in parse_list(value)] if isinstance(value, str) else value
+
+        def policy(self, environ: Mapping[str, str] | None = None, **overrides: Any) -> CORSPolicy:
+            """The validated policy (profile applied; *overrides* win)."""
+            data = self.model_dump()
+            values = {k: v for k, v in data.items() if k in _ENV_SETTINGS or k == "dev_ports"}
+            fields_set = self.model_fields_set
+            for name in ("allow_methods", "allow_headers", "max_age"):
+                if name not in fields_set:  # let the profile (or the policy) pick the default
+                    values.pop(name, None)
+            if values.get("allow_methods") is None:
+                values.pop("allow_methods", None)
+            profile = (data.get("profile") or "").strip().lower() or None
+            return build_policy(values, profile, environ, overrides)
+
+    return CORSSettings
+
+
+def __getattr__(name: str) -> Any:
+    """``CORSSettings`` is built on first access, so pydantic stays an optional import."""
+    global _settings_class
+    if name == "CORSSettings":
+        if _settings_class is None:
+            _settings_class = _make_settings_class()
+        return _settings_class
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,285 @@
+"""The WSGI adapter (Flask, Django, any PEP 3333 application), on the same engine.
+
+>>> from corskit.wsgi import CORSMiddleware
+>>> def app(environ, start_response):
+...     start_response("200 OK", [("Content-Type", "text/plain")])
+...     return [b"hello"]
+>>> wrapped = CORSMiddleware(app, allow_origins=["https://app.example.com"])
+>>> wrapped.policy.allow_origins
+('https://app.example.com',)
+
+Flask::
+
+    app = Flask(__name__)
+    app.wsgi_app = CORSMiddleware(app.wsgi_app, allow_origins=["https://app.example.com"])
+
+Django (``wsgi.py``)::
+
+    application = CORSMiddleware(get_wsgi_application(), allow_origins=[...])
+
+The keywords, ``policy=``, ``routes=``, ``debug=`` and :meth:`CORSMiddleware.reconfigure`
+are those of the ASGI middleware. Preflights are answered here, without calling the
+application. Every response of the application gets the CORS headers, error responses
+included: an exception that escapes the application before the response has started
+is logged (logger ``corskit``) and answered with a ``500`` that carries the CORS
+headers, so the browser shows the real error instead of a CORS error.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import Any
+
+from .asgi import merge_vary
+from .dynamic import resolve_actual_sync, resolve_preflight_sync
+from .engine import Decision, Engine, log_decision, logger
+from .policy import CORSPolicy
+from .routing import RouteTable
+
+__all__ = ["CORSMiddleware"]
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_CORS_NAMES = frozenset(
+    {"access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"}
+)
+_REASONS = {200: "200 OK", 204: "204 No Content", 403: "403 Forbidden"}
+_SWAP_LOCK = threading.Lock()
+_ERROR_BODY = b"Internal Server Error\n"
+
+
+def _environ_getter(environ: dict[str, Any]) -> Callable[[bytes], bytes | None]:
+    def get(name: bytes) -> bytes | None:
+        key = name.decode("ascii").upper().replace("-", "_")
+        value = environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+        return value.encode("latin-1") if isinstance(value, str) else None
+
+    return get
+
+
+def _latin1(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
+
+
+class CORSMiddleware:
+    """WSGI CORS middleware. Takes the keywords of :class:`corskit.CORSPolicy`, or ``policy=``."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *args: Any,
+        policy: CORSPolicy | None = None,
+        routes: Any = None,
+        debug: bool = False,
+        **settings: Any,
+    ) -> None:
+        if policy is not None and (args or settings):
+            raise TypeError("give either policy= or CORS settings, not both")
+        self.app = app
+        self.policy = policy if policy is not None else CORSPolicy(*args, **settings)
+        if routes is not None:
+            self.routes = routes
+        self.debug = debug
+
+    # -- configuration (same semantics as corskit.asgi.CORSMiddleware) ---------------------
+
+    @property
+    def policy(self) -> CORSPolicy:
+        """The default policy in force; assigning a new one swaps it atomically."""
+        return self._state[0]  # type: ignore[no-any-return]
+
+    @policy.setter
+    def policy(self, policy: CORSPolicy) -> None:
+        if not isinstance(policy, CORSPolicy):
+            raise TypeError("policy must be a corskit.CORSPolicy (validated before it is swapped in)")
+        with _SWAP_LOCK:
+            self._state: tuple[Any, Any, RouteTable | None] = (
+                policy,
+                policy.engine,
+                getattr(self, "_state", (None, None, None))[2],
+            )
+
+    @property
+    def routes(self) -> dict[str, CORSPolicy]:
+        """The per-route policies; assigning validates and swaps them in atomically."""
+        table = self._state[2]
+        return dict(table.policies) if table is not None else {}
+
+    @routes.setter
+    def routes(self, routes: Any) -> None:
+        table = RouteTable(routes) if routes else None
+        with _SWAP_LOCK:
+            self._state = (self._state[0], self._state[1], table)
+
+    def reconfigure(self, policy: CORSPolicy | None = None, *, routes: Any = ..., **settings: Any) -> None:
+        """Swap policy and/or routes atomically, validated first (see the ASGI middleware)."""
+        if policy is not None and settings:
+            raise TypeError("give either policy= or CORS settings, not both")
+        if policy is not None and not isinstance(policy, CORSPolicy):
+            raise TypeError("policy must be a corskit.CORSPolicy")
+        new_policy = policy if policy is not None else (CORSPolicy(**settings) if settings else None)
+        table = RouteTable(routes) if routes is not ... and routes else None
+        with _SWAP_LOCK:
+            current = self._state
+            chosen = new_policy if new_policy is not None else current[0]
+            self._state = (chosen, chosen.engine, current[2] if routes is ... else table)
+
+    # -- per request ---------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        state = self._state
+        engine: Engine = state[1]
+        if state[2] is not None:
+            engine = _route(state[2], environ) or engine
+        origin_text = environ.get("HTTP_ORIGIN")
+        if origin_text is None:
+            decision = engine.no_origin
+        else:
+            origin = origin_text.encode("latin-1")
+            method = environ.get("REQUEST_METHOD", "GET")
+            acrm = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+            preflight = method == "OPTIONS" and acrm is not None
+            if b"," in origin:
+                # WSGI servers join repeated headers with ","; no origin contains one.
+                decision = engine.duplicated_origin(preflight)
+                if preflight:
+                    return self._answer_preflight(environ, decision, origin, start_response)
+                log_decision(decision, "request", method, environ.get("PATH_INFO", ""), origin)
+            elif preflight:
+                # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
+                acrh = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+                lines = [acrh.encode("latin-1")] if acrh is not None else []
+                pna_text = environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")
+                pna = pna_text.encode("latin-1") if pna_text is not None else None
+                acrm_bytes = acrm.encode("latin-1")  # type: ignore[union-attr]
+                decision = engine.preflight(origin, acrm_bytes, lines, pna)
+                if not decision.allowed and engine.origin_func is not None:
+                    decision = resolve_preflight_sync(
+                        engine, decision, origin, acrm_bytes, lines, pna, _environ_getter(environ)
+                    )
+                return self._answer_preflight(environ, decision, origin, start_response)
+            else:
+                decision = engine.actual(origin)
+                if not decision.allowed:
+                    if engine.origin_func is not None:
+                        decision = resolve_actual_sync(engine, decision, origin, _environ_getter(environ))
+                    if not decision.allowed:
+                        log_decision(decision, "request", method, environ.get("PATH_INFO", ""), origin)
+        if not decision.headers and not decision.vary:
+            return self.app(environ, start_response)
+        return self._run(environ, start_response, decision)
+
+    def _run(self, environ: dict[str, Any], start_response: StartResponse, decision: Decision) -> Iterable[bytes]:
+        def start_with_cors(
+            status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
+        ) -> Callable[[bytes], object]:
+            return start_response(status, _apply(headers, decision), exc_info)
+
+        try:
+            result = self.app(environ, start_with_cors)
+        except Exception:
+            return self._error(environ, start_response, decision, sys.exc_info())
+        return self._guard(result, environ, start_response, decision)
+
+    def _guard(
+        self, result: Iterable[bytes], environ: dict[str, Any], start_response: StartResponse, decision: Decision
+    ) -> Iterator[bytes]:
+        """Yield the body; an exception before the first chunk becomes a 500 with CORS headers."""
+        sent = False
+        try:
+            for chunk in result:
+                sent = True  # the server sends the headers with the first chunk
+                yield chunk
+        except Exception:
+            if sent:
+                logger.error("corskit: the WSGI application failed after its response started", exc_info=True)
+                raise
+            yield from self._error(environ, start_response, decision, sys.exc_info())
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
+    def _error(
+        self, environ: dict[str, Any], start_response: StartResponse, decision: Decision, exc_info: ExcInfo
+    ) -> list[bytes]:
+        logger.error(
+            "corskit: unhandled exception in the WSGI application (%s %s); answering 500 with CORS headers",
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            exc_info=exc_info,
+        )
+        headers = _apply(
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_ERROR_BODY)))], decision
+        )
+        start_response("500 Internal Server Error", headers, exc_info)
+        return [_ERROR_BODY]
+
+    def _answer_preflight(
+        self, environ: dict[str, Any], decision: Decision, origin: bytes, start_response: StartResponse
+    ) -> list[bytes]:
+        headers = _latin1([*decision.headers, (b"vary", decision.vary)])
+        body = b""
+        if decision.allowed:
+            if decision.status == 200:
+                headers.append(("Content-Length", "0"))
+        else:
+            log_decision(decision, "preflight", "OPTIONS", environ.get("PATH_INFO", ""), origin)
+            if self.debug:
+                detail = f" ({decision.detail})" if decision.detail else ""
+                body = f"corskit: preflight refused: {decision.reason}{detail}\n".encode()
+            headers += [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        start_response(_REASONS.get(decision.status, f"{decision.status} CORS"), headers)
+        return [body] if body else []
+
+
+def _route(table: RouteTable, environ: dict[str, Any]) -> Engine | None:
+    """The engine of the route the request targets (None: the default policy).
+
+    PATH_INFO is the decoded path below SCRIPT_NAME, as bytes decoded as latin-1 (PEP
+    3333); frameworks read it as UTF-8. ``RAW_URI`` / ``REQUEST_URI`` (gunicorn, uWSGI,
+    waitress) let encoded slashes be seen when present.
+    """
+    path_info: str = environ.get("PATH_INFO", "") or "/"
+    path = path_info.encode("latin-1", "replace").decode("utf-8", "replace")
+    raw: bytes | None = None
+    uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if isinstance(uri, str) and "%" in uri:
+        raw_path = uri.split("?", 1)[0].encode("latin-1", "replace")
+        script = environ.get("SCRIPT_NAME", "").encode("latin-1", "replace")
+        if script and raw_path.startswith(script):
+            raw_path = raw_path[len(script) :]
+        if raw_path.startswith(b"/"):
+            raw = raw_path
+    return table.lookup(path, raw)
+
+
+def _apply(headers: list[tuple[str, str]], decision: Decision) -> list[tuple[str, str]]:
+    """The app's headers with the decision's CORS headers set and ``Vary`` merged."""
+    out: list[tuple[str, str]] = []
+    vary_at = -1
+    replace = bool(decision.headers)
+    for name, value in headers:
+        low = name.lower()
+        if low == "vary":
+            if vary_at >= 0:  # several Vary fields: fold them into the first
+                first_name, first_value = out[vary_at]
+                out[vary_at] = (first_name, f"{first_value}, {value}")
+                continue
+            vary_at = len(out)
+        elif replace and low in _CORS_NAMES:
+            continue  # ours replace the app's (a duplicate ACAO fails the CORS check)
+        out.append((name, value))
+    out.extend(_latin1(decision.headers))
+    if decision.vary:
+        if vary_at < 0:
+            out.append(("Vary", decision.vary.decode("latin-1")))
+        else:
+            name, value = out[vary_at]
+            out[vary_at] = (name, merge_vary(value.encode("latin-1"), decision.vary).decode("latin-1"))
+    return out

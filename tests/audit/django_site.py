@@ -1,0 +1,65 @@
+"""A Django + django-cors-headers API for the audit corpus, one configuration per process.
+
+Django settings are global to a process, so each variant runs in its own uvicorn process
+(see :func:`tests.audit.helpers.django_server`); ``CORSKIT_AUDIT_DJANGO`` picks the variant:
+
+* ``allow-all``: ``CORS_ALLOW_ALL_ORIGINS = True`` with credentials (reflects every origin);
+* ``regex-no-dollar``: ``CORS_ALLOWED_ORIGIN_REGEXES = [r"^https://app\\.example\\.com"]``,
+  which django-cors-headers applies with ``re.match`` (start-anchored only);
+* ``correct``: ``CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`` with credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "allow-all": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOW_CREDENTIALS": True},
+    "regex-no-dollar": {
+        "CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://app\.example\.com"],
+        "CORS_ALLOW_CREDENTIALS": True,
+    },
+    "correct": {
+        "CORS_ALLOWED_ORIGINS": ["https://app.example.com"],
+        "CORS_ALLOW_CREDENTIALS": True,
+    },
+}
+
+#: variant -> (class id -> severity) the audit must report.
+EXPECTED: dict[str, dict[str, str]] = {
+    "allow-all": {"origin-reflection": "high"},
+    "regex-no-dollar": {"prefix-match": "high"},
+    "correct": {},
+}
+
+VARIANT = os.environ.get("CORSKIT_AUDIT_DJANGO", "correct")
+
+if not settings.configured:
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="corskit-audit-corpus",
+        ROOT_URLCONF=__name__,
+        ALLOWED_HOSTS=["*"],
+        INSTALLED_APPS=["corsheaders"],
+        MIDDLEWARE=[
+            "corsheaders.middleware.CorsMiddleware",
+            "django.middleware.common.CommonMiddleware",
+        ],
+        **VARIANTS[VARIANT],
+    )
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+from django.http import HttpRequest, JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+def me(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"user": "alice", "email": "alice@example.com", "balance": 1234})
+
+
+urlpatterns = [path("", me), path("api/me", me)]
+
+application = get_asgi_application()
