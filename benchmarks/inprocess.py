@@ -329,8 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.repeats, args.batch_ms = 5, 5.0
 
-    import corskit
     import starlette
+
+    import corskit
 
     variants = ("bare", "starlette", "corskit")
     busy_before = machine_busy()

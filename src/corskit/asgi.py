@@ -43,6 +43,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _CORS_NAMES = frozenset(
     {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
 )
+_WATCHED = _CORS_NAMES | {b"vary"}  # response headers that rule out the fast path
 
 
 class CORSMiddleware:
@@ -135,70 +136,71 @@ class CORSMiddleware:
         if state[2] is not None:
             engine = _route(state[2], scope) or engine
         raw = scope["headers"]
-        # One C-level pass; names repeat only in unusual requests, which take the slow path.
-        headers = dict(raw)
-        origin = headers.get(b"origin")
+        # One pass in bytecode. Cheaper than dict(raw) for the dozen headers a browser sends:
+        # servers hand over fresh bytes objects, so a dict would hash every name first.
+        origin = None
+        duplicated = False
+        for name, value in raw:
+            if name == b"origin":
+                if origin is not None:
+                    duplicated = True
+                origin = value  # the last one, as dict(raw) would give
         if origin is None:
             decision = engine.no_origin
-        elif len(headers) != len(raw) and _values(raw, b"origin").__len__() > 1:
-            preflight = scope["method"] == "OPTIONS" and b"access-control-request-method" in headers
-            decision = engine.duplicated_origin(preflight)
-            if preflight:
-                await self._answer_preflight(scope, decision, origin, send)
-                return
-            _log(decision, "request", scope, origin)
-        elif scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
+        elif scope["method"] == "OPTIONS" and (fields := _preflight_fields(raw)) is not None:
             # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
-            if len(headers) == len(raw):
-                acrh = headers.get(b"access-control-request-headers")
-                lines = [acrh] if acrh is not None else []
-            else:  # the list may be split over several lines (e.g. behind AWS API Gateway)
-                lines = _values(raw, b"access-control-request-headers")
-            decision = engine.preflight(
-                origin,
-                headers[b"access-control-request-method"],
-                lines,
-                headers.get(b"access-control-request-private-network"),
-            )
-            if not decision.allowed and engine.origin_func is not None:
-                args = (
-                    engine,
-                    decision,
-                    origin,
-                    headers[b"access-control-request-method"],
-                    lines,
-                    headers.get(b"access-control-request-private-network"),
-                    headers.get,
-                )
-                decision = cached_preflight(*args) or await resolve_preflight(*args)
+            method, lines, private_network = fields
+            if duplicated:
+                decision = engine.duplicated_origin(True)
+            else:
+                decision = engine.preflight(origin, method, lines, private_network)
+                if not decision.allowed and engine.origin_func is not None:
+                    args = (engine, decision, origin, method, lines, private_network, dict(raw).get)
+                    decision = cached_preflight(*args) or await resolve_preflight(*args)
             await self._answer_preflight(scope, decision, origin, send)
             return
+        elif duplicated:
+            decision = engine.duplicated_origin(False)
+            _log(decision, "request", scope, origin)
         else:
             decision = engine.actual(origin)
             if not decision.allowed:
                 if engine.origin_func is not None:
-                    decision = cached_decision(engine, decision, origin, headers.get) or await resolve_actual(
-                        engine, decision, origin, headers.get
+                    get = dict(raw).get
+                    decision = cached_decision(engine, decision, origin, get) or await resolve_actual(
+                        engine, decision, origin, get
                     )
                 if not decision.allowed and logger.isEnabledFor(DEBUG):
                     _log(decision, "request", scope, origin)
-        if not decision.headers and not decision.vary:
+        tail = decision.tail  # the decision's headers and Vary, precomputed
+        if not tail:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_cors(message: Message) -> None:
+        def send_with_cors(message: Message) -> Awaitable[None]:
+            # A plain function returning send's awaitable: no coroutine per message.
             if message["type"] == "http.response.start":
-                message["headers"] = _apply(message.get("headers") or (), decision)
-            await send(message)
+                headers = message.get("headers") or ()
+                for name, _ in headers:
+                    # Lower-case names (ASGI requires them): one set lookup each. The app
+                    # set Vary or a CORS header, or used capitals: take the careful path.
+                    if name in _WATCHED or not name.islower():
+                        message["headers"] = _apply(headers, decision)
+                        break
+                else:
+                    message["headers"] = [*headers, *tail]
+            return send(message)
 
         await self.app(scope, receive, send_with_cors)
 
     async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
         headers = [*decision.headers, (b"vary", decision.vary)]
         if decision.allowed:
-            body = b""
             if decision.status == 200:
                 headers.append((b"content-length", b"0"))
+            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
         else:
             _log(decision, "preflight", scope, origin)
             body = b""
@@ -210,17 +212,18 @@ class CORSMiddleware:
         await send({"type": "http.response.body", "body": body})
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origin = None
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                origin = value
+        origins = [v for n, v in scope["headers"] if n == b"origin"]
+        origin = origins[0] if origins else None
         if origin is not None:  # no Origin: not a browser, nothing to defend
             state = self._state
             engine: Engine = state[1]
             if state[2] is not None:
                 engine = _route(state[2], scope) or engine
-            decision = engine.websocket(origin)
-            if not decision.allowed and engine.origin_func is not None:
+            if len(origins) > 1:  # never from a browser: refuse, as on HTTP
+                decision = engine.duplicated_origin(False)
+            else:
+                decision = engine.websocket(origin)
+            if not decision.allowed and len(origins) == 1 and engine.origin_func is not None:
                 headers = dict(scope["headers"])
                 decision = await resolve_actual(engine, engine.refused("origin-not-allowed"), origin, headers.get)
             if not decision.allowed:
@@ -232,8 +235,24 @@ class CORSMiddleware:
         await self.app(scope, receive, send)
 
 
-def _values(raw: Any, name: bytes) -> list[bytes]:
-    return [v for n, v in raw if n == name]
+def _preflight_fields(raw: Any) -> tuple[bytes, list[bytes], bytes | None] | None:
+    """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
+    None without Access-Control-Request-Method (then it is not a preflight).
+
+    The method and private-network values are the last ones sent; the header list may be
+    split over several lines (e.g. behind AWS API Gateway), so every line is kept.
+    """
+    method = None
+    lines: list[bytes] = []
+    private_network = None
+    for name, value in raw:
+        if name == b"access-control-request-method":
+            method = value
+        elif name == b"access-control-request-headers":
+            lines.append(value)
+        elif name == b"access-control-request-private-network":
+            private_network = value
+    return None if method is None else (method, lines, private_network)
 
 
 _SWAP_LOCK = threading.Lock()  # serialises writers of CORSMiddleware._state; readers never lock

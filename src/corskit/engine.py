@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .headers import SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADER_NAMES, parse_header_list
+from .origins import MAX_ORIGIN_LENGTH
 from .problems import escape
 
 if TYPE_CHECKING:
@@ -93,10 +94,21 @@ class Decision:
     vary: bytes = b""
     status: int = 0
     detail: str = ""
+    #: ``headers`` plus the ``Vary`` header: what the adapters append, precomputed once.
+    tail: tuple[Header, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        tail = (*self.headers, (b"vary", self.vary)) if self.vary else self.headers
+        object.__setattr__(self, "tail", tail)
 
 
 _METHOD_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
 _CACHE_SIZE = 1024  # bounded caches: cleared when full, so hostile input cannot grow them
+# Preflight decisions are cached by their inputs when these total at most this many bytes.
+_CACHEABLE_PREFLIGHT = 2048
+# An Origin is echoed only when it is visible ASCII without commas: a regex or a pattern
+# can never put CR, LF, NUL or a list into Access-Control-Allow-Origin (tests/fuzz).
+_ECHOABLE = re.compile(rb"[!-+\--~]+")
 _MAX_WILDCARD_LIST = 4096  # bytes of Access-Control-Request-Headers accepted with allow_headers=["*"]
 
 ACAO = b"access-control-allow-origin"
@@ -119,8 +131,11 @@ class Engine:
         "_listed_authorization",
         "_matcher",
         "_method_headers",
+        "_method_limit",
+        "_origin_limit",
         "_pf_tail",
         "_pna",
+        "_preflight_cache",
         "_preflight_failed",
         "_preflight_prefix_any",
         "_status",
@@ -147,6 +162,8 @@ class Engine:
             else ()
         )
         self._actual_cache: dict[bytes, Decision] = {}
+        # No longer Origin can be allowed; longer ones are refused before being hashed.
+        self._origin_limit = max([MAX_ORIGIN_LENGTH, *(len(o) for o in policy.allow_origins)])
         # Dynamic origins (corskit.dynamic): the adapters ask the function only after the
         # static check refused; the request headers it reads are part of every answer's Vary.
         self.origin_func = policy.allow_origin_func
@@ -193,6 +210,7 @@ class Engine:
             m.encode("ascii") for m in SAFELISTED_METHODS
         }
         self._method_headers = {m: (b"access-control-allow-methods", m) for m in methods}
+        self._method_limit = max([64, *(len(m) for m in methods)])
         self._any_header = "*" in policy.allow_headers
         self._listed_authorization = "authorization" in policy.allow_headers
         self._headers_ok = frozenset(
@@ -206,7 +224,8 @@ class Engine:
             if self._any_header
             else sum(len(n) + 3 for n in self._headers_ok) + 16
         )
-        self._acrh_cache: dict[bytes, tuple[bytes, str, str]] = {}
+        self._acrh_cache: dict[bytes | tuple[bytes, ...], tuple[bytes, str, str]] = {}
+        self._preflight_cache: dict[tuple[bytes, bytes, bytes | tuple[bytes, ...], bytes | None], Decision] = {}
         self._preflight_failed = {
             r: Decision(False, r, (), self.preflight_vary, 403)
             for r in (
@@ -229,14 +248,18 @@ class Engine:
         """Decide an actual (non-preflight) request that carries ``Origin: origin``."""
         if self.wildcard:
             return self._wildcard_actual
+        if len(origin) > self._origin_limit:  # hostile size: refused before it is hashed
+            return self._denied[Reason.ORIGIN_NOT_ALLOWED]
         decision = self._actual_cache.get(origin)
         if decision is not None:
             return decision
-        if not self._matcher.matches(origin):
-            return self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
-        decision = Decision(
-            True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
-        )
+        if not self._matcher.matches(origin) or not _ECHOABLE.fullmatch(origin):
+            # Refusals are cached too (shared objects): a refused origin costs one lookup.
+            decision = self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
+        else:
+            decision = Decision(
+                True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
+            )
         if len(self._actual_cache) >= _CACHE_SIZE:
             self._actual_cache.clear()
         self._actual_cache[origin] = decision
@@ -286,7 +309,32 @@ class Engine:
 
         Checks run in Fetch order: origin, then method, then headers. ``granted=True``:
         the policy's origin function allowed the origin (see :mod:`corskit.dynamic`).
+        Decisions are cached (bounded) by their inputs; hostile sizes are never hashed.
         """
+        count = len(header_lines)
+        acrh: bytes | tuple[bytes, ...] = header_lines[0] if count == 1 else tuple(header_lines)
+        size = len(acrh) if count == 1 else sum(map(len, header_lines))
+        if granted or size + len(origin) + len(method) + len(private_network or b"") > _CACHEABLE_PREFLIGHT:
+            return self._preflight(origin, method, header_lines, private_network, granted, acrh, size)
+        key = (origin, method, acrh, private_network)
+        decision = self._preflight_cache.get(key)
+        if decision is None:
+            decision = self._preflight(origin, method, header_lines, private_network, False, acrh, size)
+            if len(self._preflight_cache) >= _CACHE_SIZE:
+                self._preflight_cache.clear()
+            self._preflight_cache[key] = decision
+        return decision
+
+    def _preflight(
+        self,
+        origin: bytes,
+        method: bytes,
+        header_lines: list[bytes],
+        private_network: bytes | None,
+        granted: bool,
+        acrh: bytes | tuple[bytes, ...],
+        size: int,
+    ) -> Decision:
         # 1. Origin (Fetch: CORS check, as the browser will run it on our answer).
         if self.wildcard:
             headers: list[Header] = list(self._preflight_prefix_any)
@@ -296,7 +344,7 @@ class Engine:
                 return self._preflight_failed[actual.reason]
             headers = [(ACAO, origin)]
         # 2. Method: byte-exact (Fetch: CORS-preflight fetch, method check).
-        method_header = self._method_headers.get(method)
+        method_header = self._method_headers.get(method) if len(method) <= self._method_limit else None
         if method_header is None:
             if not (self._any_method and _METHOD_TOKEN.fullmatch(method)):
                 return self._fail(Reason.METHOD_NOT_ALLOWED, method)
@@ -304,14 +352,18 @@ class Engine:
         headers.append(method_header)
         # 3. Headers: case-insensitive; "*" never covers Authorization.
         if header_lines:
-            key = header_lines[0] if len(header_lines) == 1 else b"\n".join(header_lines)
-            verdict = self._acrh_cache.get(key)
-            if verdict is None:
+            if size > self._header_limit:  # refused by length before it is hashed or split
                 verdict = self._check_header_list(header_lines)
-                if len(key) <= self._header_limit:  # never cache what was refused for size
+            else:
+                # Several lines are keyed as a tuple: never the same key as one line that
+                # holds the same bytes (lines are joined with "," when parsed).
+                cached = self._acrh_cache.get(acrh)
+                if cached is None:
+                    cached = self._check_header_list(header_lines)
                     if len(self._acrh_cache) >= _CACHE_SIZE:
                         self._acrh_cache.clear()
-                    self._acrh_cache[key] = verdict
+                    self._acrh_cache[acrh] = cached
+                verdict = cached
             value, reason, detail = verdict
             if reason:
                 return self._fail(reason, detail)

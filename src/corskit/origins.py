@@ -98,6 +98,8 @@ def is_public_suffix(domain: str) -> bool:
     >>> is_public_suffix("co.uk"), is_public_suffix("github.io"), is_public_suffix("example.com")
     (True, True, False)
     """
+    if domain == "localhost" or domain.endswith(".localhost"):
+        return False  # RFC 6761: every name under localhost is this machine; nobody registers them
     if "." not in domain or domain in _PUBLIC_SUFFIXES:
         return True
     try:  # optional, more complete list
@@ -179,12 +181,16 @@ def parse_pattern(
         if _SCHEME.fullmatch(scheme.lower()):
             problems.append(_problem("origin-uppercase", field, text, f"Use '{suggestion}'."))
         else:
-            return None, [*problems, _problem("origin-invalid", field, text)]
+            code = "origin-bad-wildcard" if "*" in scheme else "origin-invalid"
+            return None, [*problems, _problem(code, field, text)]
     elif authority != lowered_authority:
         problems.append(_problem("origin-uppercase", field, text, f"Use '{suggestion}'."))
     host, port = _split_host_port(lowered_authority)
     if port is None:
-        problems.append(_problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'."))
+        if "*" in lowered_authority.rpartition(":")[2]:
+            problems.append(_problem("origin-bad-wildcard", field, text))
+        else:
+            problems.append(_problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'."))
         return None, problems
     if port and port == DEFAULT_PORTS.get(fixed):
         problems.append(

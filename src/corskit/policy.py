@@ -188,6 +188,16 @@ class CORSPolicy:
                 )
             for p in patterns:
                 if p.kind == "null":
+                    problems.append(
+                        _problem(
+                            "origin-null",
+                            "allow_origins",
+                            "null",
+                            "dangerously_allow_null_origin cannot be combined with allow_credentials=True: "
+                            "any page can send 'Origin: null' and would read your users' data. Remove "
+                            "'null' or set allow_credentials=False.",
+                        )
+                    )
                     continue
                 if (
                     p.kind in ("exact", "subdomains")

@@ -131,7 +131,9 @@ def build(spec: Spec, bases: dict[str, str]) -> ASGIApp:
     return app
 
 
-def _pf(*extra: tuple[str, str], base: Headers = PREFLIGHT_REFLECT_ALL, drop: tuple[str, ...] = ()) -> Headers:
+def _pf(
+    *extra: tuple[str, str], base: Headers = PREFLIGHT_REFLECT_ALL, drop: tuple[str, ...] = ()
+) -> Headers:
     """The permissive preflight headers with some replaced (same name) or dropped."""
     names = {n for n, _ in extra} | set(drop)
     return tuple((n, v) for n, v in base if n not in names) + tuple(extra)
@@ -252,7 +254,9 @@ SPECS: dict[str, Spec] = {
     ),
     "preflight-redirect": Spec(
         "OPTIONS answered with 307 to the same path on the other server",
-        preflight_redirect=Redirect(307, "cross", "/b/reflect-everything/data", PREFLIGHT_REFLECT_ALL),
+        preflight_redirect=Redirect(
+            307, "cross", "/b/reflect-everything/data", PREFLIGHT_REFLECT_ALL
+        ),
     ),
     "actual-500-no-cors": Spec(
         "the handler fails: 500 without CORS headers (Starlette's ServerErrorMiddleware case)",

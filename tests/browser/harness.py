@@ -74,7 +74,10 @@ async def _inner_app(scope: Any, receive: Any, send: Any) -> None:
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -94,12 +97,16 @@ def corskit_apps() -> dict[str, Any]:
     return apps
 
 
-def build_dispatcher(label: str, bases: dict[str, str], recorder: Recorder, corskit: dict[str, Any]) -> Any:
+def build_dispatcher(
+    label: str, bases: dict[str, str], recorder: Recorder, corskit: dict[str, Any]
+) -> Any:
     """The ASGI app served by one test server (*label* ``A`` or ``B``)."""
     broken_apps = {name: broken.build(spec, bases) for name, spec in broken.SPECS.items()}
 
     async def not_found(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]})
+        await send(
+            {"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]}
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
@@ -132,7 +139,8 @@ def build_dispatcher(label: str, bases: dict[str, str], recorder: Recorder, cors
             if message["type"] == "http.response.start":
                 hit.status = int(message["status"])
                 hit.response_headers = [
-                    (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in message.get("headers", [])
+                    (k.decode("latin-1").lower(), v.decode("latin-1"))
+                    for k, v in message.get("headers", [])
                 ]
             await send(message)
 
@@ -211,7 +219,9 @@ def policy_allows(apps: dict[str, Any], scenario: Scenario) -> tuple[bool, str]:
     method = normalize_method(req.method)
     unsafe = unsafe_header_names(req.headers)
     if method not in SAFELISTED_METHODS or unsafe:
-        decision = engine.preflight(origin, method.encode(), [",".join(unsafe).encode()] if unsafe else [], None)
+        decision = engine.preflight(
+            origin, method.encode(), [",".join(unsafe).encode()] if unsafe else [], None
+        )
         if not decision.allowed:
             return False, decision.reason
     decision = engine.actual(origin)

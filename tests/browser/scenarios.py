@@ -101,7 +101,14 @@ CORE_REQUESTS = (
     "get-authorization",
     "patch-lower",
 )
-PREFLIGHT_REQUESTS = ("post-json", "post-json-include", "put-custom", "get-authorization", "patch-lower", "patch-upper")
+PREFLIGHT_REQUESTS = (
+    "post-json",
+    "post-json-include",
+    "put-custom",
+    "get-authorization",
+    "patch-lower",
+    "patch-upper",
+)
 SIMPLE_REQUESTS = ("get", "get-include", "post-text")
 
 CORSKIT_SERVERS: tuple[CorskitServer, ...] = (
@@ -159,14 +166,27 @@ CORSKIT_SERVERS: tuple[CorskitServer, ...] = (
             dangerously_tolerate_insecure_origins=True,
         ),
         (APP, INSECURE),
-        ("get-include", "put-custom", "get-authorization", "get-authorization-include", "get-two-custom", "get-custom-include"),
+        (
+            "get-include",
+            "put-custom",
+            "get-authorization",
+            "get-authorization-include",
+            "get-two-custom",
+            "get-custom-include",
+        ),
     ),
 )
 
 BROKEN_SERVERS: tuple[BrokenServer, ...] = (
-    BrokenServer("reflect-everything", (APP, EVIL, "null"), (*CORE_REQUESTS, "patch-upper", "delete-include")),
+    BrokenServer(
+        "reflect-everything", (APP, EVIL, "null"), (*CORE_REQUESTS, "patch-upper", "delete-include")
+    ),
     BrokenServer("wildcard-with-credentials", (APP,), (*CORE_REQUESTS, "get-omit")),
-    BrokenServer("wildcard-no-credentials", (APP, "null"), (*CORE_REQUESTS, "get-authorization-include", "patch-upper")),
+    BrokenServer(
+        "wildcard-no-credentials",
+        (APP, "null"),
+        (*CORE_REQUESTS, "get-authorization-include", "patch-upper"),
+    ),
     BrokenServer("duplicate-acao", (APP,), ("get", "post-json")),
     BrokenServer("duplicate-acao-star", (APP,), ("get", "post-json")),
     BrokenServer("acao-trailing-slash", (APP,), ("get", "post-json")),
@@ -174,14 +194,26 @@ BROKEN_SERVERS: tuple[BrokenServer, ...] = (
     BrokenServer("acao-space-list", (APP,), ("get", "post-json")),
     BrokenServer("acao-null", (APP, "null"), ("get", "post-json")),
     BrokenServer("acao-uppercase", (APP,), ("get", "post-json")),
-    BrokenServer("acac-capital-true", (APP,), ("get", "get-include", "post-json", "post-json-include")),
+    BrokenServer(
+        "acac-capital-true", (APP,), ("get", "get-include", "post-json", "post-json-include")
+    ),
     BrokenServer("acac-missing", (APP,), ("get", "get-include", "post-json-include")),
     BrokenServer("acam-space-separated", (APP,), ("get", "put-custom", "post-json")),
-    BrokenServer("acam-lowercase", (APP,), ("put-custom", "patch-lower", "patch-upper", "delete-include")),
-    BrokenServer("acam-star", (APP,), ("put-custom", "patch-upper", "delete-include", "post-json-include")),
-    BrokenServer("acah-star", (APP,), ("put-custom", "get-authorization", "get-two-custom", "post-json")),
+    BrokenServer(
+        "acam-lowercase", (APP,), ("put-custom", "patch-lower", "patch-upper", "delete-include")
+    ),
+    BrokenServer(
+        "acam-star", (APP,), ("put-custom", "patch-upper", "delete-include", "post-json-include")
+    ),
+    BrokenServer(
+        "acah-star", (APP,), ("put-custom", "get-authorization", "get-two-custom", "post-json")
+    ),
     BrokenServer("acah-space-separated", (APP,), ("put-custom", "post-json")),
-    BrokenServer("acah-fixed-list", (APP,), ("put-custom", "get-authorization", "get-two-custom", "post-json")),
+    BrokenServer(
+        "acah-fixed-list",
+        (APP,),
+        ("put-custom", "get-authorization", "get-two-custom", "post-json"),
+    ),
     BrokenServer("preflight-401-with-cors", (APP,), ("get", "post-json", "get-authorization")),
     BrokenServer("preflight-401-bare", (APP,), ("post-json", "get-authorization")),
     BrokenServer("preflight-404-bare", (APP,), ("put-custom",)),

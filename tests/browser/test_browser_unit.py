@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_chromium_override_must_be_executable(tmp_path: Path) -> None:
-    with pytest.raises(BrowserUnavailable, match="--chromium '/nonexistent' is not an executable file"):
+    with pytest.raises(
+        BrowserUnavailable, match="--chromium '/nonexistent' is not an executable file"
+    ):
         find_chromium("/nonexistent")
     plain = tmp_path / "chromium"
     plain.write_text("#!/bin/sh\n")

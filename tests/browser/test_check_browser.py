@@ -31,7 +31,9 @@ QUICKSTART = [
 ]
 
 
-def test_blocked_request_agrees_with_chromium(chromium: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_blocked_request_agrees_with_chromium(
+    chromium: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     status = main(["check", "examples.quickstart:broken", *QUICKSTART, "--chromium", chromium])
     out = capsys.readouterr().out
     assert status == 1
@@ -39,10 +41,15 @@ def test_blocked_request_agrees_with_chromium(chromium: str, capsys: pytest.Capt
     assert "REJECTED: TypeError: Failed to fetch" in out
     assert "served examples.quickstart:broken on http://127.0.0.1:" in out
     assert "console: Access to fetch at 'http://127.0.0.1:" in out
-    assert "AGREE: the browser and the simulation both say blocked, with the same console message." in out
+    assert (
+        "AGREE: the browser and the simulation both say blocked, with the same console message."
+        in out
+    )
 
 
-def test_allowed_request_agrees_with_chromium(chromium: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_allowed_request_agrees_with_chromium(
+    chromium: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     status = main(["check", "examples.quickstart:fixed", *QUICKSTART, "--chromium", chromium])
     out = capsys.readouterr().out
     assert status == 0
@@ -57,7 +64,16 @@ def test_url_target_json(chromium: str, capsys: pytest.CaptureFixture[str]) -> N
 
     with serve_asgi(fixed) as base:
         status = main(
-            ["check", f"{base}/items", "--origin", "http://localhost:5173", "--method", "PUT", "--json", "--browser"]
+            [
+                "check",
+                f"{base}/items",
+                "--origin",
+                "http://localhost:5173",
+                "--method",
+                "PUT",
+                "--json",
+                "--browser",
+            ]
         )
     data = json.loads(capsys.readouterr().out)
     assert status == 1  # PUT is not in allow_methods
@@ -71,7 +87,15 @@ def test_url_target_json(chromium: str, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_bad_chromium_path_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     status = main(
-        ["check", "examples.quickstart:fixed", "--origin", "http://localhost:5173", "--browser", "--chromium", "/nonexistent/chromium"]
+        [
+            "check",
+            "examples.quickstart:fixed",
+            "--origin",
+            "http://localhost:5173",
+            "--browser",
+            "--chromium",
+            "/nonexistent/chromium",
+        ]
     )
     err = capsys.readouterr().err
     assert status == 2
@@ -83,10 +107,14 @@ def test_run_in_browser_cleans_up_its_profile(chromium: str) -> None:
     from examples.quickstart import fixed
     from tests.servers import serve_asgi
 
-    before = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("corskit-browser-profile-")}
+    before = {
+        n for n in os.listdir(tempfile.gettempdir()) if n.startswith("corskit-browser-profile-")
+    }
     with serve_asgi(fixed) as base:
         outcome = run_in_browser(f"{base}/items", "http://localhost:5173", chromium_path=chromium)
-    after = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("corskit-browser-profile-")}
+    after = {
+        n for n in os.listdir(tempfile.gettempdir()) if n.startswith("corskit-browser-profile-")
+    }
     assert outcome.verdict == "allowed" and outcome.status == 200
     assert after <= before
 
@@ -101,3 +129,24 @@ def test_session_refuses_to_fetch_with_routes_active(chromium: str) -> None:
             "fetch('https://app.example.com/x').then(() => 'served', e => 'network: ' + e)"
         )
         assert result.startswith("network:")
+
+
+def test_a_hanging_server_times_out(chromium: str) -> None:
+    from typing import Any
+
+    from corskit.doctor.browser import BrowserRequest
+    from tests.servers import serve_asgi
+
+    async def hang(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive())["type"] != "http.disconnect":  # never answers
+            pass
+
+    with (
+        serve_asgi(hang) as base,
+        BrowserSession(chromium_path=chromium, targets=[base]) as session,
+    ):
+        outcome = session.page("https://app.example.com").fetch(
+            BrowserRequest(url=f"{base}/slow"), timeout_ms=500
+        )
+    assert outcome.verdict == "blocked"
+    assert outcome.error is not None and "TimeoutError" in outcome.error

@@ -42,7 +42,14 @@ pytestmark = pytest.mark.browser
 
 SCENARIOS = generate()
 BY_ID = {s.id: s for s in SCENARIOS}
-COOKIE = {"name": "sid", "value": "s3cr3t", "domain": "127.0.0.1", "path": "/", "secure": True, "sameSite": "None"}
+COOKIE = {
+    "name": "sid",
+    "value": "s3cr3t",
+    "domain": "127.0.0.1",
+    "path": "/",
+    "secure": True,
+    "sameSite": "None",
+}
 
 
 @dataclass
@@ -76,7 +83,9 @@ def run(chromium: str, artifacts: Path) -> Iterator[DifferentialRun]:
     with harness.running_servers() as servers:
         result = DifferentialRun(servers)
         ready = time.monotonic()
-        with BrowserSession(chromium_path=chromium, targets=[servers.a, servers.b], cookies=[COOKIE]) as session:
+        with BrowserSession(
+            chromium_path=chromium, targets=[servers.a, servers.b], cookies=[COOKIE]
+        ) as session:
             launched = time.monotonic()
             for scenario in SCENARIOS:
                 page = session.page(scenario.origin)
@@ -140,11 +149,18 @@ def _write_report(path: Path, result: DifferentialRun, version: str) -> None:
                     "cors_error": b.cors_error,
                     "message": b.cors_message,
                 },
-                "simulation": {k: sim.get(k) for k in ("verdict", "status", "cors_error", "message", "error")},
-                "server": [[h.server, h.method, h.origin, h.acrm, h.acrh, h.cookie, h.status] for h in result.hits[scenario.id]],
+                "simulation": {
+                    k: sim.get(k) for k in ("verdict", "status", "cors_error", "message", "error")
+                },
+                "server": [
+                    [h.server, h.method, h.origin, h.acrm, h.acrh, h.cookie, h.status]
+                    for h in result.hits[scenario.id]
+                ],
             }
         )
-    path.write_text(json.dumps({"chromium": version, "timings": result.timings, "scenarios": rows}, indent=1))
+    path.write_text(
+        json.dumps({"chromium": version, "timings": result.timings, "scenarios": rows}, indent=1)
+    )
 
 
 def test_scenario_count() -> None:
@@ -159,7 +175,9 @@ def test_suite_is_fast(run: DifferentialRun) -> None:
     assert run.timings["browser_fetches_s"] < 90
 
 
-_HEADER_FIELD = re.compile(r"Request header field (\S+) is not allowed by Access-Control-Allow-Headers")
+_HEADER_FIELD = re.compile(
+    r"Request header field (\S+) is not allowed by Access-Control-Allow-Headers"
+)
 
 
 def disallowed_headers(run: DifferentialRun, sid: str) -> set[str]:
@@ -168,12 +186,17 @@ def disallowed_headers(run: DifferentialRun, sid: str) -> set[str]:
     unsafe = set(harness.unsafe_header_names(scenario.request.headers))
     for hit in run.hits[sid]:
         if hit.method == "OPTIONS":
-            allowed = {v.strip().lower() for v in (hit.header("access-control-allow-headers") or "").split(",")}
+            allowed = {
+                v.strip().lower()
+                for v in (hit.header("access-control-allow-headers") or "").split(",")
+            }
             return unsafe - allowed
     return set()
 
 
-def same_message(run: DifferentialRun, sid: str, chromium: str | None, simulated: str | None) -> bool:
+def same_message(
+    run: DifferentialRun, sid: str, chromium: str | None, simulated: str | None
+) -> bool:
     """Exact equality, except which of several disallowed headers is named: Chromium picks one
     in Blink's hash-map order, which the simulation does not reproduce (see
     test_chromium_names_one_of_several_disallowed_headers)."""
@@ -241,7 +264,9 @@ def test_wire_matches_fetch(run: DifferentialRun, sid: str) -> None:
     assert hits, "the server never saw this scenario"
     r = scenario.request
     method = harness.normalize_method(r.method)
-    needs_preflight = method not in harness.SAFELISTED_METHODS or bool(harness.unsafe_header_names(r.headers))
+    needs_preflight = method not in harness.SAFELISTED_METHODS or bool(
+        harness.unsafe_header_names(r.headers)
+    )
     preflights = [h for h in hits if h.method == "OPTIONS"]
     assert len(preflights) == (1 if needs_preflight else 0)
     for h in preflights:
@@ -263,7 +288,10 @@ def test_wire_matches_fetch(run: DifferentialRun, sid: str) -> None:
 def test_chromium_lets_acah_wildcard_cover_authorization(run: DifferentialRun) -> None:
     """Fetch: `Access-Control-Allow-Headers: *` never covers Authorization (§1.4 step 5).
     Chromium 150 lets it through; the simulation follows Chromium and notes the spec's verdict."""
-    for sid in ("b-acah-star-app-get-authorization", "b-wildcard-no-credentials-app-get-authorization"):
+    for sid in (
+        "b-acah-star-app-get-authorization",
+        "b-wildcard-no-credentials-app-get-authorization",
+    ):
         assert run.browser[sid].verdict == "allowed"
         assert run.browser[sid].console == ()  # no console message at all
         sim = run.simulation[sid]
@@ -281,8 +309,13 @@ def test_chromium_names_one_of_several_disallowed_headers(run: DifferentialRun) 
     alphabetical order (Blink keeps request headers in a hash map): X-Zeta + X-Alpha gives
     x-zeta, although Access-Control-Request-Headers is sorted (x-alpha,x-zeta)."""
     browser = run.browser["b-acah-fixed-list-app-get-two-custom"]
-    assert browser.cors_message and "Request header field x-zeta is not allowed" in browser.cors_message
-    preflight = [h for h in run.hits["b-acah-fixed-list-app-get-two-custom"] if h.method == "OPTIONS"]
+    assert (
+        browser.cors_message
+        and "Request header field x-zeta is not allowed" in browser.cors_message
+    )
+    preflight = [
+        h for h in run.hits["b-acah-fixed-list-app-get-two-custom"] if h.method == "OPTIONS"
+    ]
     assert preflight[0].acrh == "x-alpha,x-zeta"
 
 

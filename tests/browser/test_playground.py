@@ -23,7 +23,10 @@ async def _items(scope: Any, receive: Any, send: Any) -> None:
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -67,14 +70,23 @@ def _post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, dict[str
 def test_simulate_endpoint_is_guarded(playground: tuple[PlaygroundServer, str]) -> None:
     server, base = playground
     endpoint = server.url + "api/simulate"
-    ok = json.dumps({"url": f"{base}/items", "method": "PUT", "headers": [["X-Custom", "1"]]}).encode()
+    ok = json.dumps(
+        {"url": f"{base}/items", "method": "PUT", "headers": [["X-Custom", "1"]]}
+    ).encode()
     status, data = _post(endpoint, ok, {"Content-Type": "application/json"})
     assert status == 200 and data["available"] and data["verdict"] == "blocked"
-    assert data["message"].startswith(f"Access to fetch at '{base}/items' from origin '{server.url.rstrip('/')}'")
+    assert data["message"].startswith(
+        f"Access to fetch at '{base}/items' from origin '{server.url.rstrip('/')}'"
+    )
     # Not JSON: a page on another site could send this without a preflight; refused.
     assert _post(endpoint, ok, {"Content-Type": "text/plain"})[0] == 415
     # Another origin calling the playground: refused.
-    assert _post(endpoint, ok, {"Content-Type": "application/json", "Origin": "https://evil.example"})[0] == 403
+    assert (
+        _post(endpoint, ok, {"Content-Type": "application/json", "Origin": "https://evil.example"})[
+            0
+        ]
+        == 403
+    )
     # Only the API's origin can be targeted (no open proxy).
     other = json.dumps({"url": "http://127.0.0.1:1/", "method": "GET"}).encode()
     status, data = _post(endpoint, other, {"Content-Type": "application/json"})

@@ -158,6 +158,12 @@ def test_public_suffix_wildcards_are_refused_with_credentials(origin: str) -> No
     assert codes_of(allow_origins=[origin]) == []  # without credentials nothing can be stolen
 
 
+@pytest.mark.parametrize("origin", ["http://*.localhost", "http://*.localhost:*", "https://*.app.localhost"])
+def test_localhost_subdomain_wildcards_are_not_public_suffixes(origin: str) -> None:
+    # RFC 6761: every name under localhost is the local machine; nobody else can own one.
+    assert codes_of(allow_origins=[origin], allow_credentials=True) == []
+
+
 @pytest.mark.parametrize("origin", ["http://app.example.com", "http://*.example.com", "http://192.168.1.10:8080"])
 def test_plain_http_with_credentials_is_refused(origin: str) -> None:
     (problem,) = problems_of(allow_origins=[origin], allow_credentials=True)

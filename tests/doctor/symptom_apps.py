@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware as StarletteCORS
 from flask import Flask, Response, request
 from starlette.applications import Starlette
@@ -101,7 +101,10 @@ class AuthMiddleware:
 def auth_outside_cors() -> Any:
     app = _api()
     app.add_middleware(
-        CORSMiddleware, allow_origins=[APP], allow_methods=["GET", "PUT"], allow_headers=["authorization"]
+        CORSMiddleware,
+        allow_origins=[APP],
+        allow_methods=["GET", "PUT"],
+        allow_headers=["authorization"],
     )
     app.add_middleware(AuthMiddleware)  # added last = outermost: sees the preflight first
     return app
@@ -143,11 +146,15 @@ def fastapi_default_methods() -> Any:
 
 def corskit_put_missing() -> Any:
     app = _api()
-    app.add_middleware(CORSMiddleware, allow_origins=[DEV], allow_methods=["GET", "POST"], debug=True)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=[DEV], allow_methods=["GET", "POST"], debug=True
+    )
     return app
 
 
-async def _manual_preflight_app(scope: Any, receive: Any, send: Any, *, methods: bytes, headers: bytes) -> None:
+async def _manual_preflight_app(
+    scope: Any, receive: Any, send: Any, *, methods: bytes, headers: bytes
+) -> None:
     origin = dict(scope["headers"]).get(b"origin", b"")
     if scope["method"] == "OPTIONS":
         out = [
@@ -162,7 +169,10 @@ async def _manual_preflight_app(scope: Any, receive: Any, send: Any, *, methods:
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"access-control-allow-origin", origin), (b"content-type", b"application/json")],
+            "headers": [
+                (b"access-control-allow-origin", origin),
+                (b"content-type", b"application/json"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": b'{"n": 1}'})
@@ -172,7 +182,9 @@ async def lowercase_patch_server(scope: Any, receive: Any, send: Any) -> None:
     """A hand-written server that allows PATCH (upper case), as most do."""
     if scope["type"] != "http":
         return
-    await _manual_preflight_app(scope, receive, send, methods=b"GET, POST, PATCH", headers=b"content-type")
+    await _manual_preflight_app(
+        scope, receive, send, methods=b"GET, POST, PATCH", headers=b"content-type"
+    )
 
 
 # -- headers --------------------------------------------------------------------------------
@@ -193,7 +205,11 @@ def custom_header_missing() -> Any:
 def authorization_with_wildcard_corskit() -> Any:
     app = _api()
     app.add_middleware(
-        CORSMiddleware, allow_origins=[APP], allow_methods=["GET", "PUT"], allow_headers=["*"], debug=True
+        CORSMiddleware,
+        allow_origins=[APP],
+        allow_methods=["GET", "PUT"],
+        allow_headers=["*"],
+        debug=True,
     )
     return app
 
@@ -253,7 +269,10 @@ class AddACAOProxy:
         async def send_with_header(message: Any) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = [*message.get("headers", []), (b"access-control-allow-origin", b"*")]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"access-control-allow-origin", b"*"),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_header)
@@ -270,7 +289,9 @@ def duplicate_acao() -> Any:
 
 def max_age_above_caps() -> Any:
     app = _api()
-    app.add_middleware(CORSMiddleware, allow_origins=[APP], allow_methods=["GET", "PUT"], max_age=86400)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=[APP], allow_methods=["GET", "PUT"], max_age=86400
+    )
     return app
 
 
@@ -291,7 +312,10 @@ async def redirecting_server(scope: Any, receive: Any, send: Any) -> None:
             other = "http://localhost:" + host.split(":", 1)[1]
         else:
             other = "http://other.testserver"
-        out = [(b"location", f"{other}/data".encode()), (b"access-control-allow-origin", headers.get(b"origin", b""))]
+        out = [
+            (b"location", f"{other}/data".encode()),
+            (b"access-control-allow-origin", headers.get(b"origin", b"")),
+        ]
         await send({"type": "http.response.start", "status": 302, "headers": out})
         await send({"type": "http.response.body", "body": b""})
         return
@@ -351,7 +375,9 @@ class Case:
     finding: str | None = None  # a symptom expected among the findings (allowed requests)
 
 
-def _msg(origin: str, detail: str, url: str = "{base}/data", redirected_from: str | None = None) -> str:
+def _msg(
+    origin: str, detail: str, url: str = "{base}/data", redirected_from: str | None = None
+) -> str:
     red = f"(redirected from '{redirected_from}') " if redirected_from else ""
     return f"Access to fetch at '{url}' {red}from origin '{origin}' has been blocked by CORS policy: {detail}"
 
@@ -482,7 +508,10 @@ CASES = [
         APP,
         "blocked",
         "MethodDisallowedByPreflightResponse",
-        _msg(APP, "Method patch is not allowed by Access-Control-Allow-Methods in preflight response."),
+        _msg(
+            APP,
+            "Method patch is not allowed by Access-Control-Allow-Methods in preflight response.",
+        ),
         "lowercase-method",
         ["method: 'PATCH'"],
         method="patch",
@@ -659,7 +688,8 @@ CASES = [
         APP,
         "blocked",
         "AllowOriginMismatch",
-        "Access to fetch at '{alt}/data' (redirected from '{base}/start') from origin 'null' has been"
+        "Access to fetch at '{alt}/data' (redirected from '{base}/start') from origin"
+        " 'https://app.example.com' has been"
         " blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value"
         " 'https://app.example.com' that is not equal to the supplied origin. Have the server send"
         " the header with a valid value.",

@@ -18,14 +18,30 @@ from .symptom_apps import fastapi_default_methods
 
 ROOT = Path(__file__).resolve().parents[2]
 CORSKIT = str(Path(sys.executable).with_name("corskit"))
-QUICK = ["--origin", "http://localhost:5173", "--path", "/items", "--method", "POST",
-         "-H", "Content-Type: application/json", "-H", "Authorization: Bearer t0ken"]
+QUICK = [
+    "--origin",
+    "http://localhost:5173",
+    "--path",
+    "/items",
+    "--method",
+    "POST",
+    "-H",
+    "Content-Type: application/json",
+    "-H",
+    "Authorization: Bearer t0ken",
+]
 
 
-def corskit(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CORSKIT_DEBUG")}
+def corskit(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "CORSKIT_DEBUG")
+    }
     full_env.update(env or {})
-    return subprocess.run([CORSKIT, *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=full_env)
+    return subprocess.run(
+        [CORSKIT, *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=full_env
+    )
 
 
 def test_help_runs_and_lists_commands() -> None:
@@ -35,7 +51,9 @@ def test_help_runs_and_lists_commands() -> None:
     assert result.returncode == 0
     for name in ("check", "lint", "explain"):
         assert name in result.stdout
-    print(f"corskit --help took {elapsed * 1000:.0f} ms")  # recorded in docs/doctor.md, not asserted
+    print(
+        f"corskit --help took {elapsed * 1000:.0f} ms"
+    )  # recorded in docs/doctor.md, not asserted
 
 
 def test_quickstart_broken_is_blocked_with_cause_and_fix() -> None:
@@ -86,8 +104,17 @@ def server() -> Iterator[str]:
 
 
 def test_check_by_url(server: str) -> None:
-    result = corskit("check", server + "/data", "--origin", "http://localhost:5173", "-X", "POST",
-                     "-H", "Content-Type: application/json", "--json")
+    result = corskit(
+        "check",
+        server + "/data",
+        "--origin",
+        "http://localhost:5173",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--json",
+    )
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert data["cors_error"] == "PreflightInvalidStatus"
@@ -109,17 +136,56 @@ def test_colour_on_request_and_no_color(server: str) -> None:
         (("check", "http://exa mple.com/", "--origin", "https://a.example"), "malformed URL"),
         (("check", "ftp://example.com/", "--origin", "https://a.example"), "malformed URL"),
         (("check", "http://example.com:99999/", "--origin", "https://a.example"), "malformed URL"),
-        (("check", "examples.quickstart:fixed", "--origin", "https://a.example", "-H", "NoColon"), "malformed header"),
-        (("check", "examples.quickstart:fixed", "--origin", "https://a.example", "-H", "Bad Name: x"), "malformed header"),
+        (
+            (
+                "check",
+                "examples.quickstart:fixed",
+                "--origin",
+                "https://a.example",
+                "-H",
+                "NoColon",
+            ),
+            "malformed header",
+        ),
+        (
+            (
+                "check",
+                "examples.quickstart:fixed",
+                "--origin",
+                "https://a.example",
+                "-H",
+                "Bad Name: x",
+            ),
+            "malformed header",
+        ),
         (("check", "nonexistent_module_xyz:app", "--origin", "https://a.example"), "cannot import"),
         (("check", "examples.quickstart:nope", "--origin", "https://a.example"), "no attribute"),
-        (("check", "tests.doctor.raising_module:app", "--origin", "https://a.example"), "cannot import"),
-        (("check", "examples.quickstart:FRONTEND", "--origin", "https://a.example"), "not an ASGI or WSGI"),
+        (
+            ("check", "tests.doctor.raising_module:app", "--origin", "https://a.example"),
+            "cannot import",
+        ),
+        (
+            ("check", "examples.quickstart:FRONTEND", "--origin", "https://a.example"),
+            "not an ASGI or WSGI",
+        ),
         (("check", "justaword", "--origin", "https://a.example"), "malformed target"),
         (("check", "examples.quickstart:fixed", "--origin", "app.example.com"), "malformed origin"),
-        (("check", "examples.quickstart:fixed", "--origin", "https://a.example", "-X", "TRACE"), "TypeError"),
+        (
+            ("check", "examples.quickstart:fixed", "--origin", "https://a.example", "-X", "TRACE"),
+            "TypeError",
+        ),
         (("check", "examples.quickstart:fixed"), "--origin"),
-        (("check", "examples.quickstart:fixed", "--origin", "https://a.example", "--credentials", "x"), "invalid choice"),
+        (
+            (
+                "check",
+                "examples.quickstart:fixed",
+                "--origin",
+                "https://a.example",
+                "--credentials",
+                "x",
+            ),
+            "invalid choice",
+        ),
         (("lint", "nonexistent_module_xyz:app"), "cannot import"),
         (("lint", "/nonexistent/file.toml"), "cannot read"),
         (("explain", "no-such-code"), "unknown problem code"),
@@ -127,7 +193,10 @@ def test_colour_on_request_and_no_color(server: str) -> None:
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], needle: str) -> None:
-    result = corskit(*args)
+    _one_line_exit_2(corskit(*args), needle)
+
+
+def _one_line_exit_2(result: subprocess.CompletedProcess[str], needle: str) -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -144,16 +213,33 @@ def test_lint_app_and_exit_codes(tmp_path: Path) -> None:
     good = corskit("lint", "tests.doctor.lint_targets:good_policy")
     assert good.returncode == 0, good.stdout
     assert "0 errors" in good.stdout
-    raising = corskit("lint", "tests.doctor.lint_targets_raising:policy")
+    (tmp_path / "bad_policy_mod.py").write_text(
+        "from corskit import CORSPolicy\npolicy = CORSPolicy(allow_origins=['*'], allow_credentials=True)\n"
+    )
+    raising = corskit("lint", "bad_policy_mod:policy", cwd=tmp_path)
     assert raising.returncode == 1
     assert "[wildcard-origin-with-credentials]" in raising.stdout
     data = json.loads(corskit("lint", "examples.quickstart:broken", "--json").stdout)
     assert data["errors"] == 0
 
 
+def test_module_that_raises_on_import(tmp_path: Path) -> None:
+    (tmp_path / "raising_mod.py").write_text(
+        "raise RuntimeError('configuration file missing\\nsecond line that must not be printed')\n"
+    )
+    result = corskit("check", "raising_mod:app", "--origin", "https://a.example", cwd=tmp_path)
+    _one_line_exit_2(
+        result, "cannot import 'raising_mod': RuntimeError: configuration file missing"
+    )
+    _one_line_exit_2(corskit("lint", "raising_mod:app", cwd=tmp_path), "cannot import")
+
+
 def test_lint_env_and_toml(tmp_path: Path) -> None:
-    env = {"CORS_ALLOW_ORIGINS": "https://app.example.com/,http://localhost:3000", "CORS_ALLOW_CREDENTIALS": "true",
-           "CORS_ALLOW_METHODS": '["GET", "POST"]'}
+    env = {
+        "CORS_ALLOW_ORIGINS": "https://app.example.com/,http://localhost:3000",
+        "CORS_ALLOW_CREDENTIALS": "true",
+        "CORS_ALLOW_METHODS": '["GET", "POST"]',
+    }
     result = corskit("lint", "env", env=env)
     assert result.returncode == 1
     assert "[origin-trailing-slash]" in result.stdout

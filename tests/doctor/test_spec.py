@@ -98,7 +98,13 @@ def test_safelisted_request_header(name: str, value: str, safe: bool) -> None:
 
 
 def test_unsafe_names_sorted_lowercase_set() -> None:
-    headers = [("X-B", "1"), ("content-type", "application/json"), ("X-A", "2"), ("x-b", "3"), ("Accept", "*/*")]
+    headers = [
+        ("X-B", "1"),
+        ("content-type", "application/json"),
+        ("X-A", "2"),
+        ("x-b", "3"),
+        ("Accept", "*/*"),
+    ]
     assert sorted(cors_unsafe_request_header_names(headers)) == ["content-type", "x-a", "x-b"]
 
 
@@ -210,7 +216,9 @@ def test_origin_serialisation(text: str, serialised: str) -> None:
     assert parse_origin(text).serialize() == serialised
 
 
-@pytest.mark.parametrize("bad", ["example.com", "ftp:", "http://", "http://a:99999", "chrome-extension://abc"])
+@pytest.mark.parametrize(
+    "bad", ["example.com", "ftp:", "http://", "http://a:99999", "chrome-extension://abc"]
+)
 def test_malformed_origins(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_origin(bad)
@@ -246,7 +254,11 @@ ORIGIN = "http://web.example:8080"
         (["null"], "omit", "AllowOriginMismatch"),
         ([""], "omit", "InvalidAllowOriginValue"),
         (["*.example"], "omit", "InvalidAllowOriginValue"),
-        (["web.example:8080"], "omit", "AllowOriginMismatch"),  # GURL parses 'web.example:' as a scheme
+        (
+            ["web.example:8080"],
+            "omit",
+            "AllowOriginMismatch",
+        ),  # GURL parses 'web.example:' as a scheme
         (["example.com"], "omit", "InvalidAllowOriginValue"),
         (["*", "*"], "omit", "MultipleAllowOriginValues"),  # "get" joins duplicates with ", "
         ([f"{ORIGIN}, *"], "omit", "MultipleAllowOriginValues"),
@@ -254,13 +266,22 @@ ORIGIN = "http://web.example:8080"
     ],
 )
 def test_cors_check(acao: list[str], credentials: str, error: str | None) -> None:
-    response = WireResponse(200, [("access-control-allow-origin", v) for v in acao], b"", "http://x/")
+    response = WireResponse(
+        200, [("access-control-allow-origin", v) for v in acao], b"", "http://x/"
+    )
     assert cors_check(response, ORIGIN, credentials).error == error  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("acac", "ok"),
-    [("true", True), ("True", False), ("TRUE", False), ('"true"', False), ("1", False), (None, False)],
+    [
+        ("true", True),
+        ("True", False),
+        ("TRUE", False),
+        ('"true"', False),
+        ("1", False),
+        (None, False),
+    ],
 )
 def test_allow_credentials_is_case_sensitive(acac: str | None, ok: bool) -> None:
     headers = [("access-control-allow-origin", ORIGIN)]
@@ -282,8 +303,13 @@ def test_readable_headers() -> None:
         ("access-control-expose-headers", "X-Total"),
     ]
     resp = WireResponse(200, headers, b"", "http://x/")
-    assert readable_response_headers(resp, cors=True, credentials="omit") == ["content-type", "x-total"]
-    star = WireResponse(200, [*headers[:4], ("access-control-expose-headers", "*")], b"", "http://x/")
+    assert readable_response_headers(resp, cors=True, credentials="omit") == [
+        "content-type",
+        "x-total",
+    ]
+    star = WireResponse(
+        200, [*headers[:4], ("access-control-expose-headers", "*")], b"", "http://x/"
+    )
     assert "x-other" in readable_response_headers(star, cors=True, credentials="omit")
     assert "set-cookie" not in readable_response_headers(star, cors=True, credentials="omit")
     # with credentials '*' is just a header named '*'
@@ -304,17 +330,29 @@ def test_readable_headers() -> None:
     ],
 )
 def test_max_age_caps(value: str | None, chromium: int, firefox: int, safari: int) -> None:
-    assert max_age_per_browser(value) == {"chromium": chromium, "firefox": firefox, "safari": safari}
+    assert max_age_per_browser(value) == {
+        "chromium": chromium,
+        "firefox": firefox,
+        "safari": safari,
+    }
 
 
 def test_every_cors_error_has_a_message() -> None:
     assert len(messages.CORS_ERRORS) == 25
     for error in messages.CORS_ERRORS:
-        text = messages.chromium_detail(error, value="v", method="M", header="H", location="u", space="local", target_space="public")
-        assert text
-        assert text.startswith("Response to preflight request doesn't pass access control check: ") == (
-            error in messages.PREFLIGHT_PREFIXED
+        text = messages.chromium_detail(
+            error,
+            value="v",
+            method="M",
+            header="H",
+            location="u",
+            space="local",
+            target_space="public",
         )
+        assert text
+        assert text.startswith(
+            "Response to preflight request doesn't pass access control check: "
+        ) == (error in messages.PREFLIGHT_PREFIXED)
 
 
 def test_encode_hint() -> None:
@@ -329,5 +367,7 @@ def test_xhr_wording() -> None:
     )
     assert text.startswith("Access to XMLHttpRequest at 'http://a/' from origin 'http://b'")
     assert text.endswith("controlled by the withCredentials attribute.")
-    fetch_text = messages.chromium_message("AllowOriginMismatch", url="http://a/", origin="http://b", value="x")
+    fetch_text = messages.chromium_message(
+        "AllowOriginMismatch", url="http://a/", origin="http://b", value="x"
+    )
     assert fetch_text.endswith("Have the server send the header with a valid value.")

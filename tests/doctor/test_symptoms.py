@@ -18,10 +18,17 @@ from tests.servers import serve_asgi, serve_wsgi
 from .symptom_apps import CASES, Case
 
 IDS = [c.id for c in CASES]
+pytestmark = pytest.mark.filterwarnings("ignore::corskit.CORSConfigWarning")
 
 
 def _run(
-    case: Case, transport: Any, base: str, *, in_process: bool, settings: Any = None, app: Any = None
+    case: Case,
+    transport: Any,
+    base: str,
+    *,
+    in_process: bool,
+    settings: Any = None,
+    app: Any = None,
 ) -> tuple[Outcome, Diagnosis]:
     outcome = simulate(
         transport,
@@ -36,13 +43,17 @@ def _run(
     return outcome, diagnose(outcome, settings, in_process=in_process, app=app)
 
 
-def _check(case: Case, outcome: Outcome, diagnosis: Diagnosis, base: str, alt: str, *, by_url: bool) -> None:
+def _check(
+    case: Case, outcome: Outcome, diagnosis: Diagnosis, base: str, alt: str, *, by_url: bool
+) -> None:
     assert outcome.verdict == case.verdict, outcome.steps
     assert outcome.cors_error == case.cors_error
     expected = case.message.format(base=base, alt=alt) if case.message else None
     assert outcome.chromium_message == expected
     if case.cors_error:
-        assert outcome.firefox_message is None or outcome.firefox_message.startswith("Cross-Origin Request Blocked")
+        assert outcome.firefox_message is None or outcome.firefox_message.startswith(
+            "Cross-Origin Request Blocked"
+        )
     codes = [f.code for f in diagnosis.findings]
     if case.finding:
         assert case.finding in codes, diagnosis.findings
@@ -52,7 +63,7 @@ def _check(case: Case, outcome: Outcome, diagnosis: Diagnosis, base: str, alt: s
         assert diagnosis.symptom == symptom, diagnosis.findings
         found = diagnosis.primary  # type: ignore[assignment]
         assert found is not None
-    fixes = (case.url_fix if by_url and case.url_fix is not None else case.fix)
+    fixes = case.url_fix if by_url and case.url_fix is not None else case.fix
     for needle in fixes:
         assert needle.format(base=base, alt=alt) in found.fix + " " + found.cause, (needle, found)
 
@@ -64,7 +75,14 @@ def test_symptom_in_process(case: Case) -> None:
         app = case.factory()
     transport = transport_for_app(app)
     try:
-        outcome, diagnosis = _run(case, transport, "http://testserver", in_process=True, settings=find_cors_settings(app), app=app)
+        outcome, diagnosis = _run(
+            case,
+            transport,
+            "http://testserver",
+            in_process=True,
+            settings=find_cors_settings(app),
+            app=app,
+        )
     finally:
         transport.close()
     _check(case, outcome, diagnosis, "http://testserver", "http://other.testserver", by_url=False)

@@ -58,7 +58,8 @@ DELIBERATE_DIFFERENCES: dict[str, str] = {
     ),
     "test_cors_allow_all_except_credentials": (
         "preflight success is 204 with no body, not 200 'OK'; Access-Control-Allow-Headers echoes the "
-        "requested names (lower-cased); with '*' (no credentials) every response, also without Origin, "
+        "requested names (lower-cased); a preflight's Vary lists Access-Control-Request-Private-Network only "
+        "with allow_private_network=True; with '*' (no credentials) every response, also without Origin, "
         "carries Access-Control-Allow-Origin: * and no Vary: Origin (Fetch: CORS protocol and HTTP caches)"
     ),
     "test_cors_allow_specific_origin": (
@@ -67,7 +68,8 @@ DELIBERATE_DIFFERENCES: dict[str, str] = {
     ),
     "test_cors_disallowed_preflight": (
         "a failed preflight is 403 with an empty body and no CORS headers, not 400 'Disallowed CORS ...'; "
-        "POST is a CORS-safelisted method and always allowed"
+        "POST is a CORS-safelisted method and always allowed; a preflight's Vary lists "
+        "Access-Control-Request-Private-Network only with allow_private_network=True"
     ),
     "test_preflight_allows_request_origin_if_origins_wildcard_and_credentials_allowed": (
         "allow_origins=['*'] with allow_credentials=True is refused at start-up (wildcard-origin-with-credentials)"

@@ -233,3 +233,15 @@ def test_private_network_access(allowed: bool) -> None:
     assert (r.status_code, r.text) == (200, "Homepage")
     assert "access-control-allow-private-network" not in r.headers
     assert "access-control-allow-origin" in r.headers
+
+
+def test_the_upstream_file_is_unchanged_but_for_its_import() -> None:
+    import hashlib
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "test_cors.py").read_bytes()
+    ours, theirs = b"from corskit import CORSMiddleware\n", b"from starlette.middleware.cors import CORSMiddleware\n"
+    assert text.count(ours) == 1
+    original = text.replace(ours, theirs)
+    # sha256 of tests/middleware/test_cors.py in the starlette-1.10.0 source distribution
+    assert hashlib.sha256(original).hexdigest() == "927f987d1855b824863f3d3f3f9b91777266706f2b0802b36bfa8dd25e1b0914"

@@ -40,8 +40,8 @@ def register(subparsers: Any) -> None:
         "audit",
         help="probe an API for exploitable CORS misconfigurations (CI-friendly)",
         description=(
-            "Send forged-Origin GET and OPTIONS probes to TARGET (an http(s) URL or an "
-            "in-process package.module:app) and report the CORS misconfigurations an attacker "
+            "Send forged-Origin GET and OPTIONS probes to TARGET (an http(s) URL or an\n"
+            "in-process package.module:app) and report the CORS misconfigurations an attacker\n"
             "could exploit, with evidence and the fix."
         ),
         epilog=_EPILOG,

@@ -537,9 +537,9 @@ def audit_transport(
                 except ValueError:
                     pass
     known = list(dict.fromkeys(user_known + discovered))[: max(_MAX_KNOWN, len(user_known))]
-    for origin in discovered:
-        if origin not in user_known and origin in known:
-            notes.append(f"discovered trusted origin {origin}")
+    new = [o for o in discovered if o not in user_known and o in known]
+    if new:
+        notes.append("discovered trusted origin(s): " + ", ".join(dict.fromkeys(new)))
     derive_from = list(known)
     if not known:
         host = urlsplit(urls[0]).hostname or ""
@@ -1016,99 +1016,17 @@ def _title(name: str) -> str:
 
 
 def find_cors_configs(app: Any) -> list[CORSConfig]:
-    """Find corskit and Starlette CORS settings in *app*: a corskit ``CORSMiddleware``
-    (its ``.policy``), a Starlette ``CORSMiddleware`` instance, or entries in a Starlette /
-    FastAPI app's ``user_middleware``; wrappers are followed through ``.app``."""
-    found: list[CORSConfig] = []
-    seen: set[int] = set()
+    """The corskit and Starlette CORS settings in *app*, outermost first, found the way the
+    doctor finds them (:func:`corskit.doctor.appinfo.find_cors_settings`: a corskit
+    ``CORSMiddleware``'s ``.policy``, Starlette/FastAPI ``user_middleware`` entries, built
+    Starlette middleware, wrappers followed through ``.app``)."""
+    from .appinfo import find_cors_settings
 
-    def visit(obj: Any, where: str, depth: int) -> None:
-        if obj is None or id(obj) in seen or depth > 12:
-            return
-        seen.add(id(obj))
-        policy = getattr(obj, "policy", None)
-        if (
-            policy is not None
-            and type(policy).__name__ == "CORSPolicy"
-            and hasattr(policy, "settings")
-        ):
-            found.append(CORSConfig("corskit", where, dict(policy.settings())))
-        elif _is_starlette_cors(type(obj)):
-            found.append(CORSConfig("starlette", where, _starlette_instance_settings(obj)))
-        declared = False
-        for entry in getattr(obj, "user_middleware", None) or []:
-            cls = getattr(entry, "cls", None)
-            kwargs = dict(getattr(entry, "kwargs", None) or {})
-            name = f"{where}.add_middleware({getattr(cls, '__name__', cls)})"
-            if cls is not None and _is_starlette_cors(cls):
-                found.append(CORSConfig("starlette", name, _starlette_kwargs(kwargs)))
-                declared = True
-            elif cls is not None and getattr(cls, "__module__", "").startswith("corskit"):
-                settings = _corskit_kwargs(kwargs)
-                if settings is not None:
-                    found.append(CORSConfig("corskit", name, settings))
-                    declared = True
-        for attr in ("app", "middleware_stack", "_app", "wrapped"):
-            if declared and attr == "middleware_stack":
-                continue  # the built stack holds the same middleware again
-            try:
-                inner = getattr(obj, attr, None)
-            except Exception:
-                inner = None
-            if inner is not None and not isinstance(inner, (str, bytes, int, float, bool)):
-                visit(inner, f"{where}.{attr}", depth + 1)
-
-    visit(app, "app", 0)
-    return found
-
-
-def _is_starlette_cors(cls: Any) -> bool:
-    return getattr(cls, "__name__", "") == "CORSMiddleware" and str(
-        getattr(cls, "__module__", "")
-    ).startswith(("starlette", "fastapi"))
-
-
-def _starlette_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "allow_origins": kwargs.get("allow_origins", ()),
-        "allow_methods": kwargs.get("allow_methods", ("GET",)),
-        "allow_headers": kwargs.get("allow_headers", ()),
-        "allow_credentials": bool(kwargs.get("allow_credentials", False)),
-        "allow_origin_regex": kwargs.get("allow_origin_regex"),
-        "allow_private_network": bool(kwargs.get("allow_private_network", False)),
-        "expose_headers": kwargs.get("expose_headers", ()),
-        "max_age": kwargs.get("max_age", 600),
-    }
-
-
-def _starlette_instance_settings(obj: Any) -> dict[str, Any]:
-    regex = getattr(obj, "allow_origin_regex", None)
-    simple = getattr(obj, "simple_headers", {}) or {}
-    creds = any(str(k).lower() == ACAC for k in dict(simple))
-    return {
-        "allow_origins": getattr(obj, "allow_origins", ()),
-        "allow_methods": getattr(obj, "allow_methods", ()),
-        "allow_headers": sorted(getattr(obj, "allow_headers", ()) or ()),
-        "allow_credentials": creds,
-        "allow_origin_regex": getattr(regex, "pattern", regex),
-        "allow_private_network": bool(getattr(obj, "allow_private_network", False)),
-    }
-
-
-def _corskit_kwargs(kwargs: dict[str, Any]) -> dict[str, Any] | None:
-    policy = kwargs.get("policy")
-    if policy is not None and hasattr(policy, "settings"):
-        return dict(policy.settings())
     try:
-        from corskit import CORSPolicy
-
-        return dict(
-            CORSPolicy(
-                **{k: v for k, v in kwargs.items() if k not in ("debug", "check_websocket_origin")}
-            ).settings()
-        )
-    except Exception:
-        return None
+        found = find_cors_settings(app)
+    except Exception:  # an exotic app object must not break the audit
+        return []
+    return [CORSConfig(s.kind, s.where, dict(s.settings)) for s in found]
 
 
 def _regex_accepts(regex: Any, origin: str) -> bool:

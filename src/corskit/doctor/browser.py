@@ -81,12 +81,13 @@ _PAGE_HTML = (
 
 # Run inside the page: performs the fetch and returns a JSON-able description of the result.
 _FETCH_JS = """
-async ({url, init}) => {
+async ({url, init, timeout}) => {
   const started = performance.now();
   try {
+    init.signal = AbortSignal.timeout(timeout);
     const r = await fetch(url, init);
     let body = null;
-    try { body = await r.text(); } catch (e) { body = null; }
+    try { body = (await r.text()).slice(0, 4096); } catch (e) { body = null; }
     return {resolved: true, status: r.status, type: r.type, url: r.url,
             redirected: r.redirected, headers: [...r.headers], body: body,
             elapsed: performance.now() - started};
@@ -343,13 +344,16 @@ class OriginPage:
 
         The URL is used as given; callers make it unique per case (see :func:`add_cache_buster`).
         When the fetch is rejected, waits up to *settle_ms* for Chromium's console message,
-        which arrives asynchronously after the promise settles.
+        which arrives asynchronously after the promise settles. A request still pending after
+        *timeout_ms* is aborted (``TimeoutError: signal timed out``).
         """
         console_start = len(self._console)
         sent_start = len(self._sent)
         issues_start = len(self._issues)
         try:
-            result = self._page.evaluate(_FETCH_JS, {"url": request.url, "init": request.init()})
+            result = self._page.evaluate(
+                _FETCH_JS, {"url": request.url, "init": request.init(), "timeout": timeout_ms}
+            )
         except Exception as exc:  # page crashed or evaluate timed out
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             result = {"resolved": False, "error": f"browser error: {text}", "elapsed": 0.0}
@@ -883,10 +887,23 @@ class BrowserCheck:
             lines.append("  " + paint(f"REJECTED: {b.error}", "31"))
         # Preflights first: CDP announces the actual request before its preflight.
         ordered = sorted(b.requests, key=lambda r: r[0] != "OPTIONS")
-        sent = ", ".join(
-            f"{m} {urlsplit(u).path} -> {status if status is not None else 'no response'}"
-            for m, u, status in ordered
+        preflight_failed = (
+            not b.resolved
+            and any(m == "OPTIONS" for m, _, _ in ordered)
+            and b.cors_error is not None
+            and (b.cors_error.startswith("Preflight") or "PreflightResponse" in b.cors_error)
         )
+
+        def show(method: str, url: str, status: int | None) -> str:
+            if status is not None:
+                result = str(status)
+            elif method != "OPTIONS" and preflight_failed:
+                result = "not sent (the preflight failed)"
+            else:
+                result = "no response"
+            return f"{method} {urlsplit(url).path} -> {result}"
+
+        sent = ", ".join(show(m, u, status) for m, u, status in ordered)
         if sent:
             lines.append(f"  on the wire: {sent}")
         for text in b.console:
@@ -900,7 +917,9 @@ class BrowserCheck:
             lines.append(f"  note: {self.local_network_note}")
         sim = self.simulation
         if sim is None:
-            lines.append(paint(f"  simulation of the same URL unavailable: {self.simulation_error}", "33"))
+            lines.append(
+                paint(f"  simulation of the same URL unavailable: {self.simulation_error}", "33")
+            )
         elif self.agree:
             lines.append(
                 paint(
@@ -910,7 +929,12 @@ class BrowserCheck:
                 )
             )
         else:
-            lines.append(paint("  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)", "1;31"))
+            lines.append(
+                paint(
+                    "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)",
+                    "1;31",
+                )
+            )
             lines.append(f"    Chromium:   {b.verdict}  {b.cors_message or ''}")
             lines.append(f"    simulation: {sim.verdict}  {sim.message or ''}")
         return "\n".join(lines) + "\n"
@@ -937,7 +961,13 @@ def browser_check(
         url = add_cache_buster(url)
         with BrowserSession(chromium_path=chromium_path, targets=[url]) as session:
             outcome = session.page(origin).fetch(
-                BrowserRequest(url=url, method=method, headers=tuple(headers), credentials=credentials, body=body)
+                BrowserRequest(
+                    url=url,
+                    method=method,
+                    headers=tuple(headers),
+                    credentials=credentials,
+                    body=body,
+                )
             )
         simulation: SimulationView | None = None
         error: str | None = None
@@ -945,16 +975,31 @@ def browser_check(
         try:
             # The browser run neutralises Local Network Access, so compare like with like...
             simulation = simulate_request(
-                url, origin, method, headers, credentials, body, timeout=timeout, check_local_network=False
+                url,
+                origin,
+                method,
+                headers,
+                credentials,
+                body,
+                timeout=timeout,
+                check_local_network=False,
             )
             # ...and say so when a real browser would also have asked (or refused) LNA.
             if served is None:
                 real = simulate_request(
-                    url, origin, method, headers, credentials, body, timeout=timeout,
+                    url,
+                    origin,
+                    method,
+                    headers,
+                    credentials,
+                    body,
+                    timeout=timeout,
                     local_network_permission=False,
                 )
                 if real.cors_error in (
-                    "LocalNetworkAccessPermissionDenied", "InsecureLocalNetwork", "InvalidLocalNetworkAccess"
+                    "LocalNetworkAccessPermissionDenied",
+                    "InsecureLocalNetwork",
+                    "InvalidLocalNetworkAccess",
                 ):
                     note = (
                         f"outside this test run Chromium would stop here first: {real.cors_error} "

@@ -321,6 +321,15 @@ class _Ctx:
     # -- individual symptoms
     def origin_finding(self) -> Finding:
         o = self.origin
+        if o == "null":
+            return Finding(
+                "origin-not-allowed",
+                "the page has an opaque origin and sends Origin: null (a sandboxed iframe, a file://"
+                " page or a data: URL); allowing 'null' would let every sandboxed page on the web in",
+                "serve the page from a real origin (e.g. http://localhost:5173 in development) and"
+                " allow that origin in allow_origins; do not add 'null'",
+                "allow_origins",
+            )
         if self.s is None:
             if self.in_process:
                 return self.missing_middleware()
@@ -799,7 +808,7 @@ class _Ctx:
         if err == "RedirectContainsCredentials":
             return Finding(
                 "redirect-credentials",
-                f"the redirect goes to '{self.o.failure_params.get('location', '')}', which contains a user name"
+                f"the redirect goes to '{self.o.failure_params.get('redirect_to', '')}', which contains a user name"
                 " and password; browsers refuse that for cross-origin requests",
                 "redirect to a URL without user:password@ (send credentials in a header instead)",
                 None,

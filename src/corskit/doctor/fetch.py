@@ -706,13 +706,27 @@ def check_preflight_response(
                     )
                 )
         return PreflightResult(CheckResult(None), methods, allowed_headers, max_age, tuple(notes))
+    refused = [n.lower() for n in unsafe_names if n.lower() not in lower]
+    if len(refused) > 1:
+        notes.append(
+            Note(
+                "several-headers-disallowed",
+                f"{len(refused)} request headers are not allowed ({', '.join(refused)}); Chromium"
+                " names only one of them, picked in its internal hash-map order, so its message may"
+                f" name another one than '{refused[0]}'",
+            )
+        )
     for name in unsafe_names:
         if name.lower() not in lower:
             return PreflightResult(
-                CheckResult("HeaderDisallowedByPreflightResponse", {"header": name.lower()}),
+                CheckResult(
+                    "HeaderDisallowedByPreflightResponse",
+                    {"header": name.lower(), "all": ",".join(refused)},
+                ),
                 methods,
                 allowed_headers,
                 max_age,
+                tuple(notes),
             )
     return PreflightResult(CheckResult(None), methods, allowed_headers, max_age)
 
@@ -856,7 +870,9 @@ class _Sim:
             chromium = messages.chromium_message(
                 error,
                 url=last,
-                origin=self.request_origin,
+                # Chromium names the page's origin even when the request carried `Origin: null`
+                # after a tainting redirect (seen in Chromium 150, tests/browser).
+                origin=self.spec.origin.serialize(),
                 initial_url=self.url_list[0] if last != self.url_list[0] else None,
                 kind=self.spec.kind,
                 **{
@@ -1099,7 +1115,9 @@ class _Sim:
                         stage="redirect" if is_redirect else "actual",
                         params=result.params,
                         response=response,
-                        message_url=location_url if is_redirect else url,
+                        # the message names the URL that answered (the Location is never
+                        # requested), as Chromium 150 does
+                        message_url=url,
                     )
             if not is_redirect:
                 readable = readable_response_headers(
@@ -1155,14 +1173,14 @@ class _Sim:
                     f"the redirect location '{location_url}' contains a user name or password",
                     False,
                 )
-                self.url_list.append(location_url)
+                # Chromium 150 prints `Redirect location ''` and names the redirecting URL.
                 return self.outcome(
                     "blocked",
                     error="RedirectContainsCredentials",
                     stage="redirect",
-                    params={"location": location_url},
+                    params={"location": "", "redirect_to": location_url},
                     response=response,
-                    message_url=location_url,
+                    message_url=url,
                 )
             if response.status != 303 and spec.body_stream and body is not None:
                 self.step(

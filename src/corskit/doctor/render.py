@@ -62,6 +62,9 @@ class Style:
         return self._wrap("36", text)
 
 
+#: Outcome warnings that diagnose() turns into findings (shown under "Also").
+_AS_FINDINGS = frozenset({"AuthorizationCoveredByWildcard", "max-age-capped"})
+
 _MARKS = {
     "preflight": "->",
     "request": "->",
@@ -181,6 +184,21 @@ def render_text(
             )
             out.append(body.replace(f"[{label}]", f"[{tag}]", 1))
             out.append(_wrap(f"fix: {f.fix}", " " * (len(label) + 5)))
+    notes = [w for w in outcome.warnings if w.code not in _AS_FINDINGS]
+    if notes:
+        out.append("")
+        out.append(st.bold("Notes:"))
+        for note in notes:
+            out.append(
+                textwrap.fill(
+                    f"{note.text} [{note.code}]",
+                    width=100,
+                    initial_indent="  - ",
+                    subsequent_indent="    ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
     if diagnosis.settings is not None:
         s = diagnosis.settings
         out.append("")

@@ -155,7 +155,9 @@ class HTTPTransport:
 
     Only the headers of the :class:`WireRequest` are sent (plus ``Host`` and
     ``Content-Length``, which httpx derives from the URL and body); httpx's default
-    ``User-Agent``/``Accept``/``Accept-Encoding`` headers are not added.
+    ``User-Agent``/``Accept``/``Accept-Encoding`` headers are not added.  Proxy settings from
+    the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) are honoured, except for loopback
+    hosts, which are always reached directly.
     """
 
     def __init__(self, *, timeout: float = 10.0, verify: bool = True) -> None:
@@ -165,6 +167,28 @@ class HTTPTransport:
         self._client = httpx.Client(
             follow_redirects=False, timeout=timeout, verify=verify, trust_env=False
         )
+        self._options: dict[str, Any] = {"timeout": timeout, "verify": verify}
+        self._env_client: Any = None
+        self._lock = threading.Lock()
+
+    def _client_for(self, url: str) -> Any:
+        host = (urlsplit(url).hostname or "").lower()
+        loopback = host == "localhost" or host.endswith(".localhost")
+        if not loopback:
+            try:
+                import ipaddress
+
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = False
+        if loopback:
+            return self._client
+        with self._lock:
+            if self._env_client is None:
+                self._env_client = self._httpx.Client(
+                    follow_redirects=False, trust_env=True, **self._options
+                )
+            return self._env_client
 
     def send(self, request: WireRequest) -> WireResponse:
         """Send *request* over the network (see :class:`Transport`)."""
@@ -180,7 +204,7 @@ class HTTPTransport:
             # httpx upper-cases the method; a browser sends `patch` as written (Fetch does not
             # normalise it), and servers answer the two differently (issue 4, tests/browser).
             req.method = request.method
-            resp = self._client.send(req, follow_redirects=False)
+            resp = self._client_for(request.url).send(req, follow_redirects=False)
             try:
                 body = resp.read()
             finally:
@@ -199,8 +223,10 @@ class HTTPTransport:
         return WireResponse(status=resp.status_code, headers=headers, body=body, url=request.url)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._client.close()
+        if self._env_client is not None:
+            self._env_client.close()
 
 
 def _reason(exc: BaseException) -> str:
@@ -347,6 +373,9 @@ class ASGITransport:
                     size += len(data)
                 if not message.get("more_body", False) or size >= MAX_BODY:
                     finished.set()
+            # Let the loop run other tasks (the waiter; a cancellation), as a real server's
+            # send does when it waits for the socket to drain.
+            await asyncio.sleep(0)
 
         task = asyncio.ensure_future(self.app(scope, receive, send))
         waiter = asyncio.ensure_future(finished.wait())
@@ -381,6 +410,19 @@ class ASGITransport:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is not None:
+
+            async def cancel_pending() -> None:
+                current = asyncio.current_task()
+                tasks = [t for t in asyncio.all_tasks() if t is not current]
+                for task in tasks:
+                    task.cancel()
+                if tasks:
+                    await asyncio.wait(tasks, timeout=1)
+
+            try:
+                asyncio.run_coroutine_threadsafe(cancel_pending(), loop).result(2)
+            except Exception:  # an app that ignores cancellation must not block close()
+                pass
             loop.call_soon_threadsafe(loop.stop)
             if thread is not None:
                 thread.join(5)
