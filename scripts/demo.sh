@@ -15,7 +15,13 @@ bold "== Part 1: the middleware"
 request=(--origin http://localhost:5173 --path /items --method POST
          -H 'Content-Type: application/json' -H 'Authorization: Bearer t0ken' -d '{"name": "apple"}')
 bold "== Part 2: the doctor. A React app on http://localhost:5173 POSTs JSON with a bearer token. Why is it blocked?"
-show_cmd() { printf '$ corskit check %s' "$1"; shift; printf ' %q' "$@"; echo; }
+show_cmd() {
+  printf '$ corskit check %s' "$1"; shift
+  for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=@-]+$ ]]; then printf ' %s' "$a"; else printf " '%s'" "$a"; fi
+  done
+  echo
+}
 show_cmd examples.quickstart:broken "${request[@]}"
 .venv/bin/corskit check examples.quickstart:broken "${request[@]}" "$@"
 broken=$?
