@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from logging import DEBUG
 from typing import Any
 
-from .dynamic import cached_decision, cached_preflight, resolve_actual, resolve_preflight
+from .dynamic import cached_decision, cached_preflight, raw_getter, resolve_actual, resolve_preflight
 from .engine import Decision, Engine, log_decision, logger
 from .policy import CORSPolicy
 from .routing import RouteTable
@@ -155,8 +155,10 @@ class CORSMiddleware:
             else:
                 decision = engine.preflight(origin, method, lines, private_network)
                 if not decision.allowed and engine.origin_func is not None:
-                    args = (engine, decision, origin, method, lines, private_network, dict(raw).get)
-                    decision = cached_preflight(*args) or await resolve_preflight(*args)
+                    get = raw_getter(raw)
+                    decision = cached_preflight(
+                        engine, decision, origin, method, lines, private_network, get
+                    ) or await resolve_preflight(engine, decision, origin, method, lines, private_network, get)
             await self._answer_preflight(scope, decision, origin, send)
             return
         elif duplicated:
@@ -166,7 +168,7 @@ class CORSMiddleware:
             decision = engine.actual(origin)
             if not decision.allowed:
                 if engine.origin_func is not None:
-                    get = dict(raw).get
+                    get = raw_getter(raw)
                     decision = cached_decision(engine, decision, origin, get) or await resolve_actual(
                         engine, decision, origin, get
                     )

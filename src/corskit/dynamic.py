@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 
     from .engine import Decision, Engine
 
-__all__ = ["OriginFunction", "cached_decision", "cached_preflight", "resolve_actual", "resolve_actual_sync", "resolve_preflight", "resolve_preflight_sync"]
+__all__ = ["OriginFunction", "cached_decision", "cached_preflight", "raw_getter", "resolve_actual", "resolve_actual_sync", "resolve_preflight", "resolve_preflight_sync"]
 
 logger = logging.getLogger("corskit")
 
@@ -445,10 +445,12 @@ def cached_decision(engine: Engine, decision: Decision, origin: bytes, get: Head
     func = engine.origin_func
     if func is None or decision.reason != NOT_ALLOWED:  # only eligible origins are cached
         return None
-    entry = func._cache.get(origin if not func.header_names else func._key(origin, get))
-    if entry is not None and entry[0] > time.monotonic():
-        return engine.granted(origin) if entry[1] else engine.refused(entry[2])
-    return None
+    entry = func._cache.get(func._key(origin, get) if func.header_names else origin)
+    if entry is None or entry[0] <= time.monotonic():
+        return None
+    if entry[1]:
+        return engine._granted_cache.get(origin) or engine.granted(origin)
+    return engine.refused(entry[2])
 
 
 def cached_preflight(
@@ -464,12 +466,15 @@ def cached_preflight(
     func = engine.origin_func
     if func is None or decision.reason != NOT_ALLOWED:
         return None
-    entry = func._cache.get(origin if not func.header_names else func._key(origin, get))
+    entry = func._cache.get(func._key(origin, get) if func.header_names else origin)
     if entry is None or entry[0] <= time.monotonic():
         return None
     if not entry[1]:
         return engine.refused(entry[2], preflight=True)
-    return engine.preflight(origin, method, lines, private_network, granted=True)
+    granted = engine._granted_preflight_cache.get(
+        (origin, method, lines[0] if len(lines) == 1 else tuple(lines), private_network)
+    )
+    return granted or engine.preflight(origin, method, lines, private_network, granted=True)
 
 
 async def resolve_actual(engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter) -> Decision:
@@ -539,6 +544,20 @@ def as_origin_function(value: object) -> tuple[OriginFunction | None, list[Probl
         return OriginFunction(value), []
     except CORSConfigError as exc:
         return None, list(exc.problems)
+
+
+def raw_getter(raw: Iterable[tuple[bytes, bytes]]) -> HeaderGetter:
+    """A getter over ASGI's raw header list (the last value of a name, like ``dict(raw)``);
+    built lazily: nothing is scanned unless a request-aware function needs a header."""
+
+    def get(name: bytes) -> bytes | None:
+        found = None
+        for n, v in raw:
+            if n == name:
+                found = v
+        return found
+
+    return get
 
 
 def header_getter(headers: Mapping[bytes, bytes]) -> HeaderGetter:

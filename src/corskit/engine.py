@@ -126,6 +126,7 @@ class Engine:
         "_denied",
         "_expose",
         "_granted_cache",
+        "_granted_preflight_cache",
         "_header_limit",
         "_headers_ok",
         "_listed_authorization",
@@ -169,6 +170,7 @@ class Engine:
         self.origin_func = policy.allow_origin_func
         self.null_to_func = policy.dangerously_allow_null_origin
         self._granted_cache: dict[bytes, Decision] = {}
+        self._granted_preflight_cache: dict[tuple[bytes, bytes, bytes | tuple[bytes, ...], bytes | None], Decision] = {}
         func_vary = self.origin_func.vary if self.origin_func is not None else b""
         vary = b"" if self.wildcard else (b"Origin, " + func_vary if func_vary else b"Origin")
         self._vary = vary
@@ -315,6 +317,8 @@ class Engine:
         acrh: bytes | tuple[bytes, ...] = header_lines[0] if count == 1 else tuple(header_lines)
         size = len(acrh) if count == 1 else sum(map(len, header_lines))
         if granted or size + len(origin) + len(method) + len(private_network or b"") > _CACHEABLE_PREFLIGHT:
+            if granted and size + len(origin) + len(method) + len(private_network or b"") <= _CACHEABLE_PREFLIGHT:
+                return self._granted_preflight(origin, method, header_lines, private_network, acrh, size)
             return self._preflight(origin, method, header_lines, private_network, granted, acrh, size)
         key = (origin, method, acrh, private_network)
         decision = self._preflight_cache.get(key)
@@ -323,6 +327,26 @@ class Engine:
             if len(self._preflight_cache) >= _CACHE_SIZE:
                 self._preflight_cache.clear()
             self._preflight_cache[key] = decision
+        return decision
+
+    def _granted_preflight(
+        self,
+        origin: bytes,
+        method: bytes,
+        header_lines: list[bytes],
+        private_network: bytes | None,
+        acrh: bytes | tuple[bytes, ...],
+        size: int,
+    ) -> Decision:
+        """A preflight whose origin the origin function allowed, cached like the others
+        (the function's own answer is checked, with its TTL, before every call)."""
+        key = (origin, method, acrh, private_network)
+        decision = self._granted_preflight_cache.get(key)
+        if decision is None:
+            decision = self._preflight(origin, method, header_lines, private_network, True, acrh, size)
+            if len(self._granted_preflight_cache) >= _CACHE_SIZE:
+                self._granted_preflight_cache.clear()
+            self._granted_preflight_cache[key] = decision
         return decision
 
     def _preflight(

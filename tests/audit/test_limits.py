@@ -127,3 +127,23 @@ def test_over_http_with_uvicorn() -> None:
     assert [f.id for f in report.findings] == ["origin-reflection"]
     assert report.urls == [url + "/api"]
     assert {p for _, p, _ in app.requests} == {"/api"}
+
+
+def test_lookalikes_are_also_derived_from_the_target_host() -> None:
+    # An API that trusts "its own" host with a startswith check: only probes derived from the
+    # target's origin (https://api.example.com) reveal it; --origin names the front-end.
+    from tests.audit.corpus import _handwritten
+
+    app = _handwritten(
+        lambda origin: origin == FRONTEND or origin.startswith("https://api.example.com")
+    )
+    transport = ASGITransport(app)
+    try:
+        report = audit_transport(
+            transport, "api", "https://api.example.com/me", AuditOptions(origins=[FRONTEND])
+        )
+    finally:
+        transport.close()
+    assert [(f.id, f.severity) for f in report.findings] == [("prefix-match", "high")]
+    probe = report.findings[0].probe_origin or ""
+    assert probe.startswith("https://api.example.com.corskit-")

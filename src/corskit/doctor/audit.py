@@ -13,7 +13,8 @@ Phases, for every audited path:
    origins.  Any origin the server answers with ``Access-Control-Allow-Origin`` equal to
    it becomes a *known-good* origin (besides those given with ``--origin``), unless the
    server reflects everything.
-3. **probes**: look-alikes of every known-good origin (:mod:`~corskit.doctor.audit_probes`),
+3. **probes**: look-alikes of every known-good origin and of the target's own origin when it
+   has a domain name (:mod:`~corskit.doctor.audit_probes`),
    ``null``, shared-hosting origins, the known-good origins themselves, and four
    preflights, sent by a bounded thread pool over the (thread-safe) transport.
 4. **analysis**: a probe counts as *accepted* only when the browser would accept the
@@ -540,11 +541,15 @@ def audit_transport(
     new = [o for o in discovered if o not in user_known and o in known]
     if new:
         notes.append("discovered trusted origin(s): " + ", ".join(dict.fromkeys(new)))
+    # Look-alikes of every trusted origin, and of the target's own origin when it has a
+    # domain name (a check may compare against the API's own host, as CORScanner assumes).
+    host = urlsplit(urls[0]).hostname or ""
+    has_domain = not is_loopback_or_ip(host) and registrable_domain(host) is not None
     derive_from = list(known)
+    if has_domain and target_origin not in derive_from:
+        derive_from.append(target_origin)
     if not known:
-        host = urlsplit(urls[0]).hostname or ""
-        if not is_loopback_or_ip(host) and registrable_domain(host):
-            derive_from = [target_origin]
+        if has_domain:
             notes.append(
                 "no trusted origin found: look-alike probes derived from the target's own origin"
                 " (pass --origin to derive them from your front-end's origin)"

@@ -416,7 +416,7 @@ def preflight_reasons(
     if body_stream:
         reasons.append("the body is a ReadableStream (streamed bodies are always preflighted)")
     if method not in SAFELISTED_METHODS:
-        if method.upper() in SAFELISTED_METHODS or method.upper() in ("PATCH",):
+        if method != method.upper():
             reasons.append(
                 f"the method '{method}' is not CORS-safelisted (only GET, HEAD and POST are; method names are case-sensitive)"
             )
@@ -1030,11 +1030,10 @@ class _Sim:
                     )
                 tainting = "cors"
                 self.cross_origin = True
-                unsafe_sorted = cors_unsafe_request_header_names(headers, chromium=True)
-                unsafe = unsafe_sorted
+                unsafe = cors_unsafe_request_header_names(headers, chromium=True)
                 spec_unsafe = cors_unsafe_request_header_names(headers, chromium=False)
                 extra = [n for n in spec_unsafe if n not in unsafe]
-                if extra:
+                if extra and not any(n.code == "chromium-extra-safelisted" for n in self.notes):
                     self.notes.append(
                         Note(
                             "chromium-extra-safelisted",
