@@ -18,7 +18,9 @@ Variants, all with credentials and the same allowed origin:
 - ``dynamic async``: ``allow_origin_func=async def ...`` (a set lookup), answer cached;
 - ``dynamic sync``: the same as a plain function, answer cached.
 
-Target (issue 6): a cached dynamic origin costs at most 1.5x the static list.
+Target (issue 6): a cached dynamic origin costs at most 1.5x the static list (ratio of
+the medians). The ratio of the best batches is printed too: on a shared, busy machine it
+is the steadier number.
 """
 
 from __future__ import annotations
@@ -162,8 +164,8 @@ def calibrate(app: Callable[..., Any], sc: dict[str, Any], target_s: float) -> i
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="cached dynamic origin vs static list, in process")
-    ap.add_argument("--repeats", type=int, default=21)
-    ap.add_argument("--batch-ms", type=float, default=20.0)
+    ap.add_argument("--repeats", type=int, default=41)
+    ap.add_argument("--batch-ms", type=float, default=10.0)
     ap.add_argument("--quick", action="store_true", help="5 repeats of 5 ms batches")
     args = ap.parse_args(argv)
     if args.quick:
@@ -171,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     variants = ("static", "dynamic async", "dynamic sync")
     print(f"python {sys.version.split()[0]}; {args.repeats} interleaved repeats, batches of ~{args.batch_ms:g} ms; "
           "median µs/call [IQR]\n")
-    print(f"{'case':<22} " + " ".join(f"{v:>24}" for v in variants) + f" {'async/static':>13} {'sync/static':>12}")
+    print(f"{'case':<22} " + " ".join(f"{v:>24}" for v in variants)
+          + f" {'async/static':>13} {'sync/static':>12} {'best-of ratios':>16}")
     worst = 0.0
     for case, sc in CASES.items():
         apps = {v: build(v) for v in variants}
@@ -192,8 +195,11 @@ def main(argv: list[str] | None = None) -> int:
             cells.append(f"{med[v]:7.3f} [{q[0]:.3f}-{q[2]:.3f}]")
         ratio_async = med["dynamic async"] / med["static"]
         ratio_sync = med["dynamic sync"] / med["static"]
+        best = {v: min(samples[v]) for v in variants}
+        best_ratios = f"{best['dynamic async'] / best['static']:.2f}x/{best['dynamic sync'] / best['static']:.2f}x"
         worst = max(worst, ratio_async, ratio_sync)
-        print(f"{case:<22} " + " ".join(f"{c:>24}" for c in cells) + f" {ratio_async:>12.3f}x {ratio_sync:>11.3f}x")
+        print(f"{case:<22} " + " ".join(f"{c:>24}" for c in cells)
+              + f" {ratio_async:>12.3f}x {ratio_sync:>11.3f}x {best_ratios:>16}")
     ok = worst <= 1.5
     print(f"\ntarget cached dynamic origin <= 1.5x static list: worst {worst:.3f}x -> {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1

@@ -150,6 +150,9 @@ def _one_line(exc: BaseException) -> str:
 # HTTP
 
 
+MAX_BODY = 1 << 20  # bytes of a response body kept by HTTPTransport
+
+
 class HTTPTransport:
     """Real HTTP with ``httpx`` (imported lazily).  Redirects are never followed.
 
@@ -204,9 +207,18 @@ class HTTPTransport:
             # httpx upper-cases the method; a browser sends `patch` as written (Fetch does not
             # normalise it), and servers answer the two differently (issue 4, tests/browser).
             req.method = request.method
-            resp = self._client_for(request.url).send(req, follow_redirects=False)
+            resp = self._client_for(request.url).send(req, follow_redirects=False, stream=True)
             try:
-                body = resp.read()
+                # CORS lives in the headers: keep at most MAX_BODY bytes of the body, so
+                # probing a large download costs no more than probing a small one.
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_bytes():
+                    chunks.append(chunk[: MAX_BODY - size])
+                    size += len(chunks[-1])
+                    if size >= MAX_BODY:
+                        break
+                body = b"".join(chunks)
             finally:
                 resp.close()
         except httpx.TimeoutException:
