@@ -27,7 +27,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from logging import DEBUG
 from typing import Any
 
-from .dynamic import cached_decision, cached_preflight, raw_getter, resolve_actual, resolve_preflight
+from .dynamic import (
+    cached_decision,
+    cached_preflight,
+    raw_getter,
+    resolve_actual,
+    resolve_preflight,
+)
 from .engine import Decision, Engine, log_decision, logger
 from .policy import CORSPolicy
 from .routing import RouteTable

@@ -107,6 +107,49 @@ def _awaitable(value: object) -> bool:
     return hasattr(value, "__await__")
 
 
+class _DaemonPool:
+    """A minimal thread pool of *daemon* threads for sync origin functions.
+
+    ``concurrent.futures.ThreadPoolExecutor`` joins its threads at interpreter exit, so a
+    function that never returns would hang the shutdown; daemon threads do not.
+    """
+
+    def __init__(self, size: int) -> None:
+        import queue
+
+        self._size = max(1, size)
+        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]]]
+        self._queue = queue.SimpleQueue()
+        self._started = 0
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        import concurrent.futures
+
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._queue.put((future, fn, args))
+        with self._lock:
+            if self._idle == 0 and self._started < self._size:
+                self._started += 1
+                threading.Thread(target=self._work, name="corskit-origin", daemon=True).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            future, fn, args = self._queue.get()
+            with self._lock:
+                self._idle -= 1
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to the waiting request, never raised here
+                future.set_exception(exc)
+
+
 class OriginFunction:
     """A user function deciding origins, with a cache, a timeout and single-flight calls.
 
@@ -193,8 +236,19 @@ class OriginFunction:
         self._inflight: dict[Any, asyncio.Future[Verdict]] = {}
         self._sync_inflight: dict[Any, concurrent.futures.Future[Verdict]] = {}
         self._lock = threading.Lock()
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._executor: _DaemonPool | None = None
         self._bg_loop: asyncio.AbstractEventLoop | None = None
+
+    def _config(self) -> tuple[Any, ...]:
+        return (self.func, self.header_names, self.ttl, self.negative_ttl, self.error_ttl,
+                self.max_entries, self.timeout, self.threads)
+
+    def __eq__(self, other: object) -> bool:
+        """Same function and settings (each object keeps its own cache)."""
+        return isinstance(other, OriginFunction) and self._config() == other._config()
+
+    def __hash__(self) -> int:
+        return hash(self._config())
 
     def __repr__(self) -> str:
         name = getattr(self.func, "__qualname__", None) or repr(self.func)
@@ -269,16 +323,12 @@ class OriginFunction:
             )
         return (False, reason), self.error_ttl
 
-    def _pool(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _pool(self) -> _DaemonPool:
         pool = self._executor
         if pool is None:
-            import concurrent.futures
-
             with self._lock:
                 if self._executor is None:
-                    self._executor = concurrent.futures.ThreadPoolExecutor(
-                        max_workers=self.threads, thread_name_prefix="corskit-origin"
-                    )
+                    self._executor = _DaemonPool(self.threads)
                 pool = self._executor
         return pool
 
@@ -349,13 +399,14 @@ class OriginFunction:
                 return future.result(None if self.timeout is None else self.timeout + 0.5)
             except concurrent.futures.TimeoutError:
                 return False, TIMEOUT
+        verdict: Verdict = (False, ERROR)
         try:
             verdict, ttl = self._call_blocking(origin, self._arguments(origin, get))
             self._store(key, verdict, ttl)
         finally:
             with self._lock:
                 self._sync_inflight.pop(key, None)
-        future.set_result(verdict)
+            future.set_result(verdict)  # waiters never hang, whatever happened
         return verdict
 
     def _call_blocking(self, origin: bytes, args: tuple[Any, ...]) -> tuple[Verdict, float]:
@@ -368,7 +419,12 @@ class OriginFunction:
             elif self.threads == 0:
                 result = self.func(*args)
             else:
-                result = self._pool().submit(self.func, *args).result(self.timeout)
+                submitted = self._pool().submit(self.func, *args)
+                try:
+                    result = submitted.result(self.timeout)
+                except concurrent.futures.TimeoutError:
+                    submitted.cancel()  # still queued: never runs; running: left to finish
+                    raise
             if _awaitable(result):  # a sync callable that returned a coroutine
                 result = self._run_on_background_loop(result)
             return self._outcome(result, origin)

@@ -50,7 +50,6 @@ FORBIDDEN_REQUEST_HEADER_NAMES = frozenset(
         "accept-encoding",
         "access-control-request-headers",
         "access-control-request-method",
-        "access-control-request-private-network",
         "connection",
         "content-length",
         "cookie",

@@ -43,9 +43,9 @@ from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, es
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["CORSPolicy"]
+__all__ = ["SETTING_NAMES", "CORSPolicy"]
 
-_SETTINGS = (
+SETTING_NAMES = (
     "allow_origins",
     "allow_methods",
     "allow_headers",
@@ -113,7 +113,7 @@ class CORSPolicy:
     :meth:`from_env` builds a policy from ``CORS_*`` environment variables.
     """
 
-    __slots__ = (*_SETTINGS, "_frozen", "engine", "matcher", "warnings")
+    __slots__ = (*SETTING_NAMES, "_frozen", "engine", "matcher", "warnings")
 
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...]
@@ -386,7 +386,7 @@ class CORSPolicy:
 
     def settings(self) -> dict[str, Any]:
         """The normalised settings as keyword arguments: ``CORSPolicy(**p.settings()) == p``."""
-        return {name: getattr(self, name) for name in _SETTINGS}
+        return {name: getattr(self, name) for name in SETTING_NAMES}
 
     def replace(self, **changes: Any) -> CORSPolicy:
         """A new, validated policy with *changes* applied."""

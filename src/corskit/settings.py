@@ -51,7 +51,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .origins import is_loopback_host, parse_pattern
-from .policy import _SETTINGS, CORSPolicy
+from .policy import SETTING_NAMES, CORSPolicy
 from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
 
 __all__ = ["DEV_PORTS", "PRODUCTION_MARKERS", "build_policy", "policy_from_env"]  # and CORSSettings (lazy)
@@ -185,7 +185,7 @@ def build_policy(
     :func:`policy_from_env` and :class:`CORSSettings`."""
     env = os.environ if environ is None else environ
     problems = list(problems or [])
-    settings = {k: v for k, v in values.items() if k in _SETTINGS and (v is not None or k == "max_age")}
+    settings = {k: v for k, v in values.items() if k in SETTING_NAMES and (v is not None or k == "max_age")}
     dev_ports = values.get("dev_ports") or DEV_PORTS
     origins_given = bool(values.get("allow_origins")) or bool(values.get("allow_origin_regex"))
     if overrides:

@@ -178,6 +178,26 @@ def test_slow_sync_function_does_not_block_the_event_loop(switch: tuple[Switch, 
     assert results["slow"].cors() == {}  # timed out after 1 s: refused
 
 
+def test_a_function_that_never_returns_does_not_hang_shutdown() -> None:
+    import subprocess
+    import sys
+
+    from .helpers import ROOT
+
+    code = (
+        "import threading\n"
+        "from corskit import OriginFunction\n"
+        "def stuck(origin): threading.Event().wait()\n"
+        "check = OriginFunction(stuck, timeout=0.2, threads=1)\n"
+        "print(check.check_sync(b'https://a.example', {}.get), check.check_sync(b'https://b.example', {}.get))\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "(False, 'origin-check-timeout') (False, 'origin-check-timeout')"
+    assert time.monotonic() - started < 10
+
+
 def test_request_aware_function_and_vary(switch: tuple[Switch, str]) -> None:
     asked: list[tuple[str, dict[str, str]]] = []
 
@@ -309,6 +329,8 @@ def test_policy_settings_round_trip_keeps_the_function_and_its_cache() -> None:
     again = CORSPolicy(**policy.settings())
     assert again == policy and again.allow_origin_func is check
     assert "OriginFunction(" in repr(policy)
+    assert CORSPolicy(allow_origin_func=check.func) == CORSPolicy(allow_origin_func=check.func)
+    assert CORSPolicy(allow_origin_func=check.func) != CORSPolicy(allow_origin_func=OriginFunction(check.func, ttl=5))
 
 
 def test_websocket_origin_check_uses_the_function() -> None:

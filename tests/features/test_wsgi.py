@@ -266,3 +266,29 @@ def test_no_origin_and_static_wildcard_pass_through() -> None:
         assert (r.status, r.acao) == (200, "*")
         r = get(base, "/", EVIL)
         assert (r.acao, r.get("vary")) == ("*", "Accept-Encoding")
+
+
+def test_raw_uri_reveals_encoded_slashes() -> None:
+    # gunicorn (RAW_URI) and uWSGI/waitress (REQUEST_URI) keep the encoded request target;
+    # wsgiref does not, so this one runs in memory with the environ such a server builds.
+    mw = WSGICORSMiddleware(plain, allow_origins=[APP], routes={"/api/admin": CORSPolicy(allow_origins=["*"])})
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        seen.append((status, headers))
+        return lambda data: None
+
+    def call(path_info: str, raw_uri: str | None) -> dict[str, str]:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path_info, "SCRIPT_NAME": "", "HTTP_ORIGIN": EVIL}
+        if raw_uri is not None:
+            environ["RAW_URI"] = raw_uri
+        seen.clear()
+        b"".join(mw(environ, start_response))
+        return {n.lower(): v for n, v in seen[0][1]}
+
+    assert call("/api/admin/x", "/api/admin/x?q=%2F").get("access-control-allow-origin") == "*"
+    assert call("/api/admin/x", "/api%2Fadmin/x").get("access-control-allow-origin") is None  # ambiguous
+    assert call("/api/admin/x", None).get("access-control-allow-origin") == "*"
+    # PATH_INFO is latin-1 decoded bytes (PEP 3333); UTF-8 paths still match
+    mw.routes = {"/café": CORSPolicy(allow_origins=["*"])}
+    assert call("/café/x".encode().decode("latin-1"), None).get("access-control-allow-origin") == "*"

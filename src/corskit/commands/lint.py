@@ -22,23 +22,10 @@ import json
 import os
 from typing import Any
 
+from ..policy import SETTING_NAMES  # every keyword CORSPolicy accepts
+
 __all__ = ["SETTING_NAMES", "load_env", "load_toml", "register", "run"]
 
-#: Keyword names corskit's CORSPolicy accepts (Starlette's eight plus corskit's own).
-SETTING_NAMES = (
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "allow_credentials",
-    "allow_origin_regex",
-    "allow_private_network",
-    "expose_headers",
-    "max_age",
-    "preflight_status",
-    "dangerously_allow_null_origin",
-    "dangerously_tolerate_insecure_origins",
-    "dangerously_tolerate_public_suffix_wildcards",
-)
 _LISTS = {"allow_origins", "allow_methods", "allow_headers", "expose_headers"}
 _INTS = {"max_age", "preflight_status"}
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..headers import FORBIDDEN_REQUEST_HEADER_NAMES  # Fetch: forbidden request-header names
+
 __all__ = [
     "CHROMIUM_EXTRA_SAFELISTED",
     "CORS_NON_WILDCARD_REQUEST_HEADER_NAMES",
@@ -52,31 +54,6 @@ REQUEST_BODY_HEADER_NAMES = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}
 )
 # Fetch: forbidden request-header names (scripts cannot set them).
-FORBIDDEN_REQUEST_HEADER_NAMES = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
 # Fetch: CORS-safelisted response-header names (§1.5).
 SAFELISTED_RESPONSE_HEADER_NAMES = (
