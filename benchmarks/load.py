@@ -41,7 +41,6 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -263,9 +262,10 @@ class Result:
 
 
 def versions() -> dict[str, str]:
-    import corskit
     import starlette
     import uvicorn
+
+    import corskit
 
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
     model = ""

@@ -56,7 +56,9 @@ __all__ = ["AMBIGUOUS", "RouteTable", "include_router", "route_prefix", "routes_
 AMBIGUOUS = "<ambiguous>"
 MAX_PATH = 8192
 _CACHE_SIZE = 4096
-_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@]+")
+# RFC 3986 pchar minus "%" and ";" (never literal in a canonical route), plus non-ASCII
+# (frameworks route on the decoded path, so "/café" is a plain prefix); no whitespace.
+_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@\u00a1-\U0010ffff]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MISS = object()
 
@@ -88,8 +90,8 @@ def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, li
         return (), []
     segments = tuple(body.split("/"))
     for seg in segments:
-        if not seg or seg in (".", "..") or not _SEGMENT.fullmatch(seg):
-            clean = "/" + "/".join(s for s in segments if s and s not in (".", "..") and _SEGMENT.fullmatch(s))
+        if not seg or seg in (".", "..") or not _SEGMENT.fullmatch(seg) or any(c.isspace() for c in seg):
+            clean = "/" + "/".join(s for s in segments if s not in ("", ".", "..") and _SEGMENT.fullmatch(s))
             return None, [_problem("route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}.")]
     return segments, []
 
