@@ -50,6 +50,20 @@ _CORS_NAMES = frozenset(
     {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
 )
 _WATCHED = _CORS_NAMES | {b"vary"}  # response headers that rule out the fast path
+# Response header names that are neither Vary nor CORS headers (the fast path's first test).
+_PLAIN = frozenset(
+    {
+        b"content-type", b"content-length", b"content-encoding", b"content-disposition",
+        b"content-language", b"date", b"server", b"etag", b"last-modified", b"cache-control",
+        b"expires", b"location", b"set-cookie", b"transfer-encoding", b"connection",
+        b"x-content-type-options", b"strict-transport-security", b"x-request-id",
+    }
+)
+_EMPTY = (b"content-length", b"0")
+# logging.Logger caches isEnabledFor() per level in this dict (cleared on every level
+# change): a False there spares the call on refused requests. Absent: always call.
+_LEVELS: dict[int, bool] = getattr(logger, "_cache", {})
+Header = tuple[bytes, bytes]
 
 
 class CORSMiddleware:
@@ -137,10 +151,9 @@ class CORSMiddleware:
                 return
             await self.app(scope, receive, send)
             return
-        state = self._state
-        engine: Engine = state[1]
-        if state[2] is not None:
-            engine = _route(state[2], scope) or engine
+        _, engine, routes = self._state
+        if routes is not None:
+            engine = _route(routes, scope) or engine
         raw = scope["headers"]
         # One pass in bytecode. Cheaper than dict(raw) for the dozen headers a browser sends:
         # servers hand over fresh bytes objects, so a dict would hash every name first.
@@ -165,34 +178,45 @@ class CORSMiddleware:
                     decision = cached_preflight(
                         engine, decision, origin, method, lines, private_network, get
                     ) or await resolve_preflight(engine, decision, origin, method, lines, private_network, get)
+            if decision.allowed:  # answered here: no extra coroutine on the hot path
+                headers = [*decision.tail, _EMPTY] if decision.status == 200 else [*decision.tail]
+                await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
             await self._answer_preflight(scope, decision, origin, send)
             return
         elif duplicated:
             decision = engine.duplicated_origin(False)
             _log(decision, "request", scope, origin)
         else:
-            decision = engine.actual(origin)
+            # The engine's cache first (decisions for allowed and refused origins alike);
+            # a miss asks the engine, which also refuses oversized values unhashed.
+            decision = engine.actual_cache.get(origin) or engine.actual(origin)
             if not decision.allowed:
                 if engine.origin_func is not None:
                     get = raw_getter(raw)
                     decision = cached_decision(engine, decision, origin, get) or await resolve_actual(
                         engine, decision, origin, get
                     )
-                if not decision.allowed and logger.isEnabledFor(DEBUG):
+                # The logger's own cache answers "not at DEBUG" without a call.
+                if not decision.allowed and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
                     _log(decision, "request", scope, origin)
         tail = decision.tail  # the decision's headers and Vary, precomputed
         if not tail:
             await self.app(scope, receive, send)
             return
 
-        def send_with_cors(message: Message) -> Awaitable[None]:
-            # A plain function returning send's awaitable: no coroutine per message.
+        # A plain function returning send's awaitable (no coroutine per message); what it
+        # needs comes in as defaults, which are cheaper than closure cells.
+        def send_with_cors(
+            message: Message, send: Send = send, tail: tuple[Header, ...] = tail, decision: Decision = decision
+        ) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 headers = message.get("headers") or ()
                 for name, _ in headers:
-                    # Lower-case names (ASGI requires them): one set lookup each. The app
-                    # set Vary or a CORS header, or used capitals: take the careful path.
-                    if name in _WATCHED or not name.islower():
+                    # Common lower-case names cost one set lookup. Vary, a CORS header of
+                    # the app's own or a name with capitals takes the careful path.
+                    if name not in _PLAIN and (name in _WATCHED or not name.islower()):
                         message["headers"] = _apply(headers, decision)
                         break
                 else:
@@ -283,7 +307,8 @@ def _route(table: RouteTable, scope: Scope) -> Engine | None:
 
 
 def _log(decision: Decision, kind: str, scope: Scope, origin: bytes) -> None:
-    log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
+    if _LEVELS.get(DEBUG) is not False:  # known "not at DEBUG": nothing to do
+        log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
 
 
 def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:

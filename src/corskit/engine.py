@@ -120,7 +120,6 @@ class Engine:
 
     __slots__ = (
         "_acrh_cache",
-        "_actual_cache",
         "_any_header",
         "_any_method",
         "_denied",
@@ -142,6 +141,7 @@ class Engine:
         "_status",
         "_vary",
         "_wildcard_actual",
+        "actual_cache",
         "credentials",
         "no_origin",
         "null_to_func",
@@ -162,7 +162,9 @@ class Engine:
             if policy.expose_headers
             else ()
         )
-        self._actual_cache: dict[bytes, Decision] = {}
+        #: origin -> decision for actual requests (allowed and refused), bounded; the
+        #: adapters read it directly on their hot path and call :meth:`actual` on a miss.
+        self.actual_cache: dict[bytes, Decision] = {}
         # No longer Origin can be allowed; longer ones are refused before being hashed.
         self._origin_limit = max([MAX_ORIGIN_LENGTH, *(len(o) for o in policy.allow_origins)])
         # Dynamic origins (corskit.dynamic): the adapters ask the function only after the
@@ -252,7 +254,7 @@ class Engine:
             return self._wildcard_actual
         if len(origin) > self._origin_limit:  # hostile size: refused before it is hashed
             return self._denied[Reason.ORIGIN_NOT_ALLOWED]
-        decision = self._actual_cache.get(origin)
+        decision = self.actual_cache.get(origin)
         if decision is not None:
             return decision
         if not self._matcher.matches(origin) or not _ECHOABLE.fullmatch(origin):
@@ -262,9 +264,9 @@ class Engine:
             decision = Decision(
                 True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
             )
-        if len(self._actual_cache) >= _CACHE_SIZE:
-            self._actual_cache.clear()
-        self._actual_cache[origin] = decision
+        if len(self.actual_cache) >= _CACHE_SIZE:
+            self.actual_cache.clear()
+        self.actual_cache[origin] = decision
         return decision
 
     def duplicated_origin(self, preflight: bool) -> Decision:
@@ -377,7 +379,7 @@ class Engine:
         # 3. Headers: case-insensitive; "*" never covers Authorization.
         if header_lines:
             if size > self._header_limit:  # refused by length before it is hashed or split
-                verdict = self._check_header_list(header_lines)
+                return self._preflight_failed[Reason.HEADER_LIST_TOO_LONG]
             else:
                 # Several lines are keyed as a tuple: never the same key as one line that
                 # holds the same bytes (lines are joined with "," when parsed).

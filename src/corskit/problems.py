@@ -58,6 +58,11 @@ class Problem:
     fix: str
     severity: Severity = "error"
 
+    def __post_init__(self) -> None:
+        # A fix may quote the configured value: keep it one line, whatever the value holds.
+        if not self.fix.isprintable():
+            object.__setattr__(self, "fix", _printable(self.fix))
+
     def __str__(self) -> str:
         return (
             f"[{self.code}] {self.field}: {self.value}\n"
@@ -108,6 +113,10 @@ def escape(value: object, limit: int = 200) -> str:
     if len(text) > limit:
         out.append(f"...(+{len(text) - limit} chars)")
     return "".join(out)
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else escape(ch) for ch in text)
 
 
 def _entries(*infos: ProblemInfo) -> dict[str, ProblemInfo]:

@@ -12,28 +12,10 @@ Django settings are global to a process, so each variant runs in its own uvicorn
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from django.conf import settings
 
-VARIANTS: dict[str, dict[str, Any]] = {
-    "allow-all": {"CORS_ALLOW_ALL_ORIGINS": True, "CORS_ALLOW_CREDENTIALS": True},
-    "regex-no-dollar": {
-        "CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://app\.example\.com"],
-        "CORS_ALLOW_CREDENTIALS": True,
-    },
-    "correct": {
-        "CORS_ALLOWED_ORIGINS": ["https://app.example.com"],
-        "CORS_ALLOW_CREDENTIALS": True,
-    },
-}
-
-#: variant -> (class id -> severity) the audit must report.
-EXPECTED: dict[str, dict[str, str]] = {
-    "allow-all": {"origin-reflection": "high"},
-    "regex-no-dollar": {"prefix-match": "high"},
-    "correct": {},
-}
+from tests.audit.django_variants import EXPECTED, VARIANTS  # noqa: F401  (EXPECTED re-exported)
 
 VARIANT = os.environ.get("CORSKIT_AUDIT_DJANGO", "correct")
 

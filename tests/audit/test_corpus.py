@@ -6,7 +6,7 @@ import pytest
 
 from corskit.doctor.audit import AuditOptions, AuditReport, run_audit
 from corskit.doctor.audit_classes import CLASS_IDS, severity_at_least
-from tests.audit import django_site
+from tests.audit import django_variants as django_site
 from tests.audit.corpus import FRONTEND, SERVERS, Server
 
 MISCONFIGURED = [s for s in SERVERS if not s.correct]

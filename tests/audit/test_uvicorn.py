@@ -14,7 +14,8 @@ import pytest
 
 from corskit.doctor.audit import AuditOptions, run_audit
 from corskit.doctor.audit_classes import severity_at_least
-from tests.audit import corpus, django_site
+from tests.audit import corpus
+from tests.audit import django_variants as django_site
 from tests.audit.helpers import ROOT, django_servers
 from tests.servers import serve_asgi, serve_wsgi
 
