@@ -22,7 +22,6 @@ preflights never reach authentication middleware, put CORS outside everything::
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from logging import DEBUG
 from typing import Any
@@ -35,6 +34,7 @@ from .dynamic import (
     resolve_preflight,
 )
 from .engine import Decision, Engine, log_decision, logger
+from .live import LiveConfiguration
 from .policy import CORSPolicy
 from .routing import RouteTable
 
@@ -66,7 +66,7 @@ _LEVELS: dict[int, bool] = getattr(logger, "_cache", {})
 Header = tuple[bytes, bytes]
 
 
-class CORSMiddleware:
+class CORSMiddleware(LiveConfiguration):
     """ASGI CORS middleware. Takes Starlette's keywords, or a ready ``policy=``.
 
     - ``debug=True`` puts the refusal reason in the body of a failed preflight's 403.
@@ -88,60 +88,10 @@ class CORSMiddleware:
         routes: Any = None,
         **settings: Any,
     ) -> None:
-        if policy is not None and (args or settings):
-            raise TypeError("give either policy= or CORS settings, not both")
         self.app = app
-        self.policy = policy if policy is not None else CORSPolicy(*args, **settings)
-        if routes is not None:
-            self.routes = routes
+        self._configure(policy, args, settings, routes)
         self.debug = debug
         self.check_websocket_origin = check_websocket_origin
-
-    @property
-    def policy(self) -> CORSPolicy:
-        """The policy in force. Assigning a new :class:`CORSPolicy` swaps it atomically."""
-        return self._state[0]
-
-    @policy.setter
-    def policy(self, policy: CORSPolicy) -> None:
-        if not isinstance(policy, CORSPolicy):
-            raise TypeError("policy must be a corskit.CORSPolicy (validated before it is swapped in)")
-        # One attribute holds both, so a request never sees half of a swap.
-        with _SWAP_LOCK:
-            self._state = (policy, policy.engine, getattr(self, "_state", (None, None, None))[2])
-
-    @property
-    def routes(self) -> dict[str, CORSPolicy]:
-        """The per-route policies (normalised prefix -> policy). Assigning a new mapping
-        validates it and swaps it in atomically; ``{}`` or None removes them."""
-        table = self._state[2]
-        return dict(table.policies) if table is not None else {}
-
-    @routes.setter
-    def routes(self, routes: Any) -> None:
-        table = RouteTable(routes) if routes else None
-        with _SWAP_LOCK:
-            self._state = (self._state[0], self._state[1], table)
-
-    def reconfigure(self, policy: CORSPolicy | None = None, *, routes: Any = ..., **settings: Any) -> None:
-        """Swap the configuration of the running middleware, atomically.
-
-        Give a ready ``policy=`` or the keyword settings of a new policy (a complete
-        configuration, not a patch: use ``self.policy.replace(...)`` for a patch), and/or
-        ``routes=`` (omitted: unchanged). Everything is validated before anything is
-        swapped: a :class:`~corskit.CORSConfigError` leaves the old configuration in force.
-        Requests already running finish with the configuration they started with.
-        """
-        if policy is not None and settings:
-            raise TypeError("give either policy= or CORS settings, not both")
-        if policy is not None and not isinstance(policy, CORSPolicy):
-            raise TypeError("policy must be a corskit.CORSPolicy")
-        new_policy = policy if policy is not None else (CORSPolicy(**settings) if settings else None)
-        table = RouteTable(routes) if routes is not ... and routes else None
-        with _SWAP_LOCK:
-            current = self._state
-            chosen = new_policy if new_policy is not None else current[0]
-            self._state = (chosen, chosen.engine, current[2] if routes is ... else table)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]
@@ -287,7 +237,6 @@ def _preflight_fields(raw: Any) -> tuple[bytes, list[bytes], bytes | None] | Non
     return None if method is None else (method, lines, private_network)
 
 
-_SWAP_LOCK = threading.Lock()  # serialises writers of CORSMiddleware._state; readers never lock
 
 
 def _route(table: RouteTable, scope: Scope) -> Engine | None:

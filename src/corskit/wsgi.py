@@ -28,7 +28,6 @@ headers, so the browser shows the real error instead of a CORS error.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
@@ -36,6 +35,7 @@ from typing import Any
 from .asgi import merge_vary
 from .dynamic import resolve_actual_sync, resolve_preflight_sync
 from .engine import Decision, Engine, log_decision, logger
+from .live import LiveConfiguration
 from .policy import CORSPolicy
 from .routing import RouteTable
 
@@ -49,7 +49,6 @@ _CORS_NAMES = frozenset(
     {"access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"}
 )
 _REASONS = {200: "200 OK", 204: "204 No Content", 403: "403 Forbidden"}
-_SWAP_LOCK = threading.Lock()
 _ERROR_BODY = b"Internal Server Error\n"
 
 
@@ -66,7 +65,7 @@ def _latin1(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]
 
 
-class CORSMiddleware:
+class CORSMiddleware(LiveConfiguration):
     """WSGI CORS middleware. Takes the keywords of :class:`corskit.CORSPolicy`, or ``policy=``."""
 
     def __init__(
@@ -78,56 +77,9 @@ class CORSMiddleware:
         debug: bool = False,
         **settings: Any,
     ) -> None:
-        if policy is not None and (args or settings):
-            raise TypeError("give either policy= or CORS settings, not both")
         self.app = app
-        self.policy = policy if policy is not None else CORSPolicy(*args, **settings)
-        if routes is not None:
-            self.routes = routes
+        self._configure(policy, args, settings, routes)
         self.debug = debug
-
-    # -- configuration (same semantics as corskit.asgi.CORSMiddleware) ---------------------
-
-    @property
-    def policy(self) -> CORSPolicy:
-        """The default policy in force; assigning a new one swaps it atomically."""
-        return self._state[0]  # type: ignore[no-any-return]
-
-    @policy.setter
-    def policy(self, policy: CORSPolicy) -> None:
-        if not isinstance(policy, CORSPolicy):
-            raise TypeError("policy must be a corskit.CORSPolicy (validated before it is swapped in)")
-        with _SWAP_LOCK:
-            self._state: tuple[Any, Any, RouteTable | None] = (
-                policy,
-                policy.engine,
-                getattr(self, "_state", (None, None, None))[2],
-            )
-
-    @property
-    def routes(self) -> dict[str, CORSPolicy]:
-        """The per-route policies; assigning validates and swaps them in atomically."""
-        table = self._state[2]
-        return dict(table.policies) if table is not None else {}
-
-    @routes.setter
-    def routes(self, routes: Any) -> None:
-        table = RouteTable(routes) if routes else None
-        with _SWAP_LOCK:
-            self._state = (self._state[0], self._state[1], table)
-
-    def reconfigure(self, policy: CORSPolicy | None = None, *, routes: Any = ..., **settings: Any) -> None:
-        """Swap policy and/or routes atomically, validated first (see the ASGI middleware)."""
-        if policy is not None and settings:
-            raise TypeError("give either policy= or CORS settings, not both")
-        if policy is not None and not isinstance(policy, CORSPolicy):
-            raise TypeError("policy must be a corskit.CORSPolicy")
-        new_policy = policy if policy is not None else (CORSPolicy(**settings) if settings else None)
-        table = RouteTable(routes) if routes is not ... and routes else None
-        with _SWAP_LOCK:
-            current = self._state
-            chosen = new_policy if new_policy is not None else current[0]
-            self._state = (chosen, chosen.engine, current[2] if routes is ... else table)
 
     # -- per request ---------------------------------------------------------------------
 
