@@ -181,10 +181,50 @@ def cases() -> list[Case]:
     ]
 
 
+class NoopMiddleware:
+    """Reference (--floor): the cheapest possible ASGI middleware, it only passes through."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+class MinimalHeaderMiddleware:
+    """Reference (--floor): the least any middleware that adds a response header must do.
+
+    It reads ``Origin`` (one pass over the request headers) and wraps ``send`` to append a
+    constant ``Vary: Origin`` to whatever the app sent, without checking the app's headers:
+    not correct CORS, only the floor under any correct implementation of this shape.
+    """
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        origin = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value
+        _ = origin  # found (corskit would now decide); the floor decides nothing
+
+        def send_with_header(message: Any, send: Any = send) -> Any:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*(message.get("headers") or ()), (b"vary", b"Origin")]
+            return send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
 def build(variant: str, many: bool) -> Callable[..., Any]:
     """The ASGI app for one variant."""
     if variant == "bare":
         return bare_app
+    if variant == "noop":
+        return NoopMiddleware(bare_app)
+    if variant == "min-wrapper":
+        return MinimalHeaderMiddleware(bare_app)
     if variant == "starlette":
         from starlette.middleware.cors import CORSMiddleware as StarletteCORS
 
@@ -220,7 +260,7 @@ def run(app: Callable[..., Any], sc: dict[str, Any], send: Any) -> None:
 def verify(case: Case, variant: str, app: Callable[..., Any]) -> None:
     """Run once and check status and headers before timing."""
     status, headers = call_recorded(app, dict(case.scope))
-    exp = case.expect[variant]
+    exp = case.expect.get(variant, Expect(200))
     problems = []
     if status != exp.status:
         problems.append(f"status {status} != {exp.status}")
@@ -329,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-ms", type=float, default=20.0, help="target time per batch, ms (default 20)")
     ap.add_argument("--quick", action="store_true", help="5 repeats of 5 ms batches (smoke test)")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON (for benchmarks/chart.py)")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time two reference middlewares: a pass-through and a minimal header adder")
     ap.add_argument("--reuse-scope", action="store_true",
                     help="reuse one scope per case instead of fresh header bytes per call")
     ap.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
@@ -340,7 +382,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import corskit
 
-    variants = ("bare", "starlette", "corskit")
+    variants: tuple[str, ...] = ("bare", "starlette", "corskit")
+    if args.floor:
+        variants += ("noop", "min-wrapper")
     busy_before = machine_busy()
     print(f"python {platform.python_version()} ({platform.python_implementation()}), starlette {starlette.__version__}, "
           f"corskit {corskit.__version__}, {os.cpu_count()} CPUs, {platform.machine()}")
@@ -367,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     # and the ratios are taken per repeat, between batches timed next to each other.
     for r in range(args.repeats):
         for case, apps, sizes, samples in prepared:
-            order = variants[r % 3 :] + variants[: r % 3]
+            order = variants[r % len(variants) :] + variants[: r % len(variants)]
             for v in order:
                 samples[v].append(time_batch(apps[v], case.scope, sizes[v], not args.reuse_scope) / 1000)
     for case, _apps, sizes, samples in prepared:
@@ -394,6 +438,17 @@ def main(argv: list[str] | None = None) -> int:
         lo, hi = row["corskit_vs_starlette_iqr"]
         print(f"{row['case']:<42} {cell(row['bare']):>22} {cell(row['starlette']):>22} {cell(row['corskit']):>22} "
               f"{row['corskit_vs_starlette']:>11.3f}x {f'[{lo:.3f}-{hi:.3f}]':>13} {row['corskit_vs_bare']:>7.2f}x")
+    if args.floor:
+        print("\nreference middlewares (--floor), µs/call and ratio to Starlette (median of per-repeat ratios):")
+        for row in results:
+            parts = []
+            for v in ("noop", "min-wrapper"):
+                ratio = statistics.median(
+                    x / st for x, st in zip(row[v]["samples_us"], row["starlette"]["samples_us"], strict=True)
+                )
+                row[f"{v}_vs_starlette"] = ratio
+                parts.append(f"{v} {cell(row[v])} {ratio:.3f}x")
+            print(f"{row['case']:<42} " + "   ".join(parts))
     print(f"\nmachine after: busy {busy_after:.0f}%  loadavg {loadavg()}  ({time.monotonic() - started:.0f} s)")
 
     ok = True

@@ -2,21 +2,24 @@
 
 One documented command (installs wrk if missing)::
 
-    scripts/bench-load.sh                 # 4 cases x 3 variants x 3 repeats x 5 s: about 4 minutes
+    scripts/bench-load.sh                 # 4 cases x 3 servers x 5 repeats x 3 s: about 4 minutes
     scripts/bench-load.sh --quick         # 1 repeat of 1 s: a smoke test, not a measurement
 
-Method (``browser-and-load-testing.md`` §2): three uvicorn servers (one worker each,
+Method (after ``browser-and-load-testing.md`` §2): three uvicorn servers (one worker each,
 ``--loop uvloop --http httptools --no-access-log``) are pinned to CPU 0 with ``taskset``;
 ``wrk -t1 -c32`` is pinned to CPU 1; everything on 127.0.0.1. Every response is checked
 once before timing. Each case runs a warm-up per server, then the repeats, alternating the
 order of the three servers. Reported per case and server: requests/s (median of the
-repeats, with min-max), the ratio to the bare app, and the server's CPU time per request
-from ``/proc/PID/stat`` (less sensitive to foreign load than requests/s).
+repeats, with min-max), the ratio to the bare app (median of the per-repeat ratios, so
+that a slow spell of the machine hits both sides of each ratio), and the server's CPU time
+per request from ``/proc/PID/stat`` (less sensitive to foreign load than requests/s).
 
 It refuses to report (exit status 3, saying why) when the machine was busy: before the
 run (idle servers, ``/proc/stat``) and during every timed run, where CPU time used by
 processes other than the server under test and wrk is measured as ``/proc/stat`` busy
-time minus theirs. ``--force`` prints the numbers anyway, marked UNRELIABLE.
+time minus theirs; and when CPU 0 changed speed (a fixed loop timed before and after
+each run: on a virtual machine the host can slow a CPU without a trace in /proc/stat).
+``--force`` prints the numbers anyway, marked UNRELIABLE.
 
 Target (issue 7): corskit keeps at least 0.95 of the bare app's requests/s in every case.
 Exit status: 0 all targets met, 1 a target missed, 2 a set-up error, 3 refused (busy).
@@ -47,7 +50,8 @@ sys.path.insert(0, str(HERE))
 from loadapps import ORIGIN  # noqa: E402
 
 EVIL = "https://evil.example"
-VARIANTS = ("bare", "starlette", "corskit")
+VARIANTS: tuple[str, ...] = ("bare", "starlette", "corskit")
+FLOOR = ("noop", "min_wrapper")  # reference middlewares (--floor), see loadapps.py
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVER_CPU, CLIENT_CPU = "0", "1"
 
@@ -105,6 +109,28 @@ def process_cpu(pid: int) -> float:
 def children_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
+
+
+def speed_probe() -> float:
+    """Seconds a fixed pure-Python loop takes on CPU 0 (best of 3).
+
+    On a virtual machine the host can slow a CPU down without any trace in /proc/stat
+    (another guest on the sibling hyper-thread, frequency changes); comparing the probe
+    before and after a run catches that.
+    """
+    old = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {int(SERVER_CPU)})
+    try:
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            x = 0
+            for i in range(100_000):
+                x += i
+            best = min(best, time.perf_counter() - t0)
+        return best
+    finally:
+        os.sched_setaffinity(0, old)
 
 
 def busy_percent(seconds: float) -> float:
@@ -177,7 +203,7 @@ def check(server: Server, case: Case) -> None:
         status, headers = resp.status, {k.lower(): v for k, v in resp.getheaders()}
     finally:
         conn.close()
-    want_status, want = case.expect[server.variant]
+    want_status, want = case.expect.get(server.variant, (200, {}))
     problems = [f"status {status} != {want_status}"] if status != want_status else []
     for name, value in want.items():
         got = headers.get(name)
@@ -208,6 +234,7 @@ class Run:
     p99_ms: float
     server_us_per_req: float
     foreign_cores: float  # CPU used by other processes during the run, in cores
+    speed_drift: float = 1.0  # speed probe after / before the run (1.0: unchanged)
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -219,6 +246,7 @@ def _latency(out: str, pct: str) -> float:
 
 
 def wrk(server: Server, lua: str, seconds: int, connections: int) -> Run:
+    probe0 = speed_probe()
     busy0, _ = cpu_ticks()
     server0 = process_cpu(server.proc.pid)
     child0 = children_cpu()
@@ -240,6 +268,7 @@ def wrk(server: Server, lua: str, seconds: int, connections: int) -> Run:
     non2xx_m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     err_m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     foreign = (busy1 - busy0) / CLK_TCK - server_cpu - wrk_cpu
+    drift = speed_probe() / probe0
     return Run(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         requests=requests,
@@ -249,6 +278,7 @@ def wrk(server: Server, lua: str, seconds: int, connections: int) -> Run:
         p99_ms=_latency(out, "99"),
         server_us_per_req=1e6 * server_cpu / max(requests, 1),
         foreign_cores=max(foreign, 0.0) / wall,
+        speed_drift=drift,
     )
 
 
@@ -288,14 +318,18 @@ def versions() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="uvicorn + wrk: bare app vs Starlette CORSMiddleware vs corskit")
-    ap.add_argument("--duration", type=int, default=5, help="seconds per timed run (default 5)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs per case and server (default 3)")
+    ap.add_argument("--duration", type=int, default=3, help="seconds per timed run (default 3)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed runs per case and server (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per case and server (default 1)")
     ap.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     ap.add_argument("--max-busy", type=float, default=10.0,
                     help="refuse when the idle machine is busier than this %% before the run (default 10)")
     ap.add_argument("--max-foreign", type=float, default=0.15,
                     help="refuse when other processes used more than this many cores during a run (default 0.15)")
+    ap.add_argument("--max-drift", type=float, default=0.15,
+                    help="refuse when CPU 0's speed changed by more than this fraction during a run (default 0.15)")
+    ap.add_argument("--floor", action="store_true",
+                    help="also serve two reference middlewares (a pass-through, a minimal header adder)")
     ap.add_argument("--force", action="store_true", help="report even when the machine was busy (UNRELIABLE)")
     ap.add_argument("--quick", action="store_true", help="1 repeat of 1 s, no warm-up: a smoke test")
     ap.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
@@ -314,35 +348,41 @@ def main(argv: list[str] | None = None) -> int:
         print("error: needs 2 CPUs (server on CPU 0, wrk on CPU 1)", file=sys.stderr)
         return 2
 
+    variants = VARIANTS + (FLOOR if args.floor else ())
     info = versions()
     print(" ".join(f"{k} {v}" for k, v in info.items()))
     todo = [c for c in cases() if not args.only or args.only in c.name]
-    runs_total = len(todo) * len(VARIANTS) * (args.repeats * args.duration + args.warmup)
-    print(f"{len(todo)} cases x {len(VARIANTS)} servers x {args.repeats} runs of {args.duration:g} s "
+    runs_total = len(todo) * len(variants) * (args.repeats * args.duration + args.warmup)
+    print(f"{len(todo)} cases x {len(variants)} servers x {args.repeats} runs of {args.duration:g} s "
           f"(+{args.warmup:g} s warm-up): about {runs_total / 60:.1f} min")
 
     refusals: list[str] = []
     results: list[Result] = []
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        servers = {v: start_server(v, stack) for v in VARIANTS}
+        servers = {v: start_server(v, stack) for v in variants}
         for case in todo:
-            for v in VARIANTS:
+            for v in variants:
                 check(servers[v], case)
         time.sleep(0.5)
         before = busy_percent(2.0)
-        print(f"machine busy before the run (servers idle): {before:.1f}%  loadavg {os.getloadavg()[0]:.2f}")
+        probes = [speed_probe() for _ in range(5)]
+        spread = max(probes) / min(probes)
+        print(f"machine busy before the run (servers idle): {before:.1f}%  loadavg {os.getloadavg()[0]:.2f}  "
+              f"CPU {SERVER_CPU} speed probe {min(probes) * 1000:.1f} ms (spread {spread:.2f}x)")
         if before > args.max_busy:
             refusals.append(f"the machine was {before:.1f}% busy before the run (limit {args.max_busy:g}%)")
+        if spread - 1 > args.max_drift:
+            refusals.append(f"CPU {SERVER_CPU}'s speed varied {spread:.2f}x while idle (limit {1 + args.max_drift:g}x)")
             if not args.force:
                 return refuse(refusals)
         for case in todo:
             lua = lua_script(case, tmp)
-            result = Result(case.name, {v: [] for v in VARIANTS})
-            for v in VARIANTS:
+            result = Result(case.name, {v: [] for v in variants})
+            for v in variants:
                 if args.warmup > 0:
                     wrk(servers[v], lua, args.warmup, args.connections)
             for r in range(args.repeats):
-                order = VARIANTS[r % 3 :] + VARIANTS[: r % 3]
+                order = variants[r % len(variants) :] + variants[: r % len(variants)]
                 for v in order:
                     run = wrk(servers[v], lua, args.duration, args.connections)
                     result.runs[v].append(run)
@@ -350,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
                         refusals.append(
                             f"{case.name} / {v} run {r + 1}: other processes used {run.foreign_cores:.2f} cores "
                             f"(limit {args.max_foreign:g})"
+                        )
+                    if abs(run.speed_drift - 1) > args.max_drift:
+                        refusals.append(
+                            f"{case.name} / {v} run {r + 1}: CPU {SERVER_CPU} ran {run.speed_drift:.2f}x as long on a "
+                            f"fixed loop after the run as before (limit ±{args.max_drift:g}): the host is sharing it"
                         )
                     if run.errors or (run.non2xx and not (v == "corskit" and case.method == "OPTIONS")):
                         refusals.append(f"{case.name} / {v}: {run.errors} socket errors, {run.non2xx} non-2xx")
@@ -386,23 +431,33 @@ def refuse(reasons: list[str]) -> int:
 
 def report(results: list[Result], args: argparse.Namespace) -> bool:
     ok = True
-    print(f"\n{'case':<24} {'server':<10} {'req/s median':>12} {'[min-max]':>17} {'/bare':>6} "
+    print("\n/bare: median of the per-repeat ratios (the three servers of a repeat ran back to back)")
+    print(f"{'case':<24} {'server':<10} {'req/s median':>12} {'[min-max]':>17} {'/bare':>6} {'[min-max]':>13} "
           f"{'CPU µs/req':>10} {'p50 ms':>7} {'p99 ms':>7}")
     for r in results:
-        bare = statistics.median(run.rps for run in r.runs["bare"])
-        for v in VARIANTS:
+        bare_runs = r.runs["bare"]
+        for v in r.runs:
             runs = r.runs[v]
             rps = [run.rps for run in runs]
             med = statistics.median(rps)
+            paired = [run.rps / b.rps for run, b in zip(runs, bare_runs, strict=True)]
             cpu = statistics.median(run.server_us_per_req for run in runs)
             print(f"{r.case:<24} {v:<10} {med:>12.0f} {f'[{min(rps):.0f}-{max(rps):.0f}]':>17} "
-                  f"{med / bare:>6.3f} {cpu:>10.1f} {statistics.median(run.p50_ms for run in runs):>7.2f} "
+                  f"{statistics.median(paired):>6.3f} {f'[{min(paired):.2f}-{max(paired):.2f}]':>13} "
+                  f"{cpu:>10.1f} {statistics.median(run.p50_ms for run in runs):>7.2f} "
                   f"{statistics.median(run.p99_ms for run in runs):>7.2f}")
-        ratio = statistics.median(run.rps for run in r.runs["corskit"]) / bare
+        ratio = paired_ratio(r, "corskit")
         verdict = "PASS" if ratio >= 0.95 else "FAIL"
         ok &= ratio >= 0.95
         print(f"{'':<24} target corskit/bare >= 0.95: {ratio:.3f} -> {verdict}")
     return ok
+
+
+def paired_ratio(result: Result, variant: str) -> float:
+    """Median over the repeats of requests/s of *variant* / the bare app's in that repeat."""
+    return statistics.median(
+        run.rps / bare.rps for run, bare in zip(result.runs[variant], result.runs["bare"], strict=True)
+    )
 
 
 if __name__ == "__main__":

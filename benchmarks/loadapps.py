@@ -51,3 +51,25 @@ def _corskit() -> Any:
 
 starlette = _starlette()
 corskit = _corskit()
+
+
+async def noop(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Reference (``--floor``): the cheapest possible middleware around ``bare``."""
+    await bare(scope, receive, send)
+
+
+async def min_wrapper(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Reference (``--floor``): the least a header-adding middleware must do (see
+    ``benchmarks/inprocess.py``'s MinimalHeaderMiddleware): find Origin, wrap send, append."""
+    origin = None
+    for name, value in scope.get("headers") or ():
+        if name == b"origin":
+            origin = value
+    _ = origin
+
+    def send_with_header(message: Any, send: Any = send) -> Any:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*(message.get("headers") or ()), (b"vary", b"Origin")]
+        return send(message)
+
+    await bare(scope, receive, send_with_header)
