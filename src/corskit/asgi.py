@@ -49,15 +49,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _CORS_NAMES = frozenset(
     {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
 )
-_WATCHED = _CORS_NAMES | {b"vary"}  # response headers that rule out the fast path
-# Response header names that are neither Vary nor CORS headers (the fast path's first test).
-_PLAIN = frozenset(
-    {
-        b"content-type", b"content-length", b"content-encoding", b"content-disposition",
-        b"content-language", b"date", b"server", b"etag", b"last-modified", b"cache-control",
-        b"expires", b"location", b"set-cookie", b"transfer-encoding", b"connection",
-        b"x-content-type-options", b"strict-transport-security", b"x-request-id",
-    }
+# Response headers that rule out the fast path: Vary and the CORS headers, lower-case as
+# ASGI requires, plus the Title-Case and UPPER spellings hand-written apps use.
+_WATCHED = frozenset(
+    spelling
+    for name in (*_CORS_NAMES, b"vary")
+    for spelling in (name, name.title(), name.upper())
 )
 _EMPTY = (b"content-length", b"0")
 # logging.Logger caches isEnabledFor() per level in this dict (cleared on every level
@@ -158,19 +155,19 @@ class CORSMiddleware(LiveConfiguration):
 
         # A plain function returning send's awaitable (no coroutine per message); what it
         # needs comes in as defaults, which are cheaper than closure cells.
-        def send_with_cors(
-            message: Message, send: Send = send, tail: tuple[Header, ...] = tail, decision: Decision = decision
-        ) -> Awaitable[None]:
+        def send_with_cors(message: Message, send: Send = send, tail: tuple[Header, ...] = tail) -> Awaitable[None]:
             if message["type"] == "http.response.start":
-                headers = message.get("headers") or ()
-                for name, _ in headers:
-                    # Common lower-case names cost one set lookup. Vary, a CORS header of
-                    # the app's own or a name with capitals takes the careful path.
-                    if name not in _PLAIN and (name in _WATCHED or not name.islower()):
-                        message["headers"] = _apply(headers, decision)
-                        break
+                headers = message.get("headers")
+                if headers.__class__ is list:
+                    for name, _ in headers:
+                        if name in _WATCHED:  # the app set Vary or a CORS header: merge with care
+                            message["headers"] = _apply(headers, tail)
+                            break
+                    else:
+                        # A new list: an app may reuse one list for every response.
+                        message["headers"] = [*headers, *tail]
                 else:
-                    message["headers"] = [*headers, *tail]
+                    message["headers"] = _apply(headers or (), tail)
             return send(message)
 
         await self.app(scope, receive, send_with_cors)
@@ -260,12 +257,19 @@ def _log(decision: Decision, kind: str, scope: Scope, origin: bytes) -> None:
         log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
 
 
-def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:
-    """The response headers with the decision's CORS headers set and ``Vary`` merged."""
+def _apply(headers: Any, tail: tuple[Header, ...]) -> list[tuple[bytes, bytes]]:
+    """The response headers with a decision's CORS headers set and its ``Vary`` merged.
+
+    *tail* is :attr:`Decision.tail`: the CORS headers, then ``(b"vary", names)`` if any.
+    """
+    if tail and tail[-1][0] == b"vary":
+        ours, vary = tail[:-1], tail[-1][1]
+    else:
+        ours, vary = tail, b""
     out: list[tuple[bytes, bytes]] = []
     vary_at = -1
     earlier: list[bytes] = []  # the values of Vary fields before the last one
-    replace = bool(decision.headers)
+    replace = bool(ours)
     for name, value in headers:
         low = name.lower()
         if low == b"vary":
@@ -275,13 +279,13 @@ def _apply(headers: Any, decision: Decision) -> list[tuple[bytes, bytes]]:
         elif replace and low in _CORS_NAMES:
             continue  # ours replace the app's, never duplicate them (a duplicate ACAO fails)
         out.append((name, value))
-    out.extend(decision.headers)
-    if decision.vary:
+    out.extend(ours)
+    if vary:
         if vary_at < 0:
-            out.append((b"vary", decision.vary))
+            out.append((b"vary", vary))
         else:
             name, value = out[vary_at]
-            extra = decision.vary
+            extra = vary
             if earlier:  # several Vary fields: never repeat a name one of them already has
                 present = b", ".join(earlier)
                 extra = b", ".join(x for x in extra.split(b", ") if merge_vary(present, x) != present)
