@@ -565,9 +565,7 @@ async def resolve_preflight(
     if func is None or not _asks(engine, decision, origin):
         return decision
     allowed, reason = await func.check(origin, get)  # a cache hit does not suspend
-    if not allowed:
-        return engine.refused(reason, preflight=True)
-    return engine.preflight(origin, method, lines, private_network, granted=True)
+    return _preflight_answer(engine, allowed, reason, origin, method, lines, private_network)
 
 
 def resolve_preflight_sync(
@@ -584,6 +582,19 @@ def resolve_preflight_sync(
     if func is None or not _asks(engine, decision, origin):
         return decision
     allowed, reason = func.check_sync(origin, get)
+    return _preflight_answer(engine, allowed, reason, origin, method, lines, private_network)
+
+
+def _preflight_answer(
+    engine: Engine,
+    allowed: bool,
+    reason: str,
+    origin: bytes,
+    method: bytes,
+    lines: list[bytes],
+    private_network: bytes | None,
+) -> Decision:
+    """The preflight decision once the function has answered for *origin*."""
     if not allowed:
         return engine.refused(reason, preflight=True)
     return engine.preflight(origin, method, lines, private_network, granted=True)

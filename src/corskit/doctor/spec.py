@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..headers import FORBIDDEN_REQUEST_HEADER_NAMES  # Fetch: forbidden request-header names
+from ..headers import FORBIDDEN_REQUEST_HEADER_NAMES, FORBIDDEN_RESPONSE_HEADER_NAMES
+from ..headers import SAFELISTED_RESPONSE_HEADER_NAMES as _SAFELISTED_RESPONSE
 
 __all__ = [
     "CHROMIUM_EXTRA_SAFELISTED",
@@ -53,20 +54,10 @@ CORS_NON_WILDCARD_REQUEST_HEADER_NAMES = frozenset({"authorization"})
 REQUEST_BODY_HEADER_NAMES = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}
 )
-# Fetch: forbidden request-header names (scripts cannot set them).
+# Method-override headers: Fetch forbids them when they name a forbidden method.
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
-# Fetch: CORS-safelisted response-header names (§1.5).
-SAFELISTED_RESPONSE_HEADER_NAMES = (
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-)
-# Fetch: forbidden response-header names: never readable by scripts (§1.5).
-FORBIDDEN_RESPONSE_HEADER_NAMES = frozenset({"set-cookie", "set-cookie2"})
+# Fetch: CORS-safelisted response-header names (§1.5), in a stable order for output.
+SAFELISTED_RESPONSE_HEADER_NAMES = tuple(sorted(_SAFELISTED_RESPONSE))
 
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HTTP_WS = " \t"
