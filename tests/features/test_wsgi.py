@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import corskit
 from corskit import CORSConfigError, CORSPolicy, OriginFunction, WSGICORSMiddleware
-from tests.servers import serve_wsgi
+from tests.servers import free_port, serve_wsgi
 
 from .helpers import APP, EVIL, get, load_example, preflight, raw_request
 
 LOCAL = "http://localhost:5173"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_exported_as_wsgicorsmiddleware() -> None:
@@ -102,9 +106,18 @@ def test_flask_per_route_policy(flask_server: str) -> None:
 
 @pytest.fixture(scope="module")
 def django_server() -> Iterator[str]:
-    module = load_example("django_app/app.py", "corskit_django_example")
-    with serve_wsgi(module.application) as base:
-        yield base
+    # Django's settings are global to a process: the example runs in a process of its own.
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.features.django_example_server", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready", proc.stderr
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def test_django_actual_preflight_and_errors(django_server: str) -> None:

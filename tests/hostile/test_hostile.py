@@ -268,7 +268,11 @@ def test_many_origin_headers_are_refused(server: tuple[str, int], log: Records, 
         answer = raw_request(server, method, [*origins, *extra])
         check_well_formed(answer, APP)
         assert not answer.get_all(b"access-control-allow-origin"), answer.headers
-        if answer.status is not None and method == b"OPTIONS":
+        if answer.status == 400:
+            # The server's HTTP parser refused the header block before any app ran (h11's
+            # size limit): a defined answer, and nothing of corskit's was involved.
+            assert b"Invalid HTTP request" in answer.body, answer
+        elif answer.status is not None and method == b"OPTIONS":
             assert answer.status == 403 and b"origin-duplicated" in answer.body
     mixed = raw_request(server, b"GET", [(b"Origin", b"https://evil.example"), (b"Origin", APP)])
     assert mixed.status == 200 and not mixed.get_all(b"access-control-allow-origin")
