@@ -130,7 +130,7 @@ class CORSMiddleware(LiveConfiguration):
                 await send({"type": "http.response.start", "status": decision.status, "headers": headers})
                 await send({"type": "http.response.body", "body": b""})
                 return
-            await self._answer_preflight(scope, decision, origin, send)
+            await self._refuse_preflight(scope, decision, origin, send)
             return
         elif duplicated:
             decision = engine.duplicated_origin(False)
@@ -172,21 +172,18 @@ class CORSMiddleware(LiveConfiguration):
 
         await self.app(scope, receive, send_with_cors)
 
-    async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
-        headers = [*decision.headers, (b"vary", decision.vary)]
-        if decision.allowed:
-            if decision.status == 200:
-                headers.append((b"content-length", b"0"))
-            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        else:
-            _log(decision, "preflight", scope, origin)
-            body = b""
-            if self.debug:
-                detail = f" ({decision.detail})" if decision.detail else ""
-                body = f"corskit: preflight refused: {decision.reason}{detail}\n".encode()
-            headers += [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    async def _refuse_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
+        """Answer a refused preflight: 403, no CORS headers (the reason in the body with debug)."""
+        _log(decision, "preflight", scope, origin)
+        body = b""
+        if self.debug:
+            detail = f" ({decision.detail})" if decision.detail else ""
+            body = f"corskit: preflight refused: {decision.reason}{detail}\n".encode()
+        headers = [
+            *decision.tail,
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         await send({"type": "http.response.start", "status": decision.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

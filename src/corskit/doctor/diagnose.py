@@ -400,24 +400,22 @@ class _Ctx:
         methods = ["GET"] if self.method in ("GET", "HEAD") else ["GET", self.method]
         unsafe = [h for h in self.unsafe if h not in _SAFELISTED_NAMES]
         include = self.o.request.credentials == "include"
-        if self.framework == "flask":
+        flask = self.framework == "flask"
+        # flask-cors and Starlette/corskit name the same settings differently.
+        methods_kw, credentials_kw = ("methods", "supports_credentials") if flask else ("allow_methods", "allow_credentials")
+        if flask:
             fix = f'add CORS with flask-cors: CORS(app, origins=["{o}"]'
-            if methods != ["GET"]:
-                fix += f", methods={_fmt(methods)}"
-            if unsafe:
-                fix += f", allow_headers={_fmt(unsafe)}"
-            if include:
-                fix += ", supports_credentials=True"
-            fix += ")"
         else:
             fix = f'add CORS: app.add_middleware(CORSMiddleware, allow_origins=["{o}"]'
-            if methods != ["GET"]:
-                fix += f", allow_methods={_fmt(methods)}"
-            if unsafe:
-                fix += f", allow_headers={_fmt(unsafe)}"
-            if include:
-                fix += ", allow_credentials=True"
-            fix += ") (corskit.CORSMiddleware takes the same keywords as Starlette's)"
+        if methods != ["GET"]:
+            fix += f", {methods_kw}={_fmt(methods)}"
+        if unsafe:
+            fix += f", allow_headers={_fmt(unsafe)}"
+        if include:
+            fix += f", {credentials_kw}=True"
+        fix += ")"
+        if not flask:
+            fix += " (corskit.CORSMiddleware takes the same keywords as Starlette's)"
             if self.framework == "wsgi":
                 fix += "; for a WSGI app use your framework's CORS extension with the same settings"
         status = self.o.status
