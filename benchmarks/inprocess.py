@@ -220,6 +220,13 @@ class MinimalHeaderMiddleware:
         await self.app(scope, receive, send_with_header)
 
 
+def speedups_state() -> str:
+    """Whether corskit's ASGI adapter runs its C loops (CORSKIT_NO_EXTENSIONS=1: Python)."""
+    from corskit import asgi
+
+    return "C speedups" if asgi.SPEEDUPS else "pure Python"
+
+
 def build(variant: str, many: bool) -> Callable[..., Any]:
     """The ASGI app for one variant."""
     if variant == "bare":
@@ -405,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         variants += ("noop", "min-wrapper")
     busy_before = machine_busy()
     print(f"python {platform.python_version()} ({platform.python_implementation()}), starlette {starlette.__version__}, "
-          f"corskit {corskit.__version__}, {os.cpu_count()} CPUs, {platform.machine()}")
+          f"corskit {corskit.__version__} ({speedups_state()}), {os.cpu_count()} CPUs, {platform.machine()}")
     print(f"machine before: busy {busy_before:.0f}%  loadavg {loadavg()}")
     print(f"{args.repeats} interleaved repeats per case, batches of ~{args.batch_ms:g} ms; "
           "median µs/call [interquartile range]; ratios: median of the per-repeat ratios\n")
@@ -502,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "starlette": starlette.__version__,
             "corskit": corskit.__version__,
+            "corskit_speedups": speedups_state(),
             "cpus": os.cpu_count(),
             "machine": platform.machine(),
             "busy_before": busy_before,

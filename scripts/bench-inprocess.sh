@@ -6,15 +6,11 @@
 #   scripts/bench-inprocess.sh --quick         # a few seconds, a smoke test
 #   scripts/bench-inprocess.sh --chart         # also keep the JSON and redraw docs/benchmarks.png
 #
-# Other options are those of benchmarks/inprocess.py (--help).
+# Other options are those of benchmarks/inprocess.py (--help). CORSKIT_NO_EXTENSIONS=1 times
+# corskit's pure-Python loops instead of its C ones.
 set -eu
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
-fi
-if ! .venv/bin/python -c "import corskit, starlette" 2>/dev/null; then
-    .venv/bin/pip install -q -e ".[dev]"
-fi
+bash scripts/bootstrap.sh  # .venv with corskit (its C loops compiled) and Starlette
 chart=0
 for a in "$@"; do [ "$a" = "--chart" ] && chart=1; done
 if [ "$chart" = 1 ]; then

@@ -22,11 +22,16 @@ preflights never reach authentication middleware, put CORS outside everything::
 
 from __future__ import annotations
 
+import inspect
+import os
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from logging import DEBUG
+from types import MethodType as _Bound
 from typing import Any
 
 from .dynamic import (
+    HeaderGetter,
     cached_decision,
     cached_preflight,
     raw_getter,
@@ -61,6 +66,8 @@ _EMPTY = (b"content-length", b"0")
 # change): a False there spares the call on refused requests. Absent: always call.
 _LEVELS: dict[int, bool] = getattr(logger, "_cache", {})
 Header = tuple[bytes, bytes]
+# Access-Control-Request-Method, the Access-Control-Request-Headers lines, -Private-Network.
+_PreflightFields = tuple[bytes, list[bytes], "bytes | None"]
 
 
 class CORSMiddleware(LiveConfiguration):
@@ -89,49 +96,45 @@ class CORSMiddleware(LiveConfiguration):
         self._configure(policy, args, settings, routes)
         self.debug = debug
         self.check_websocket_origin = check_websocket_origin
+        if sys.version_info < (3, 12):
+            # Before 3.12, inspect.iscoroutinefunction() cannot see a marked function, and
+            # servers such as Hypercorn ask it about ``app.__call__`` to tell ASGI 3 from
+            # ASGI 2. Calls (``app(...)``) still take the class's __call__.
+            vars(self)["__call__"] = self._coroutine_call
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Not ``async def``: the call returns the awaitable the server awaits (most often
+        # the app's own coroutine), so a request costs no coroutine of corskit's and every
+        # resumption of the app skips a frame. Servers still see a coroutine function:
+        # see markcoroutinefunction() after the class, and __init__ before Python 3.12.
         scope_type = scope["type"]
         if scope_type != "http":
             if scope_type == "websocket" and self.check_websocket_origin:
-                await self._websocket(scope, receive, send)
-                return
-            await self.app(scope, receive, send)
-            return
+                return self._websocket(scope, receive, send)
+            return self.app(scope, receive, send)
         _, engine, routes = self._state
         if routes is not None:
             engine = _route(routes, scope) or engine
         raw = scope["headers"]
-        # One pass in bytecode. Cheaper than dict(raw) for the dozen headers a browser sends:
-        # servers hand over fresh bytes objects, so a dict would hash every name first.
-        origin = None
+        origin = _find_origin(raw)
         duplicated = False
-        for name, value in raw:
-            if name == b"origin":
-                if origin is not None:
-                    duplicated = True
-                origin = value  # the last one, as dict(raw) would give
+        if origin is _SEVERAL:  # several Origin headers, or not a list of bytes pairs
+            origin, duplicated = _scan_origin(raw)
         if origin is None:
             decision = engine.no_origin
         elif scope["method"] == "OPTIONS" and (fields := _preflight_fields(raw)) is not None:
             # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
-            method, lines, private_network = fields
             if duplicated:
-                decision = engine.duplicated_origin(True)
-            else:
-                decision = engine.preflight(origin, method, lines, private_network)
-                if not decision.allowed and engine.origin_func is not None:
-                    get = raw_getter(raw)
-                    decision = cached_preflight(
-                        engine, decision, origin, method, lines, private_network, get
-                    ) or await resolve_preflight(engine, decision, origin, method, lines, private_network, get)
-            if decision.allowed:  # answered here: no extra coroutine on the hot path
-                headers = [*decision.tail, _EMPTY] if decision.status == 200 else [*decision.tail]
-                await send({"type": "http.response.start", "status": decision.status, "headers": headers})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            await self._refuse_preflight(scope, decision, origin, send)
-            return
+                return self._answer_preflight(scope, engine.duplicated_origin(True), origin, send)
+            method, lines, private_network = fields
+            decision = engine.preflight(origin, method, lines, private_network)
+            if not decision.allowed and engine.origin_func is not None:
+                get = raw_getter(raw) if engine.origin_func.header_names else _no_headers
+                found = cached_preflight(engine, decision, origin, method, lines, private_network, get)
+                if found is None:
+                    return self._resolve_preflight(scope, engine, decision, origin, fields, get, send)
+                decision = found
+            return self._answer_preflight(scope, decision, origin, send)
         elif duplicated:
             decision = engine.duplicated_origin(False)
             _log(decision, "request", scope, origin)
@@ -141,39 +144,57 @@ class CORSMiddleware(LiveConfiguration):
             decision = engine.actual_cache.get(origin) or engine.actual(origin)
             if not decision.allowed:
                 if engine.origin_func is not None:
-                    get = raw_getter(raw)
-                    decision = cached_decision(engine, decision, origin, get) or await resolve_actual(
-                        engine, decision, origin, get
-                    )
+                    get = raw_getter(raw) if engine.origin_func.header_names else _no_headers
+                    found = cached_decision(engine, decision, origin, get)
+                    if found is None:
+                        return self._resolve_actual(scope, receive, send, engine, decision, origin, get)
+                    decision = found
                 # The logger's own cache answers "not at DEBUG" without a call.
                 if not decision.allowed and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
                     _log(decision, "request", scope, origin)
         tail = decision.tail  # the decision's headers and Vary, precomputed
         if not tail:
-            await self.app(scope, receive, send)
+            return self.app(scope, receive, send)
+        # send, bound to (send, tail): no function object is built per request.
+        return self.app(scope, receive, _send_filter(send, tail))
+
+    async def _coroutine_call(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """``middleware.__call__`` as seen by servers on Python < 3.12 (see ``__init__``)."""
+        await type(self).__call__(self, scope, receive, send)
+
+    async def _resolve_actual(
+        self, scope: Scope, receive: Receive, send: Send, engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter
+    ) -> None:
+        """An actual request whose origin the policy's function must answer (not cached)."""
+        decision = await resolve_actual(engine, decision, origin, get)
+        if not decision.allowed:
+            _log(decision, "request", scope, origin)
+        tail = decision.tail
+        await self.app(scope, receive, _send_filter(send, tail) if tail else send)
+
+    async def _resolve_preflight(
+        self,
+        scope: Scope,
+        engine: Engine,
+        decision: Decision,
+        origin: bytes,
+        fields: _PreflightFields,
+        get: HeaderGetter,
+        send: Send,
+    ) -> None:
+        """A preflight whose origin the policy's function must answer (not cached)."""
+        method, lines, private_network = fields
+        decision = await resolve_preflight(engine, decision, origin, method, lines, private_network, get)
+        await self._answer_preflight(scope, decision, origin, send)
+
+    async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
+        """Answer a preflight without the app: success with the decision's headers, or a
+        403 with none (the reason in the body with ``debug``)."""
+        if decision.allowed:
+            headers = [*decision.tail, _EMPTY] if decision.status == 200 else [*decision.tail]
+            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
             return
-
-        # A plain function returning send's awaitable (no coroutine per message); what it
-        # needs comes in as defaults, which are cheaper than closure cells.
-        def send_with_cors(message: Message, send: Send = send, tail: tuple[Header, ...] = tail) -> Awaitable[None]:
-            if message["type"] == "http.response.start":
-                headers = message.get("headers")
-                if headers.__class__ is list:
-                    for name, _ in headers:
-                        if name in _WATCHED:  # the app set Vary or a CORS header: merge with care
-                            message["headers"] = _apply(headers, tail)
-                            break
-                    else:
-                        # A new list: an app may reuse one list for every response.
-                        message["headers"] = [*headers, *tail]
-                else:
-                    message["headers"] = _apply(headers or (), tail)
-            return send(message)
-
-        await self.app(scope, receive, send_with_cors)
-
-    async def _refuse_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
-        """Answer a refused preflight: 403, no CORS headers (the reason in the body with debug)."""
         _log(decision, "preflight", scope, origin)
         body = b""
         if self.debug:
@@ -211,7 +232,89 @@ class CORSMiddleware(LiveConfiguration):
         await self.app(scope, receive, send)
 
 
-def _preflight_fields(raw: Any) -> tuple[bytes, list[bytes], bytes | None] | None:
+if sys.version_info >= (3, 12):
+    # __call__ returns an awaitable: mark it, so that servers (uvicorn, Hypercorn, Daphne)
+    # asking inspect or asyncio.iscoroutinefunction() recognise an ASGI 3 application.
+    inspect.markcoroutinefunction(CORSMiddleware.__call__)
+
+
+def _no_headers(name: bytes) -> bytes | None:
+    """The header getter for origin functions that read no request header (no scan built)."""
+    return None
+
+
+def _scan_origin(raw: Any) -> tuple[bytes | None, bool]:
+    """(the last ``Origin`` value or None, whether there were several): the reference."""
+    origin = None
+    duplicated = False
+    for name, value in raw:
+        if name == b"origin":
+            if origin is not None:
+                duplicated = True
+            origin = value  # the last one, as dict(raw) would give
+    return origin, duplicated
+
+
+def _find_origin_py(raw: Any) -> Any:
+    """The ``Origin`` value, None without one, or ``_SEVERAL`` (then ask :func:`_scan_origin`).
+
+    One pass in bytecode: cheaper than ``dict(raw)`` for the dozen headers a browser
+    sends, since servers hand over fresh bytes objects that a dict would hash first.
+    """
+    origin = None
+    for name, value in raw:
+        if name == b"origin":
+            if origin is not None:
+                return _SEVERAL
+            origin = value
+    return origin
+
+
+def _send_with_cors_py(bound: tuple[Send, tuple[Header, ...]], message: Message) -> Awaitable[None]:
+    """The ``send`` an app gets: adds the decision's headers to ``http.response.start``.
+
+    Bound to ``(send, tail)`` per request; returns send's own awaitable (no coroutine of
+    its own per message). Never mutates the app's header list: an app may reuse one.
+    """
+    if message["type"] == "http.response.start":
+        headers = message.get("headers")
+        if headers.__class__ is list:
+            for name, _ in headers:
+                if name in _WATCHED:  # the app set Vary or a CORS header: merge with care
+                    message["headers"] = _apply(headers, bound[1])
+                    break
+            else:
+                message["headers"] = [*headers, *bound[1]]
+        else:
+            message["headers"] = _apply(headers or (), bound[1])
+    return bound[0](message)
+
+
+def _send_filter_py(send: Send, tail: tuple[Header, ...]) -> Send:
+    """The app's ``send`` for a decision whose headers are *tail*."""
+    return _Bound(_send_with_cors_py, (send, tail))
+
+
+# The two per-request loops, in C when corskit._speedups was built (and not disabled with
+# CORSKIT_NO_EXTENSIONS=1); the Python versions above are the reference (same answers:
+# tests/core/test_speedups.py).
+_SEVERAL: Any = object()
+_find_origin: Callable[[Any], Any] = _find_origin_py
+_send_filter: Callable[[Send, tuple[Header, ...]], Send] = _send_filter_py
+SPEEDUPS = False
+if not os.environ.get("CORSKIT_NO_EXTENSIONS"):
+    try:
+        from . import _speedups
+    except ImportError:  # no compiler at install time: the Python versions serve
+        pass
+    else:
+        _speedups.setup(_SEVERAL, _WATCHED, _send_with_cors_py)
+        _find_origin = _speedups.find_origin
+        _send_filter = _speedups.send_filter
+        SPEEDUPS = True
+
+
+def _preflight_fields(raw: Any) -> _PreflightFields | None:
     """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
     None without Access-Control-Request-Method (then it is not a preflight).
 

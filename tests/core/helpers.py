@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from corskit import CORSConfigError, CORSConfigWarning, CORSMiddleware, CORSPolicy, Problem
+
+from ..speedups import IMPLEMENTATIONS, implementation
 
 
 def problems_of(**settings: Any) -> tuple[Problem, ...]:
@@ -98,6 +101,21 @@ def call(
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
+    # Once with each implementation of the adapter's loops (C and Python): same answer.
+    results = []
+    for name in IMPLEMENTATIONS:
+        with implementation(name):
+            results.append(_run(middleware, copy.deepcopy(scope)))
+    for other in results[1:]:
+        assert _key(other) == _key(results[0]), f"C and Python differ: {results}"
+    return results[0]
+
+
+def _key(result: Result) -> tuple[Any, ...]:
+    return result.status, result.headers, result.body, result.app_called
+
+
+def _run(middleware: CORSMiddleware, scope: dict[str, Any]) -> Result:
     messages: list[dict[str, Any]] = []
     inner = middleware.app
     calls_before = len(getattr(inner, "calls", []))
@@ -108,7 +126,10 @@ def call(
     async def send(message: dict[str, Any]) -> None:
         messages.append(message)
 
-    asyncio.run(middleware(scope, receive, send))
+    async def main() -> None:
+        await middleware(scope, receive, send)
+
+    asyncio.run(main())
     start = next(m for m in messages if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     called = len(getattr(inner, "calls", [])) > calls_before

@@ -9,6 +9,7 @@ import pytest
 from corskit import Reason
 from corskit.asgi import merge_vary
 
+from ..speedups import IMPLEMENTATIONS
 from .helpers import call, cors, make_app, policy, preflight_headers
 
 APP = "https://app.example.com"
@@ -480,8 +481,9 @@ def test_refusals_are_logged_at_debug_on_the_corskit_logger(caplog: pytest.LogCa
         call(mw, "GET", [("origin", APP)])  # allowed: nothing logged
         call(mw, "GET")  # no Origin: nothing logged
     records = [r for r in caplog.records if r.name == "corskit"]
-    assert [r.levelno for r in records] == [logging.DEBUG, logging.DEBUG]
-    first, second = (r.getMessage() for r in records)
+    runs = len(IMPLEMENTATIONS)  # call() runs each request with the C and the Python loops
+    assert [r.levelno for r in records] == [logging.DEBUG] * 2 * runs
+    first, second = (r.getMessage() for r in records[::runs])
     assert "preflight refused" in first and "reason=method-not-allowed" in first and "detail=DELETE" in first
     assert "path=/items" in first and f"origin={APP}" in first
     assert "reason=origin-not-allowed" in second and f"origin={EVIL}" in second
@@ -502,7 +504,7 @@ def test_log_lines_cannot_be_forged(caplog: pytest.LogCaptureFixture) -> None:
         call(mw, "OPTIONS", [("origin", APP), ("access-control-request-method", "PUT"),
                              ("access-control-request-headers", "x\r\ny")])
     messages = [r.getMessage() for r in caplog.records if r.name == "corskit"]
-    assert len(messages) == 3
+    assert len(messages) == 3 * len(IMPLEMENTATIONS)  # one per request and implementation
     for message in messages:
         assert "\r" not in message and "\n" not in message
     assert "\\x0d\\x0aINFO forged line" in messages[0]

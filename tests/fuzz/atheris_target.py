@@ -8,7 +8,8 @@ atheris: the input bytes are decoded by :class:`ByteReader`, not by atheris' pro
 One input drives one of several policies through:
 
 - the whole middleware with arbitrary request headers (names and byte values, repeated
-  headers), method, path and app response headers; the response must be well-formed;
+  headers), method, path and app response headers; the response must be well-formed, and
+  the same with the adapter's C loops (``corskit._speedups``) as with its Python ones;
 - ``Engine.preflight`` / ``Engine.actual`` with arbitrary bytes;
 - ``OriginMatcher`` against the slow reference matcher;
 - ``parse_header_list`` against the reference parser.
@@ -18,6 +19,7 @@ Any exception or broken invariant raises, which libFuzzer reports as a crash.
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import warnings
@@ -133,6 +135,18 @@ async def _receive() -> dict[str, Any]:
 
 
 def _drive(mw: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run *scope* with the adapter's C loops and with its Python ones: same messages."""
+    from tests.speedups import IMPLEMENTATIONS, implementation
+
+    answers = []
+    for name in IMPLEMENTATIONS:
+        with implementation(name):
+            answers.append(_drive_once(mw, copy.deepcopy(scope)))
+    assert all(answer == answers[0] for answer in answers), answers
+    return answers[0]
+
+
+def _drive_once(mw: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 
     async def send(message: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ printable line.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from corskit import CORSConfigWarning, CORSMiddleware
 
+from ..speedups import IMPLEMENTATIONS, implementation
 from .reference import TCHAR
 
 CONFIGS: list[dict[str, Any]] = [
@@ -135,6 +137,17 @@ class _Echo:
 
 
 def run(mw: CORSMiddleware, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run *scope* with the C and with the Python loops of the adapter: same messages."""
+    answers = []
+    for name in IMPLEMENTATIONS:
+        with implementation(name):
+            answers.append(_run(mw, copy.deepcopy(scope)))
+    for other in answers[1:]:
+        assert other == answers[0], f"C and Python differ: {answers}"
+    return answers[0]
+
+
+def _run(mw: CORSMiddleware, scope: dict[str, Any]) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:

@@ -1,0 +1,253 @@
+"""The optional C loops (``corskit._speedups``) answer exactly as the Python reference.
+
+``corskit.asgi`` uses the C ``find_origin`` and ``send_filter`` when the module was built;
+anything but the common shape (a list of 2-tuples of bytes, a dict message) goes back to
+the Python code. These tests compare the two on arbitrary inputs, check that the C side
+never mutates the app's header list, leaks no reference, and fails cleanly on misuse.
+(tests/core/helpers.py and the fuzz tests also run every middleware request both ways.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import gc
+import subprocess
+import sys
+import weakref
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corskit import CORSMiddleware, asgi
+
+from ..speedups import implementation, require_c
+
+try:
+    from corskit import _speedups
+except ImportError:  # pragma: no cover
+    _speedups = None  # type: ignore[assignment]
+
+
+@pytest.fixture(autouse=True)
+def c_module() -> None:
+    require_c()
+    _speedups.setup(asgi._SEVERAL, asgi._WATCHED, asgi._send_with_cors_py)
+
+
+def resolved(find: Any, raw: Any) -> Any:
+    """What the adapter ends up with: (origin, duplicated), or the exception type."""
+    try:
+        origin = find(raw)
+        return asgi._scan_origin(raw) if origin is asgi._SEVERAL else (origin, False)
+    except Exception as exc:  # the reference raises on malformed pairs: so must C's path
+        return type(exc)
+
+
+NAMES = st.one_of(
+    st.sampled_from([b"origin", b"Origin", b"ORIGIN", b"origin ", b"host", b"originx", b"orig"]),
+    st.binary(max_size=8),
+    st.sampled_from([bytearray(b"origin"), "origin", None, 7]),
+)
+VALUES = st.one_of(st.binary(max_size=12), st.sampled_from([b"https://a.example", b"", "text", None]))
+PAIRS = st.one_of(
+    st.tuples(NAMES, VALUES),
+    st.tuples(NAMES, VALUES).map(list),
+    st.tuples(NAMES, VALUES, VALUES),  # malformed: three items
+    st.tuples(NAMES),
+)
+RAW = st.one_of(st.lists(PAIRS, max_size=8), st.lists(PAIRS, max_size=4).map(tuple))
+
+
+@settings(max_examples=400, deadline=None)
+@given(RAW)
+def test_find_origin_resolves_as_the_reference(raw: Any) -> None:
+    reference = resolved(lambda raw: asgi._SEVERAL, raw)  # the full scan, always
+    assert resolved(_speedups.find_origin, raw) == reference
+    assert resolved(asgi._find_origin_py, raw) == reference
+
+
+def test_find_origin_common_cases() -> None:
+    value = b"https://app.example"
+    assert _speedups.find_origin([(b"host", b"x"), (b"origin", value)]) is value
+    assert _speedups.find_origin([(b"host", b"x")]) is None
+    assert _speedups.find_origin([]) is None
+    assert _speedups.find_origin([(b"origin", b"a"), (b"origin", b"b")]) is asgi._SEVERAL
+    assert _speedups.find_origin(((b"origin", b"a"),)) is asgi._SEVERAL  # not a list: Python decides
+    assert _speedups.find_origin([[b"origin", value]]) is value  # 2-lists, as some servers send
+
+
+RESPONSE_NAMES = st.sampled_from(
+    [b"content-type", b"vary", b"Vary", b"VARY", b"access-control-allow-origin", b"Access-Control-Allow-Origin",
+     b"x-app", b"set-cookie", bytearray(b"vary"), "vary"]
+)
+RESPONSE_VALUES = st.sampled_from([b"text/plain", b"Origin", b"Accept-Encoding", b"*", b"", b"origin, cookie"])
+HEADER_LISTS = st.one_of(
+    st.lists(st.one_of(st.tuples(RESPONSE_NAMES, RESPONSE_VALUES), st.tuples(RESPONSE_NAMES, RESPONSE_VALUES).map(list)), max_size=6),
+    st.lists(st.tuples(RESPONSE_NAMES, RESPONSE_VALUES), max_size=3).map(tuple),
+    st.none(),
+    st.just("absent"),
+)
+TYPES = st.sampled_from(["http.response.start", "http.response.body", "http.response.trailers", "absent", 7])
+
+
+def tails() -> list[tuple[tuple[bytes, bytes], ...]]:
+    """Real decision tails: refused (Vary only), allowed with credentials and exposed headers."""
+    mw = CORSMiddleware(lambda *a: None, allow_origins=["https://app.example"], allow_credentials=True,
+                        expose_headers=["x-total"])
+    engine = mw.policy.engine
+    return [engine.no_origin.tail, engine.actual(b"https://app.example").tail, engine.actual(b"https://evil.example").tail]
+
+
+TAILS = st.sampled_from(tails())
+
+
+def message_of(kind: Any, headers: Any) -> dict[str, Any]:
+    message: dict[str, Any] = {"status": 200}
+    if kind != "absent":
+        message["type"] = kind
+    if headers != "absent":
+        message["headers"] = headers
+    return message
+
+
+def deliver(make: Any, tail: Any, message: Any) -> Any:
+    """(return value, what send received, the app's list afterwards) or the exception type."""
+    received: list[Any] = []
+
+    def send(m: Any) -> str:
+        received.append(copy.deepcopy(m))
+        return "awaitable"
+
+    original = message.get("headers") if isinstance(message, dict) else None
+    before = copy.deepcopy(original)
+    try:
+        result = make(send, tail)(message)
+    except Exception as exc:
+        return type(exc)
+    assert original == before, "the app's own header list was changed"
+    return result, received
+
+
+@settings(max_examples=500, deadline=None)
+@given(TYPES, HEADER_LISTS, TAILS)
+def test_send_filter_delivers_as_the_reference(kind: Any, headers: Any, tail: Any) -> None:
+    c = deliver(_speedups.send_filter, tail, message_of(kind, copy.deepcopy(headers)))
+    py = deliver(asgi._send_filter_py, tail, message_of(kind, copy.deepcopy(headers)))
+    assert c == py
+
+
+def test_send_filter_on_other_messages_and_objects() -> None:
+    tail = tails()[1]
+    for message in ([("type", "http.response.start")], "not a message", None):
+        c = deliver(_speedups.send_filter, tail, message)
+        assert c == deliver(asgi._send_filter_py, tail, message)
+
+
+def test_send_filter_returns_what_send_returns_and_keeps_the_app_list() -> None:
+    tail = tails()[0]
+    app_list = [(b"content-type", b"text/plain")]
+    sentinel = object()
+    got: list[Any] = []
+    f = _speedups.send_filter(lambda m: got.append(m) or sentinel, tail)
+    message = {"type": "http.response.start", "status": 200, "headers": app_list}
+    assert f(message) is sentinel
+    assert app_list == [(b"content-type", b"text/plain")]
+    assert message["headers"] == [(b"content-type", b"text/plain"), *tail]
+    assert message["headers"] is not app_list
+
+
+def test_send_filter_misuse_raises_type_error() -> None:
+    f = _speedups.send_filter(lambda m: None, ())
+    with pytest.raises(TypeError):
+        f()
+    with pytest.raises(TypeError):
+        f({}, {})
+    with pytest.raises(TypeError):
+        f(message={})
+    with pytest.raises(TypeError):
+        _speedups.send_filter(lambda m: None, [])  # the tail is a tuple
+    with pytest.raises(TypeError):
+        _speedups.send_filter(lambda m: None)
+    with pytest.raises(TypeError):
+        _speedups.SendFilter(lambda m: None, (), extra=1)
+    assert _speedups.SendFilter(lambda m: None, ())({"type": "x"}) is None
+
+
+def test_no_reference_is_leaked() -> None:
+    tail = tails()[1]
+
+    def send(m: Any) -> None:
+        return None
+
+    app_list = [(b"content-type", b"text/plain")]
+    counts = sys.getrefcount(send), sys.getrefcount(tail), sys.getrefcount(app_list), sys.getrefcount(app_list[0])
+    for _ in range(20_000):
+        f = _speedups.send_filter(send, tail)
+        f({"type": "http.response.start", "status": 200, "headers": app_list})
+        f({"type": "http.response.body", "body": b""})
+        f({"type": "http.response.start", "headers": [(b"vary", b"Origin")]})  # the Python merge
+        _speedups.find_origin([(b"origin", b"https://a.example")])
+    del f
+    assert (sys.getrefcount(send), sys.getrefcount(tail), sys.getrefcount(app_list), sys.getrefcount(app_list[0])) == counts
+
+
+def test_a_cycle_through_the_filter_is_collected() -> None:
+    class Send:
+        def __call__(self, message: Any) -> None:
+            return None
+
+    send = Send()
+    send.filter = _speedups.send_filter(send, ())  # type: ignore[attr-defined]
+    alive = weakref.ref(send)
+    del send
+    gc.collect()
+    assert alive() is None
+
+
+def test_setup_is_required_before_use() -> None:
+    code = (
+        "import corskit._speedups as s\n"
+        "for call in (lambda: s.find_origin([]), lambda: s.send_filter(print, ())):\n"
+        "    try:\n        call()\n    except RuntimeError as e:\n        print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.count("setup() was not called") == 2
+
+
+def test_no_extensions_switch_uses_the_python_loops() -> None:
+    code = "import corskit.asgi as a; print(a.SPEEDUPS, a._find_origin is a._find_origin_py)"
+    env_off = {"CORSKIT_NO_EXTENSIONS": "1", "PATH": "/usr/bin:/bin"}
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env_off, check=True)
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert off.stdout.split() == ["False", "True"]
+    assert on.stdout.split() == ["True", "False"]
+
+
+def test_both_implementations_serve_a_request() -> None:
+    app_list = [(b"content-type", b"text/plain"), (b"vary", b"Accept-Encoding")]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": app_list})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    mw = CORSMiddleware(app, allow_origins=["https://app.example"])
+    answers = []
+    for name in ("c", "python"):
+        sent: list[Any] = []
+
+        async def send(message: Any, sent: list[Any] = sent) -> None:
+            sent.append(message)
+
+        async def main() -> None:
+            await mw({"type": "http", "method": "GET", "path": "/", "headers": [(b"origin", b"https://app.example")]},
+                     None, send)
+
+        with implementation(name):
+            asyncio.run(main())
+        answers.append(sent[0]["headers"])
+    assert answers[0] == answers[1]
+    assert (b"vary", b"Accept-Encoding, Origin") in answers[0]
+    assert app_list == [(b"content-type", b"text/plain"), (b"vary", b"Accept-Encoding")]
