@@ -17,8 +17,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=".venv/.corskit-installed"
-# pyproject.toml and the C source: a changed _speedups.c is compiled again.
-want="$(cat pyproject.toml src/corskit/_speedups.c | sha256sum | cut -d' ' -f1)"
+# pyproject.toml, setup.py and the C source: a changed _speedups.c is compiled again.
+want="$(cat pyproject.toml setup.py src/corskit/_speedups.c | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "bootstrap: installing corskit and its development tools into .venv (a minute or two the first time)" >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' >&2 || true

@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import copy
 import gc
+import os
+import shutil
 import subprocess
 import sys
 import weakref
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -251,3 +254,27 @@ def test_both_implementations_serve_a_request() -> None:
     assert answers[0] == answers[1]
     assert (b"vary", b"Accept-Encoding, Origin") in answers[0]
     assert app_list == [(b"content-type", b"text/plain"), (b"vary", b"Accept-Encoding")]
+
+
+@pytest.mark.timeout(300)
+def test_installation_without_a_c_compiler_runs_the_python_loops(tmp_path: Path) -> None:
+    """setup.py marks the extension optional: no compiler, no failure, pure Python."""
+    root = Path(__file__).resolve().parents[2]
+    source = tmp_path / "corskit"  # a copy: building in place would leave build/ in the checkout
+    shutil.copytree(root / "src", source / "src", ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(root / name, source / name)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    env = {**os.environ, "CC": "/bin/false"}
+    env.pop("CORSKIT_NO_EXTENSIONS", None)
+    install = subprocess.run(
+        [str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", str(source)],
+        capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    probe = subprocess.run(
+        [str(venv / "bin/python"), "-c", "import corskit.asgi as a; print(a.SPEEDUPS)"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, check=True,
+    )
+    assert probe.stdout.strip() == "False"
