@@ -142,13 +142,19 @@ filter_call(SendFilter *self, PyObject *message)
         }
     }
     Py_ssize_t extra = PyTuple_GET_SIZE(self->tail);
+    /* The allocation below may run the garbage collector, and so finalizers that could
+     * replace message["headers"] or change the list: hold it, and check its size again. */
+    Py_INCREF(headers);
     PyObject *out = PyList_New(n + extra); /* a new list: an app may reuse its own */
-    if (out == NULL) {
-        return NULL;
+    if (out == NULL || PyList_GET_SIZE(headers) != n) {
+        Py_XDECREF(out);
+        Py_DECREF(headers);
+        return out == NULL ? NULL : slow(self, message);
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyList_SET_ITEM(out, i, Py_NewRef(PyList_GET_ITEM(headers, i)));
     }
+    Py_DECREF(headers);
     for (Py_ssize_t i = 0; i < extra; i++) {
         PyList_SET_ITEM(out, n + i, Py_NewRef(PyTuple_GET_ITEM(self->tail, i)));
     }
