@@ -6,26 +6,26 @@ The C module is optional (built when a compiler is present); the Python versions
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import pytest
 
 from corskit import asgi
 
-try:
-    from corskit import _speedups
-except ImportError:  # pragma: no cover - no compiler when corskit was installed
-    _speedups = None  # type: ignore[assignment]
-
+#: The C loops, set up, or None when corskit._speedups was not built.
+C_LOOPS = asgi._c_loops()
 #: The implementations this interpreter can run: always "python", "c" when built.
-IMPLEMENTATIONS = ["python", *(["c"] if _speedups is not None else [])]
+IMPLEMENTATIONS = ["python", *(["c"] if C_LOOPS is not None else [])]
+T = TypeVar("T")
 
 
 def require_c() -> None:
     """Skip without the C module, except in CI, where the build must have produced it."""
-    if _speedups is None:
+    if C_LOOPS is None:
         if os.environ.get("CI"):
             pytest.fail("corskit._speedups was not built (scripts/bootstrap.sh compiles it)")
         pytest.skip("corskit._speedups was not built (no C compiler at install time)")
@@ -35,13 +35,25 @@ def require_c() -> None:
 def implementation(name: str) -> Iterator[None]:
     """Make ``corskit.asgi`` use the C (``"c"``) or Python (``"python"``) loops."""
     saved = asgi._find_origin, asgi._send_filter
-    if name == "python":
-        asgi._find_origin, asgi._send_filter = asgi._find_origin_py, asgi._send_filter_py
-    else:
+    loops = asgi._PY_LOOPS
+    if name == "c":
         require_c()
-        _speedups.setup(asgi._SEVERAL, asgi._WATCHED, asgi._send_with_cors_py)  # idempotent
-        asgi._find_origin, asgi._send_filter = _speedups.find_origin, _speedups.send_filter
+        assert C_LOOPS is not None
+        loops = C_LOOPS
+    asgi._find_origin, asgi._send_filter = loops
     try:
         yield
     finally:
         asgi._find_origin, asgi._send_filter = saved
+
+
+def run_both(run: Callable[[Any], T], scope: Any, key: Callable[[T], Any] = lambda result: result) -> T:
+    """``run(scope)`` with each implementation (on a deep copy of *scope* each time);
+    asserts that their answers agree (compared through *key*) and returns the first."""
+    answers = []
+    for name in IMPLEMENTATIONS:
+        with implementation(name):
+            answers.append(run(copy.deepcopy(scope)))
+    for other in answers[1:]:
+        assert key(other) == key(answers[0]), f"C and Python differ: {answers}"
+    return answers[0]

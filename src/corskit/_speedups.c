@@ -176,6 +176,22 @@ filter_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyOb
     return filter_call((SendFilter *)callable, args[0]);
 }
 
+/* A new filter over send and tail (a tuple; the callers check both). */
+static PyObject *
+new_filter(PyObject *send, PyObject *tail)
+{
+    SendFilter *self = PyObject_GC_New(SendFilter, &SendFilterType);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->send = Py_NewRef(send);
+    self->tail = Py_NewRef(tail);
+    self->vectorcall = filter_vectorcall;
+    PyObject_GC_Track((PyObject *)self);
+    return (PyObject *)self;
+}
+
+/* SendFilter(send, tail): the type's constructor (the type cannot be subclassed). */
 static PyObject *
 filter_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
@@ -187,17 +203,10 @@ filter_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     if (!ready() || !PyArg_ParseTuple(args, "OO!:SendFilter", &send, &PyTuple_Type, &tail)) {
         return NULL;
     }
-    SendFilter *self = (SendFilter *)type->tp_alloc(type, 0);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->send = Py_NewRef(send);
-    self->tail = Py_NewRef(tail);
-    self->vectorcall = filter_vectorcall;
-    return (PyObject *)self;
+    return new_filter(send, tail);
 }
 
-/* The hot path builds filters with this (no argument parsing). */
+/* send_filter(send, tail): what the hot path calls (no argument parsing). */
 static PyObject *
 make_filter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -208,15 +217,7 @@ make_filter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "send_filter(send, tail: tuple)");
         return NULL;
     }
-    SendFilter *self = PyObject_GC_New(SendFilter, &SendFilterType);
-    if (self == NULL) {
-        return NULL;
-    }
-    self->send = Py_NewRef(args[0]);
-    self->tail = Py_NewRef(args[1]);
-    self->vectorcall = filter_vectorcall;
-    PyObject_GC_Track((PyObject *)self);
-    return (PyObject *)self;
+    return new_filter(args[0], args[1]);
 }
 
 static int

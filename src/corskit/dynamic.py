@@ -613,9 +613,12 @@ def as_origin_function(value: object) -> tuple[OriginFunction | None, list[Probl
         return None, list(exc.problems)
 
 
-def raw_getter(raw: Iterable[tuple[bytes, bytes]]) -> HeaderGetter:
-    """A getter over ASGI's raw header list (the last value of a name, like ``dict(raw)``);
-    built lazily: nothing is scanned unless a request-aware function needs a header."""
+def raw_getter(raw: Iterable[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> HeaderGetter:
+    """A getter over ASGI's raw header list (the last value of a name, like ``dict(raw)``)
+    for an origin function that reads *names* (its ``header_names``). Without names the
+    function reads no header: a shared getter answering None, nothing built per request."""
+    if not names:
+        return _no_headers
 
     def get(name: bytes) -> bytes | None:
         found = None
@@ -625,6 +628,10 @@ def raw_getter(raw: Iterable[tuple[bytes, bytes]]) -> HeaderGetter:
         return found
 
     return get
+
+
+def _no_headers(name: bytes) -> bytes | None:
+    return None
 
 
 def header_getter(headers: Mapping[bytes, bytes]) -> HeaderGetter:

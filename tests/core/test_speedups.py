@@ -36,8 +36,7 @@ except ImportError:  # pragma: no cover
 
 @pytest.fixture(autouse=True)
 def c_module() -> None:
-    require_c()
-    _speedups.setup(asgi._SEVERAL, asgi._WATCHED, asgi._send_with_cors_py)
+    require_c()  # tests.speedups set the module up (corskit.asgi._c_loops) when it loaded
 
 
 def resolved(find: Any, raw: Any) -> Any:

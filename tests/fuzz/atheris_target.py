@@ -19,7 +19,6 @@ Any exception or broken invariant raises, which libFuzzer reports as a crash.
 
 from __future__ import annotations
 
-import copy
 import logging
 import sys
 import warnings
@@ -136,14 +135,9 @@ async def _receive() -> dict[str, Any]:
 
 def _drive(mw: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
     """Run *scope* with the adapter's C loops and with its Python ones: same messages."""
-    from tests.speedups import IMPLEMENTATIONS, implementation
+    from tests.speedups import run_both
 
-    answers = []
-    for name in IMPLEMENTATIONS:
-        with implementation(name):
-            answers.append(_drive_once(mw, copy.deepcopy(scope)))
-    assert all(answer == answers[0] for answer in answers), answers
-    return answers[0]
+    return run_both(lambda s: _drive_once(mw, s), scope)
 
 
 def _drive_once(mw: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:

@@ -32,19 +32,20 @@ def pair(rnd: random.Random) -> Any:
 
 
 def main(rounds: int) -> None:
-    from corskit import _speedups  # here, not at import: the suite imports this file without it
-
-    _speedups.setup(asgi._SEVERAL, asgi._WATCHED, asgi._send_with_cors_py)
+    loops = asgi._c_loops()  # here, not at import: the suite imports this file without it
+    if loops is None:
+        raise SystemExit("speedups_memcheck: corskit._speedups was not built")
+    find_origin, send_filter = loops
     rnd = random.Random(1)
     for i in range(rounds):
         raw = [pair(rnd) for _ in range(rnd.randint(0, 5))]
         for headers in (raw, [(b"origin", b"x")], [(b"origin", b"x"), (b"origin", b"y")], None, tuple(raw)):
             try:
-                _speedups.find_origin(headers)
+                find_origin(headers)
             except Exception:
                 pass
         app_list = [pair(rnd) for _ in range(rnd.randint(0, 5))]
-        f = _speedups.send_filter(send, rnd.choice(TAILS))
+        f = send_filter(send, rnd.choice(TAILS))
         for message in (
             {"type": "http.response.start", "headers": app_list},
             {"type": "http.response.body"},

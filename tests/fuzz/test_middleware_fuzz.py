@@ -11,7 +11,6 @@ printable line.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import warnings
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from hypothesis import strategies as st
 
 from corskit import CORSConfigWarning, CORSMiddleware
 
-from ..speedups import IMPLEMENTATIONS, implementation
+from ..speedups import run_both
 from .reference import TCHAR
 
 CONFIGS: list[dict[str, Any]] = [
@@ -138,13 +137,7 @@ class _Echo:
 
 def run(mw: CORSMiddleware, scope: dict[str, Any]) -> list[dict[str, Any]]:
     """Run *scope* with the C and with the Python loops of the adapter: same messages."""
-    answers = []
-    for name in IMPLEMENTATIONS:
-        with implementation(name):
-            answers.append(_run(mw, copy.deepcopy(scope)))
-    for other in answers[1:]:
-        assert other == answers[0], f"C and Python differ: {answers}"
-    return answers[0]
+    return run_both(lambda s: _run(mw, s), scope)
 
 
 def _run(mw: CORSMiddleware, scope: dict[str, Any]) -> list[dict[str, Any]]:
