@@ -20,6 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._version import __version__ as __version__
     from .asgi import CORSMiddleware, outermost
     from .dynamic import OriginFunction
     from .engine import Decision, Reason
@@ -45,6 +46,7 @@ _LAZY = {
     "include_router": ("routing", "include_router"),
     "routes_of": ("routing", "routes_of"),
     "WSGICORSMiddleware": ("wsgi", "CORSMiddleware"),
+    "__version__": ("_version", "__version__"),  # from the package metadata (pyproject.toml)
 }
 
 
@@ -78,5 +80,3 @@ __all__ = [
     "outermost",
     "routes_of",
 ]
-
-__version__ = "0.1.0"
