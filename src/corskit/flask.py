@@ -133,8 +133,12 @@ class CORS:
         debug: bool = False,
         **settings: Unpack[PolicyOptions],
     ) -> None:
-        self._options: dict[str, Any] = {"policy": policy, "routes": routes, "debug": debug, **settings}
-        self.cors, self.warnings = self._build(self._options)  # validate now
+        adapter = {"policy": policy, "routes": routes, "debug": debug or None}
+        self._options: dict[str, Any] = {**{k: v for k, v in adapter.items() if v is not None}, **settings}
+        self.cors: InlineCORS | None = None
+        self.warnings: tuple[Problem, ...] = ()
+        if self._options:
+            self.cors, self.warnings = self._build(self._options)  # validate now
         if app is not None:
             self.init_app(app)
 
@@ -146,14 +150,14 @@ class CORS:
             warnings.warn(f"corskit: {note}", CORSConfigWarning, stacklevel=3)
         return cors, (*notes, *cors.warnings)
 
-    def init_app(self, app: Flask | Blueprint, **overrides: Any) -> None:
+    def init_app(self, app: Flask | Blueprint, **overrides: Unpack[PolicyOptions]) -> None:
         """Install on *app* (a Flask application or a blueprint), with *overrides* (keywords
         as for ``CORS``) and, for an application, ``app.config["CORSKIT"]`` under them."""
         config = app.config.get(CONFIG_KEY) if isinstance(app, Flask) else None
         cors = self.cors
-        if overrides or config:
-            cors, found = self._build({**(config or {}), **self._options, **overrides})
-            self.warnings = found
+        if cors is None or overrides or config:
+            cors, self.warnings = self._build({**(config or {}), **self._options, **overrides})
+        self.cors = cors
         if isinstance(app, Blueprint):
             app.record(lambda state: _register_blueprint(state, cors))
         else:
