@@ -59,6 +59,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 AnyScope = Any
 AnyReceive = Callable[[], Awaitable[Any]]
 AnySend = Callable[[Any], Awaitable[None]]
+AnyASGIApp = Callable[[AnyScope, AnyReceive, AnySend], Awaitable[None]]
 
 _CORS_NAMES = frozenset(
     {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
@@ -93,7 +94,7 @@ class CORSMiddleware(LiveConfiguration):
 
     def __init__(
         self,
-        app: ASGIApp,
+        app: AnyASGIApp,
         allow_origins: Iterable[str] = NO_NAMES,
         allow_methods: Iterable[str] = GET_ONLY,
         allow_headers: Iterable[str] = NO_NAMES,

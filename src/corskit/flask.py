@@ -67,7 +67,7 @@ NOT_NEEDED = {
     "vary_header": "corskit always sends the Vary names its answer depends on",
     "automatic_options": "corskit answers preflights itself, before the view",
     "intercept_exceptions": "corskit adds the CORS headers to error responses too",
-    "always_send": "corskit answers requests without Origin the same way, with Vary",
+    "always_send": "corskit answers a request without Origin as its policy requires (with '*' and no credentials: Access-Control-Allow-Origin: *)",
 }
 _UNSUPPORTED = {
     "resources": "flask-cors' resources= (path regexes) has no corskit form: give a blueprint its own "

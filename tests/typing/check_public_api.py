@@ -82,6 +82,11 @@ def litestar_define_middleware() -> Litestar:
     return Litestar(route_handlers=[index], middleware=[cors])
 
 
+def asgi_wrap() -> CORSMiddleware:
+    # Any ASGI application, typed as its framework types it (here Litestar's typed dicts).
+    return CORSMiddleware(Litestar(route_handlers=[index]), allow_origins=ORIGINS)
+
+
 def wsgi_wrap() -> None:
     app = Flask(__name__)
     wrapped = WSGICORSMiddleware(app.wsgi_app, allow_origins=ORIGINS, allow_credentials=True)
