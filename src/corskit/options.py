@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from .policy import SETTING_NAMES
+
 if TYPE_CHECKING:
     from .dynamic import OriginFunction
 
@@ -29,16 +31,7 @@ __all__ = ["CorskitOptions", "PolicyOptions", "RoutesSetting", "collect_settings
 NO_NAMES: tuple[str, ...] = ()
 GET_ONLY: tuple[str, ...] = ("GET",)
 MAX_AGE = 600
-STARLETTE_NAMES = (
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "allow_credentials",
-    "allow_origin_regex",
-    "allow_private_network",
-    "expose_headers",
-    "max_age",
-)
+STARLETTE_NAMES = SETTING_NAMES[:8]  # allow_origins ... max_age, in their positional order
 _DEFAULTS = (NO_NAMES, GET_ONLY, NO_NAMES, False, None, False, NO_NAMES, MAX_AGE)
 
 

@@ -131,3 +131,14 @@ def test_a_bad_setting_stops_the_server_at_start_up() -> None:
         next(_serve("wsgi", "settings_bad"))
     assert "ImproperlyConfigured" in str(failed.value)
     assert "[wildcard-origin-with-credentials]" in str(failed.value)
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_origins_from_a_function(kind: str) -> None:
+    tenant = "https://tenant.example.com"
+    for base in _serve(kind, "settings_dynamic"):
+        r = get(base, "/api/items", tenant)
+        assert (r.status, r.acao) == (200, tenant)
+        assert preflight(base, "/api/items", tenant, method="PATCH").acao == tenant
+        assert get(base, "/api/items", EVIL).acao is None
+        assert get(base, "/api/items", APP).acao == APP  # the static list still answers first

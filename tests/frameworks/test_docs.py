@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = sorted((DOCS / "frameworks").glob("*.md")) + [DOCS / "migrate-django-cors-headers.md", DOCS / "migrate-flask-cors.md"]
+PAGES = [*sorted((DOCS / "frameworks").glob("*.md")), DOCS / "migrate-django-cors-headers.md", DOCS / "migrate-flask-cors.md"]
 FRAMEWORKS = ("fastapi", "starlette", "litestar", "quart", "falcon", "django", "flask")
 
 
