@@ -21,20 +21,20 @@ PROJECT = "tests.frameworks.django_project"
 
 
 def _serve(kind: str, settings: str) -> Iterator[str]:
-    proc = subprocess.Popen(
+    with subprocess.Popen(  # closes its pipes on exit
         [sys.executable, "-m", "tests.frameworks.django_server", kind, f"{PROJECT}.{settings}"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().decode()
-        if not line.startswith("ready "):
-            proc.wait(timeout=30)
-            raise AssertionError(f"the {kind} server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-        yield f"http://127.0.0.1:{int(line.split()[1])}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    ) as proc:
+        try:
+            assert proc.stdout is not None and proc.stderr is not None
+            line = proc.stdout.readline().decode()
+            if not line.startswith("ready "):
+                proc.wait(timeout=30)
+                raise AssertionError(f"the {kind} server did not start: {proc.stderr.read().decode()}")
+            yield f"http://127.0.0.1:{int(line.split()[1])}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
 
 
 @pytest.fixture(scope="module", params=["wsgi", "asgi"])
