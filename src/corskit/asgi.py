@@ -25,10 +25,10 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from logging import DEBUG
 from types import MethodType as _Bound
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .dynamic import (
     HeaderGetter,
@@ -40,8 +40,12 @@ from .dynamic import (
 )
 from .engine import Decision, Engine, log_decision, logger
 from .live import LiveConfiguration
+from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
 from .routing import RouteTable
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 __all__ = ["CORSMiddleware", "outermost"]
 
@@ -50,6 +54,12 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+# What ``CORSMiddleware.__call__`` accepts: loose on purpose, so that every framework's own
+# ASGI types fit (Starlette's mapping scope, Litestar's typed-dict scopes and events).
+AnyScope = Any
+AnyReceive = Callable[[], Awaitable[Any]]
+AnySend = Callable[[Any], Awaitable[None]]
+AnyASGIApp = Callable[[AnyScope, AnyReceive, AnySend], Awaitable[None]]
 
 _CORS_NAMES = frozenset(
     {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
@@ -84,16 +94,37 @@ class CORSMiddleware(LiveConfiguration):
 
     def __init__(
         self,
-        app: ASGIApp,
-        *args: Any,
+        app: AnyASGIApp,
+        allow_origins: Iterable[str] = NO_NAMES,
+        allow_methods: Iterable[str] = GET_ONLY,
+        allow_headers: Iterable[str] = NO_NAMES,
+        allow_credentials: bool = False,
+        allow_origin_regex: str | None = None,
+        allow_private_network: bool = False,
+        expose_headers: Iterable[str] = NO_NAMES,
+        max_age: int | None = MAX_AGE,
+        *,
         policy: CORSPolicy | None = None,
         debug: bool = False,
         check_websocket_origin: bool = False,
-        routes: Any = None,
-        **settings: Any,
+        routes: RoutesSetting | None = None,
+        **settings: Unpack[CorskitOptions],
     ) -> None:
         self.app = app
-        self._configure(policy, args, settings, routes)
+        given = collect_settings(
+            (
+                allow_origins,
+                allow_methods,
+                allow_headers,
+                allow_credentials,
+                allow_origin_regex,
+                allow_private_network,
+                expose_headers,
+                max_age,
+            ),
+            settings,
+        )
+        self._configure(policy, (), given, routes)
         self.debug = debug
         self.check_websocket_origin = check_websocket_origin
         if sys.version_info < (3, 12):
@@ -102,7 +133,7 @@ class CORSMiddleware(LiveConfiguration):
             # ASGI 2. Calls (``app(...)``) still take the class's __call__.
             vars(self)["__call__"] = self._coroutine_call
 
-    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+    def __call__(self, scope: AnyScope, receive: AnyReceive, send: AnySend) -> Awaitable[None]:
         # Not ``async def``: the call returns the awaitable the server awaits (most often
         # the app's own coroutine), so a request costs no coroutine of corskit's and every
         # resumption of the app skips a frame. Servers still see a coroutine function:
@@ -412,7 +443,32 @@ def merge_vary(existing: bytes, extra: bytes) -> bytes:
     return b", ".join([stripped, *missing]) if stripped else b", ".join(missing)
 
 
-def outermost(app: Any, *args: Any, **settings: Any) -> Any:
+class StarletteLike(Protocol):
+    """What :func:`outermost` needs of an application: Starlette's middleware-stack hook."""
+
+    def build_middleware_stack(self) -> object: ...
+
+
+_App = TypeVar("_App", bound=StarletteLike)
+
+
+def outermost(
+    app: _App,
+    allow_origins: Iterable[str] = NO_NAMES,
+    allow_methods: Iterable[str] = GET_ONLY,
+    allow_headers: Iterable[str] = NO_NAMES,
+    allow_credentials: bool = False,
+    allow_origin_regex: str | None = None,
+    allow_private_network: bool = False,
+    expose_headers: Iterable[str] = NO_NAMES,
+    max_age: int | None = MAX_AGE,
+    *,
+    policy: CORSPolicy | None = None,
+    debug: bool = False,
+    check_websocket_origin: bool = False,
+    routes: RoutesSetting | None = None,
+    **settings: Unpack[CorskitOptions],
+) -> _App:
     """Install CORS outside *everything* in a Starlette or FastAPI application.
 
     Starlette builds its stack as ``ServerErrorMiddleware -> user middleware -> router``;
@@ -420,8 +476,8 @@ def outermost(app: Any, *args: Any, **settings: Any) -> Any:
     ``add_middleware`` CORS layer, so the browser reports a CORS error instead of the 500.
     ``outermost`` wraps the built stack instead, so every response (500s, 401s from auth
     middleware) carries CORS headers and preflights are answered before authentication.
-    The application object itself is returned, so ``uvicorn main:app`` and route
-    decorators keep working.
+    The application object itself is returned (same type), so ``uvicorn main:app`` and
+    route decorators keep working. The keywords are :class:`CORSMiddleware`'s.
 
     >>> from starlette.applications import Starlette
     >>> app = outermost(Starlette(), allow_origins=["https://app.example.com"])
@@ -434,20 +490,35 @@ def outermost(app: Any, *args: Any, **settings: Any) -> Any:
         )
     # Per-route policies registered with corskit.include_router (before or after this call).
     registered = getattr(getattr(app, "state", None), "corskit_routes", None)
-    use_registry = "routes" not in settings
+    use_registry = routes is None
     if use_registry and registered:
-        settings = {**settings, "routes": dict(registered)}
-    middleware = CORSMiddleware(_Pending(), *args, **settings)  # validate now, at start-up
+        routes = dict(registered)
+    middleware = CORSMiddleware(  # validate now, at start-up
+        _Pending(),
+        allow_origins,
+        allow_methods,
+        allow_headers,
+        allow_credentials,
+        allow_origin_regex,
+        allow_private_network,
+        expose_headers,
+        max_age,
+        policy=policy,
+        debug=debug,
+        check_websocket_origin=check_websocket_origin,
+        routes=routes,
+        **settings,
+    )
 
-    def build_with_cors() -> Any:
+    def build_with_cors() -> CORSMiddleware:
         middleware.app = build()
         late = getattr(getattr(app, "state", None), "corskit_routes", None)
         if use_registry and late and late != middleware.routes:
             middleware.routes = {**middleware.routes, **late}
         return middleware
 
-    app.build_middleware_stack = build_with_cors
-    app.middleware_stack = None  # rebuilt on the first request
+    setattr(app, "build_middleware_stack", build_with_cors)  # noqa: B010 (a method, for mypy)
+    setattr(app, "middleware_stack", None)  # noqa: B010 (rebuilt on the first request)
     state = getattr(app, "state", None)
     if state is not None:
         state.corskit = middleware  # lets tools (corskit check/audit) find the settings

@@ -487,3 +487,37 @@ CATALOGUE.update(
         ),
     )
 )
+
+# --- framework shapes: corskit.django and corskit.flask ---------------------------------
+CATALOGUE.update(
+    _entries(
+        ProblemInfo(
+            "renamed-setting",
+            "A setting under django-cors-headers' or flask-cors' name",
+            "corskit reads the other library's name so a project moves over unchanged, but the "
+            "two names can drift apart in one configuration, and the corskit documentation, "
+            "errors and `corskit explain` only speak of corskit's name.",
+            "Write the setting under corskit's name, as the fix shows.",
+            "warning",
+        ),
+        ProblemInfo(
+            "setting-not-needed",
+            "A flask-cors setting corskit has no use for",
+            "corskit always does what the setting switched on or off (Vary on every answer, CORS "
+            "headers on error responses, preflights answered before the view), so the value is "
+            "ignored.",
+            "Remove the setting.",
+            "warning",
+        ),
+        ProblemInfo(
+            "middleware-order",
+            "corskit's Django middleware runs after CommonMiddleware",
+            "CommonMiddleware answers some requests itself (APPEND_SLASH and PREPEND_WWW redirects) "
+            "without calling the middleware below it, so those answers carry no CORS headers and "
+            "the browser reports a CORS error instead of following the redirect.",
+            "Put 'corskit.django.CorsMiddleware' above 'django.middleware.common.CommonMiddleware' "
+            "in MIDDLEWARE (as high as possible).",
+            "warning",
+        ),
+    )
+)

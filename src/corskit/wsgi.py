@@ -30,14 +30,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .asgi import merge_vary
 from .dynamic import resolve_actual_sync, resolve_preflight_sync
 from .engine import Decision, Engine, log_decision, logger
 from .live import LiveConfiguration
+from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
 from .routing import RouteTable
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 __all__ = ["CORSMiddleware"]
 
@@ -71,14 +75,35 @@ class CORSMiddleware(LiveConfiguration):
     def __init__(
         self,
         app: WSGIApp,
-        *args: Any,
+        allow_origins: Iterable[str] = NO_NAMES,
+        allow_methods: Iterable[str] = GET_ONLY,
+        allow_headers: Iterable[str] = NO_NAMES,
+        allow_credentials: bool = False,
+        allow_origin_regex: str | None = None,
+        allow_private_network: bool = False,
+        expose_headers: Iterable[str] = NO_NAMES,
+        max_age: int | None = MAX_AGE,
+        *,
         policy: CORSPolicy | None = None,
-        routes: Any = None,
+        routes: RoutesSetting | None = None,
         debug: bool = False,
-        **settings: Any,
+        **settings: Unpack[CorskitOptions],
     ) -> None:
         self.app = app
-        self._configure(policy, args, settings, routes)
+        given = collect_settings(
+            (
+                allow_origins,
+                allow_methods,
+                allow_headers,
+                allow_credentials,
+                allow_origin_regex,
+                allow_private_network,
+                expose_headers,
+                max_age,
+            ),
+            settings,
+        )
+        self._configure(policy, (), given, routes)
         self.debug = debug
 
     # -- per request ---------------------------------------------------------------------

@@ -336,4 +336,31 @@ CASES: dict[str, Case] = {
         "https://app.example.com",
         ("Did you mean CORS_ALLOW_ORIGINS?",),
     ),
+    # --- framework shapes ----------------------------------------------------------------
+    "renamed-setting": Case(
+        "from corskit.flask import CORS\n\n"
+        "CORS(allow_origins=['https://app.example.com'], supports_credentials=True)",
+        "supports_credentials",
+        "True",
+        ("Use allow_credentials=True",),
+    ),
+    "setting-not-needed": Case(
+        "from corskit.flask import CORS\n\n"
+        "CORS(allow_origins=['https://app.example.com'], vary_header=False)",
+        "vary_header",
+        "False",
+        ("Remove vary_header=",),
+    ),
+    "middleware-order": Case(
+        "from types import SimpleNamespace\n\n"
+        "from corskit.django import load\n\n"
+        "settings = SimpleNamespace(\n"
+        "    CORSKIT={'allow_origins': ['https://app.example.com']},\n"
+        "    MIDDLEWARE=['django.middleware.common.CommonMiddleware', 'corskit.django.CorsMiddleware'],\n"
+        ")\n"
+        "load(settings)",
+        "MIDDLEWARE",
+        "corskit.django.CorsMiddleware",
+        ("above 'django.middleware.common.CommonMiddleware'",),
+    ),
 }

@@ -27,6 +27,7 @@ GROUPS: list[tuple[str, str]] = [
     ("Dynamic origins (`allow_origin_func`)", r"origin-func-.*"),
     ("Per-route policies (`routes`)", r"route-.*"),
     ("Configuration from the environment (`CORSPolicy.from_env`)", r"env-.*"),
+    ("Django and Flask (`corskit.django`, `corskit.flask`)", r"renamed-setting|setting-not-needed|middleware-order"),
 ]
 
 INTRO = """\
