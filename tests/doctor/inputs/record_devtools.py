@@ -17,6 +17,7 @@ Ports are rewritten to fixed ones (5173 and 8000) in the saved file so it is sta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import time
@@ -116,18 +117,35 @@ def _stable(text: str, front: int, api: int) -> str:
     return text.replace(f":{front}", f":{FRONT_PORT}").replace(f":{api}", f":{API_PORT}")
 
 
-def record() -> dict[str, Any]:
+def run_in_chromium(
+    front: Any,
+    api: Any,
+    calls: list[tuple[str, str]],
+    *,
+    front_port: int,
+    api_port: int,
+    har_path: Path | None = None,
+) -> dict[str, Any]:
+    """Serve *front* at ``http://localhost:FRONT_PORT`` and *api* at ``http://127.0.0.1:API_PORT``,
+    run each ``(name, JavaScript)`` of *calls* in the page (``API`` is the API's base URL), and
+    (both None: already served there) return what the script saw, the console lines of each call, DevTools' copies of every
+    request and DevTools' HAR.  With *har_path*, Playwright records its own HAR there too."""
     from playwright.sync_api import sync_playwright
 
-    front_port, api_port, debug_port = free_port(), free_port(), free_port()
+    debug_port = free_port()
     front_origin = f"http://localhost:{front_port}"
-    front, api = _apps(front_origin)
     profile = Path(tempfile.mkdtemp(prefix="corskit-devtools-"))
     (profile / "Default").mkdir()
     (profile / "Default" / "Preferences").write_text('{"profile":{"cookie_controls_mode":0}}')
     console: dict[str, list[str]] = {}
-    with serve_asgi(front, port=front_port), serve_asgi(api, port=api_port) as api_url:
+    results: dict[str, str] = {}
+    api_url = f"http://127.0.0.1:{api_port}"
+    with contextlib.ExitStack() as servers:
+        if front is not None:  # else both are already served on those ports
+            servers.enter_context(serve_asgi(front, port=front_port))
+            servers.enter_context(serve_asgi(api, port=api_port))
         with sync_playwright() as p:
+            extra: dict[str, Any] = {"record_har_path": str(har_path)} if har_path else {}
             ctx = p.chromium.launch_persistent_context(
                 str(profile),
                 executable_path="/usr/lib/chromium/chromium",
@@ -139,40 +157,61 @@ def record() -> dict[str, Any]:
                     f"--remote-debugging-port={debug_port}",
                     "--remote-allow-origins=*",
                 ],
+                **extra,
             )
-            page = ctx.new_page()
-            current: list[str] = ["load"]
-            page.on("console", lambda m: console.setdefault(current[0], []).append(m.text))
-            page.goto(front_origin + "/")
-            with urllib.request.urlopen(f"http://127.0.0.1:{debug_port}/json") as resp:
-                targets = json.load(resp)
-            target = next(t for t in targets if t["url"].startswith(front_origin))
-            devtools = ctx.new_page()
-            devtools.goto(
-                f"http://127.0.0.1:{debug_port}/devtools/devtools_app.html"
-                f"?ws=127.0.0.1:{debug_port}/devtools/page/{target['id']}"
-            )
-            devtools.wait_for_function("() => document.title.includes('DevTools')", timeout=20000)
-            time.sleep(2)
-            results = {}
-            for name, call in SCENARIOS:
-                current[0] = name
-                results[name] = page.evaluate(
-                    f"() => {{ const API = {api_url!r}; return Promise.resolve({call})"
-                    ".then(r => 'resolved ' + (r.status ?? r), e => 'rejected ' + e); }"
+            try:
+                page = ctx.new_page()
+                current = ["load"]
+                page.on("console", lambda m: console.setdefault(current[0], []).append(m.text))
+                page.goto(front_origin + "/")
+                with urllib.request.urlopen(f"http://127.0.0.1:{debug_port}/json") as resp:
+                    targets = json.load(resp)
+                target = next(t for t in targets if t["url"].startswith(front_origin))
+                devtools = ctx.new_page()
+                devtools.goto(
+                    f"http://127.0.0.1:{debug_port}/devtools/devtools_app.html"
+                    f"?ws=127.0.0.1:{debug_port}/devtools/page/{target['id']}"
                 )
-                time.sleep(0.3)
-            time.sleep(1)
-            captured = devtools.evaluate(DEVTOOLS_JS)
-            ctx.close()
+                devtools.wait_for_function(
+                    "() => document.title.includes('DevTools')", timeout=30000
+                )
+                time.sleep(2)
+                for name, call in calls:
+                    current[0] = name
+                    results[name] = page.evaluate(
+                        f"() => {{ const API = {api_url!r}; return Promise.resolve({call})"
+                        ".then(r => 'resolved ' + (r.status ?? r), e => 'rejected ' + e); }"
+                    )
+                    time.sleep(0.2)
+                time.sleep(1)
+                captured = devtools.evaluate(DEVTOOLS_JS)
+            finally:
+                ctx.close()
+    return {
+        "results": results,
+        "console": console,
+        "requests": captured["requests"],
+        "har": json.loads(captured["har"]),
+    }
+
+
+def record() -> dict[str, Any]:
+    front_port, api_port = free_port(), free_port()
+    front, api = _apps(f"http://localhost:{front_port}")
+    run = run_in_chromium(front, api, SCENARIOS, front_port=front_port, api_port=api_port)
     data = {
         "browser": "Chromium (Debian /usr/lib/chromium/chromium), DevTools front end",
         "scenarios": [
-            {"name": n, "call": c, "result": results[n], "console": console.get(n, [])}
+            {
+                "name": n,
+                "call": c,
+                "result": run["results"][n],
+                "console": run["console"].get(n, []),
+            }
             for n, c in SCENARIOS
         ],
-        "requests": captured["requests"],
-        "har": json.loads(captured["har"]),
+        "requests": run["requests"],
+        "har": run["har"],
     }
     return json.loads(_stable(json.dumps(data), front_port, api_port))
 

@@ -6,7 +6,10 @@ in Firefox): ``headers`` (Chromium lower-cases the names and leaves out the forb
 except a few; Firefox keeps the names as sent and leaves out the forbidden ones), ``referrer``,
 ``body`` (a string, or ``null``), ``method``, ``mode`` and ``credentials``.  DevTools guesses
 ``credentials``: ``"include"`` when the request carried a cookie or ``Authorization``, else
-``"omit"``; the real mode the page used is not recorded, so it is read as given.  The page's
+``"omit"``; the real mode the page used is not recorded.  It is read as given, except that
+``"include"`` next to an ``Authorization`` header is read as fetch()'s default
+``"same-origin"`` (the copy cannot tell a cookie from that header; give ``--credentials
+include`` when the page sends cookies too).  The page's
 origin comes from ``referrer`` (the forbidden ``Origin`` header is never in these copies).
 """
 
@@ -92,11 +95,17 @@ def parse_fetch_copy(text: str) -> CopiedRequest:
         raise FetchCopyError('"method" and "body" must be strings (or body null)')
     if credentials not in _CREDENTIALS:
         raise FetchCopyError(f'"credentials" is {credentials!r}: expected one of {_CREDENTIALS}')
+    headers = _headers(init)
+    if credentials == "include" and any(n.lower() == "authorization" for n, _ in headers):
+        # DevTools writes "include" whenever Authorization was sent, cookie or not: the page's
+        # own mode is unknown, so fetch()'s default is assumed (corskit check --credentials
+        # include says otherwise).
+        credentials = "same-origin"
     try:
         return build_request(
             url=url,
             method=method,
-            headers=_headers(init),
+            headers=headers,
             body=body,
             source="fetch",
             credentials=cast(Credentials, credentials),
