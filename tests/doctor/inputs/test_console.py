@@ -363,3 +363,12 @@ def test_rendered_explanation() -> None:
     )
     data = explain_console_message(parse_console_message(text))
     assert set(data) == {"message", "saw", "causes", "check", "check_needs"}
+
+
+def test_unknown_text_lists_the_codes() -> None:
+    from corskit.doctor.inputs.console_causes import unknown_text
+
+    line = unknown_text("TypeError: Failed to fetch\nmore", ["a-code", "b-code"])
+    assert line.startswith("'TypeError: Failed to fetch' is not a CORS console message I know")
+    assert line.endswith("a-code, b-code")
+    assert "\n" not in line

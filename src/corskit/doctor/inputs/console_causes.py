@@ -17,7 +17,15 @@ from typing import Any
 
 from .console import ConsoleMessage
 
-__all__ = ["LikelyCause", "check_command", "explain_console_message", "likely_causes", "saw"]
+__all__ = [
+    "LikelyCause",
+    "check_command",
+    "explain_console_message",
+    "likely_causes",
+    "render_console_explanation",
+    "saw",
+    "unknown_text",
+]
 
 
 @dataclass(frozen=True)
@@ -493,3 +501,13 @@ def render_console_explanation(message: ConsoleMessage) -> str:
     for need in data["check_needs"]:
         lines.append(f"  ({need})")
     return "\n".join(lines) + "\n"
+
+
+def unknown_text(text: str, codes: list[str]) -> str:
+    """The one-line answer for text that is neither a problem code nor a CORS console message
+    corskit knows, with the problem codes listed."""
+    shown = text.strip().splitlines()[0][:60] if text.strip() else ""
+    return (
+        f"{shown!r} is not a CORS console message I know, nor a problem code; paste the whole"
+        f" console line, or one of: {', '.join(codes)}"
+    )

@@ -42,7 +42,7 @@ class RecordedTransport:
         if request.method == "OPTIONS" and request.get("access-control-request-method"):
             if self.item.preflight is None:
                 why = (
-                    "the HAR holds no preflights (Playwright's recorder does not keep them)"
+                    "the HAR holds no preflight entries (Playwright's recorder, for one, keeps none)"
                     if not self.item.has_preflights
                     else "no preflight was recorded for it"
                 )
@@ -164,3 +164,66 @@ def scrub(text: str, results: list[HarVerdict]) -> str:
                         if len(secret) >= 4:
                             text = text.replace(secret, "***")
     return text
+
+
+def check_live(
+    item: HarRequest, *, timeout: float = 10.0, credentials: str | None = None
+) -> HarVerdict:
+    """Re-send *item*'s request to its server (``--har --live``) and diagnose the answer."""
+    from corskit.doctor.diagnose import diagnose
+    from corskit.doctor.fetch import FetchInputError, simulate
+    from corskit.doctor.transports import HTTPTransport
+
+    req = item.request
+    if req.origin is None:
+        return HarVerdict(item, unavailable="the HAR does not say which page sent it")
+    transport = HTTPTransport(timeout=timeout)
+    try:
+        outcome = simulate(
+            transport,
+            req.url,
+            origin=req.origin,
+            method=req.method,
+            headers=list(req.script_headers),
+            credentials=credentials or req.credentials,  # type: ignore[arg-type]
+            body=req.body,
+            kind=item.kind,
+            cookie=req.cookie,
+        )
+    except (TransportError, FetchInputError) as exc:
+        return HarVerdict(item, unavailable=str(exc))
+    finally:
+        transport.close()
+    return HarVerdict(item, outcome, diagnose(outcome, None, in_process=False))
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_har_report(results: list[HarVerdict], *, colour: bool = False) -> str:
+    """The text of ``corskit check --har``: a table (request, verdict, cause), then the full
+    diagnosis of every blocked request.  Cookies and credentials are masked."""
+    from corskit.doctor.render import render_text
+
+    if not results:
+        return "No cross-origin fetch/XHR requests in this HAR file.\n"
+    rows = summary_rows(results)
+    width = min(70, max(len(r[0]) for r in rows))
+    out = [f"{'request'.ljust(width)}  {'verdict'.ljust(8)}  cause"]
+    out += [f"{_cell(a, width).ljust(width)}  {b.ljust(8)}  {c}" for a, b, c in rows]
+    for r in results:
+        if r.outcome is not None and r.outcome.verdict == "blocked":
+            out += ["", "=" * 100, ""]
+            out.append(render_text(r.outcome, r.diagnosis, colour=colour).rstrip("\n"))
+    blocked = sum(1 for r in results if r.verdict == "blocked")
+    unknown = sum(1 for r in results if r.verdict == "unknown")
+    out += ["", f"{len(results)} requests: {blocked} blocked, {unknown} not diagnosable offline"]
+    return scrub("\n".join(out) + "\n", results)
+
+
+def har_json(results: list[HarVerdict]) -> list[dict[str, Any]]:
+    """``corskit check --har --json``: one object per request (values masked)."""
+    import json
+
+    return [json.loads(scrub(json.dumps(r.to_json()), results)) for r in results]
