@@ -173,9 +173,27 @@ def check_cors(
     return CORSCheck(outcome, diagnosis, app)
 
 
-def _describe(method: str, path: str, origin: str, credentials: str) -> str:
+def _run(
+    app: Any,
+    origin: str,
+    method: str,
+    path: str,
+    headers: HeadersArg,
+    credentials: Credentials,
+    body: str | bytes | None,
+) -> tuple[CORSCheck, str]:
+    """The check, and the request in words for the assertion text."""
+    result = check_cors(
+        app,
+        origin=origin,
+        method=method,
+        path=path,
+        headers=headers,
+        credentials=credentials,
+        body=body,
+    )
     cred = "" if credentials == "same-origin" else f" with credentials {credentials!r}"
-    return f"{method} {path} from {origin}{cred}"
+    return result, f"{method} {path} from {origin}{cred}"
 
 
 def assert_cors_allowed(
@@ -191,16 +209,7 @@ def assert_cors_allowed(
 ) -> CORSCheck:
     """Fail unless a page at *origin* can read the response to this request, and every header
     named in *read_headers* is readable by its script (CORS-safelisted or exposed)."""
-    result = check_cors(
-        app,
-        origin=origin,
-        method=method,
-        path=path,
-        headers=headers,
-        credentials=credentials,
-        body=body,
-    )
-    what = _describe(method, path, origin, credentials)
+    result, what = _run(app, origin, method, path, headers, credentials, body)
     if not result.allowed:
         raise AssertionError(
             f"CORS: expected {what} to be allowed, but the browser blocks it\n{result.explain()}"
@@ -230,16 +239,7 @@ def assert_cors_blocked(
     """Fail unless the browser blocks this request.  *error* (a Chromium ``CorsError`` name such
     as ``MissingAllowOriginHeader``) and *symptom* (a doctor symptom code such as
     ``origin-not-allowed``) optionally pin down why."""
-    result = check_cors(
-        app,
-        origin=origin,
-        method=method,
-        path=path,
-        headers=headers,
-        credentials=credentials,
-        body=body,
-    )
-    what = _describe(method, path, origin, credentials)
+    result, what = _run(app, origin, method, path, headers, credentials, body)
     if result.allowed:
         raise AssertionError(
             f"CORS: expected {what} to be blocked, but the browser allows it\n{result.explain()}"

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 __all__ = [
+    "ACCESS_ERRORS",
     "ConsoleMessage",
     "NotACORSMessage",
     "parse_console_message",
@@ -31,7 +32,7 @@ __all__ = [
 
 #: Errors that take the "Response to preflight request doesn't pass access control check: "
 #: prefix in Chromium get the ``Preflight`` name; the detail text is the same.
-_ACCESS_ERRORS = frozenset(
+ACCESS_ERRORS = frozenset(
     {
         "MissingAllowOriginHeader",
         "WildcardOriginNotAllowed",
@@ -344,7 +345,7 @@ def _chromium_detail(detail: str) -> ConsoleMessage | None:
         match = pattern.match(detail)
         if match is None:
             continue
-        error = f"Preflight{name}" if prefixed and name in _ACCESS_ERRORS else name
+        error = f"Preflight{name}" if prefixed and name in ACCESS_ERRORS else name
         preflight = prefixed or error in _ALWAYS_PREFLIGHT
         fields = _groups(match)
         return ConsoleMessage("chromium", error, preflight if preflight else False, **fields)

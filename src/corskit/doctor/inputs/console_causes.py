@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from .console import ACCESS_ERRORS as _ACCESS_BASES
 from .console import ConsoleMessage
 
 __all__ = [
@@ -45,17 +46,6 @@ def _base(error: str | None) -> str:
         return error[9:]
     return error or "unknown"
 
-
-_ACCESS_BASES = frozenset(
-    {
-        "MissingAllowOriginHeader",
-        "WildcardOriginNotAllowed",
-        "MultipleAllowOriginValues",
-        "InvalidAllowOriginValue",
-        "AllowOriginMismatch",
-        "InvalidAllowCredentials",
-    }
-)
 
 # ------------------------------------------------------------------------------------------
 # what the browser saw (plain words)

@@ -117,9 +117,10 @@ class HarVerdict:
         return data
 
 
-def check_offline(item: HarRequest, *, credentials: str | None = None) -> HarVerdict:
-    """Run the doctor's simulation for *item* against its recording.  *credentials* overrides
-    the mode read from the HAR (which shows ``include`` only when a cookie was sent)."""
+def _diagnose(
+    item: HarRequest, transport: Any, credentials: str | None, **options: Any
+) -> HarVerdict:
+    """Simulate *item*'s request over *transport* and diagnose it."""
     from corskit.doctor.diagnose import diagnose
     from corskit.doctor.fetch import FetchInputError, simulate
 
@@ -128,7 +129,7 @@ def check_offline(item: HarRequest, *, credentials: str | None = None) -> HarVer
         return HarVerdict(item, unavailable="the HAR does not say which page sent it")
     try:
         outcome = simulate(
-            RecordedTransport(item),
+            transport,
             req.url,
             origin=req.origin,
             method=req.method,
@@ -137,13 +138,30 @@ def check_offline(item: HarRequest, *, credentials: str | None = None) -> HarVer
             body=req.body,
             kind=item.kind,
             cookie=req.cookie,
-            target_address_space=None,
+            **options,
         )
-    except NotRecorded as exc:
+    except TransportError as exc:  # NotRecorded included
         return HarVerdict(item, unavailable=str(exc))
     except FetchInputError as exc:
         return HarVerdict(item, unavailable=f"the request cannot be simulated: {exc}")
+    finally:
+        transport.close()
     return HarVerdict(item, outcome, diagnose(outcome, None, in_process=False))
+
+
+def check_offline(item: HarRequest, *, credentials: str | None = None) -> HarVerdict:
+    """Run the doctor's simulation for *item* against its recording.  *credentials* overrides
+    the mode read from the HAR (which shows ``include`` only when a cookie was sent)."""
+    return _diagnose(item, RecordedTransport(item), credentials, target_address_space=None)
+
+
+def check_live(
+    item: HarRequest, *, timeout: float = 10.0, credentials: str | None = None
+) -> HarVerdict:
+    """Re-send *item*'s request to its server (``--har --live``) and diagnose the answer."""
+    from corskit.doctor.transports import HTTPTransport
+
+    return _diagnose(item, HTTPTransport(timeout=timeout), credentials)
 
 
 def summary_rows(results: list[HarVerdict]) -> list[tuple[str, str, str]]:
@@ -164,37 +182,6 @@ def scrub(text: str, results: list[HarVerdict]) -> str:
                         if len(secret) >= 4:
                             text = text.replace(secret, "***")
     return text
-
-
-def check_live(
-    item: HarRequest, *, timeout: float = 10.0, credentials: str | None = None
-) -> HarVerdict:
-    """Re-send *item*'s request to its server (``--har --live``) and diagnose the answer."""
-    from corskit.doctor.diagnose import diagnose
-    from corskit.doctor.fetch import FetchInputError, simulate
-    from corskit.doctor.transports import HTTPTransport
-
-    req = item.request
-    if req.origin is None:
-        return HarVerdict(item, unavailable="the HAR does not say which page sent it")
-    transport = HTTPTransport(timeout=timeout)
-    try:
-        outcome = simulate(
-            transport,
-            req.url,
-            origin=req.origin,
-            method=req.method,
-            headers=list(req.script_headers),
-            credentials=credentials or req.credentials,  # type: ignore[arg-type]
-            body=req.body,
-            kind=item.kind,
-            cookie=req.cookie,
-        )
-    except (TransportError, FetchInputError) as exc:
-        return HarVerdict(item, unavailable=str(exc))
-    finally:
-        transport.close()
-    return HarVerdict(item, outcome, diagnose(outcome, None, in_process=False))
 
 
 def _cell(text: str, width: int) -> str:

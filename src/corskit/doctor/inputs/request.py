@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from corskit.headers import FORBIDDEN_REQUEST_HEADER_NAMES
+
 __all__ = [
     "CopiedRequest",
     "InputError",
@@ -36,34 +38,13 @@ __all__ = [
 
 Credentials = Literal["omit", "same-origin", "include"]
 
-_BROWSER_HEADERS = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "accept-language",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "priority",
-        "referer",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "upgrade-insecure-requests",
-        "user-agent",
-        "via",
-    }
-)
+#: the forbidden request-headers plus what the browser adds on its own to every request
+_BROWSER_HEADERS = FORBIDDEN_REQUEST_HEADER_NAMES | {
+    "accept-language",
+    "priority",
+    "upgrade-insecure-requests",
+    "user-agent",
+}
 
 #: headers whose values are secrets: never printed in full
 SENSITIVE = frozenset({"cookie", "authorization", "proxy-authorization", "set-cookie", "x-api-key"})
