@@ -295,3 +295,11 @@ def test_copy_without_any_origin_needs_one() -> None:
     with pytest.raises(InputError, match="give --origin"):
         parsed.check_argv()
     assert parsed.check_argv(origin=FRONT)[:3] == ["http://127.0.0.1:8000/x", "--origin", FRONT]
+
+
+def test_scrub_secrets_in_verbose_output() -> None:
+    from corskit.doctor.inputs.request import scrub_secrets
+
+    parsed = parse_curl(REQUESTS[-1]["curl_bash"])
+    text = "-> GET /c/items\n       cookie: sid=s3cr3t\n"
+    assert "s3cr3t" not in scrub_secrets(text, (*parsed.headers, ("Cookie", parsed.cookie or "")))

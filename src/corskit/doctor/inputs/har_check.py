@@ -16,7 +16,7 @@ from typing import Any
 from corskit.doctor.transports import TransportError, WireRequest, WireResponse
 
 from .har import HarExchange, HarRequest
-from .request import mask
+from .request import scrub_secrets
 
 __all__ = ["HarVerdict", "NotRecorded", "RecordedTransport", "check_offline", "summary_rows"]
 
@@ -172,15 +172,7 @@ def summary_rows(results: list[HarVerdict]) -> list[tuple[str, str, str]]:
 def scrub(text: str, results: list[HarVerdict]) -> str:
     """*text* with every cookie and credential value of *results* masked."""
     for r in results:
-        for name, value in r.item.request.headers:
-            masked = mask(name, value)
-            if masked != value and value:
-                text = text.replace(value, masked)
-                if name.lower() == "cookie":
-                    for part in value.split(";"):
-                        _, _, secret = part.strip().partition("=")
-                        if len(secret) >= 4:
-                            text = text.replace(secret, "***")
+        text = scrub_secrets(text, r.item.request.headers)
     return text
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "InputError",
     "mask",
     "origin_of",
+    "scrub_secrets",
     "split_headers",
 ]
 
@@ -109,6 +110,22 @@ def mask(name: str, value: str) -> str:
         return "; ".join(p for p in pairs if p)
     scheme, sep, _ = value.strip().partition(" ")
     return f"{scheme} ***" if sep else "***"
+
+
+def scrub_secrets(text: str, headers: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str:
+    """*text* with the secret values of *headers* (cookies, credentials) masked wherever they
+    appear, e.g. in ``corskit check -v`` output of a copied request."""
+    for name, value in headers:
+        masked = mask(name, value)
+        if masked == value or not value:
+            continue
+        text = text.replace(value, masked)
+        if name.lower() == "cookie":
+            for part in value.split(";"):
+                secret = part.strip().partition("=")[2]
+                if len(secret) >= 4:
+                    text = text.replace(secret, "***")
+    return text
 
 
 @dataclass(frozen=True)
