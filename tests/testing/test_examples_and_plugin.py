@@ -78,21 +78,20 @@ def test_fails(cors):
 """
 
 
+def _plugin_is_installed() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(ep.value == "corskit.pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
 def test_pytest_plugin_fixture(tmp_path: Path) -> None:
     (tmp_path / "test_user_api.py").write_text(textwrap.dedent(PLUGIN_TESTS))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    # An installed corskit registers the plugin through its pytest11 entry point (what
+    # users get); naming it again with -p would register it twice, which pytest refuses.
+    load = [] if _plugin_is_installed() else ["-p", "corskit.pytest_plugin"]
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "corskit.pytest_plugin",
-            "test_user_api.py",
-        ],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *load, "test_user_api.py"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -100,6 +99,7 @@ def test_pytest_plugin_fixture(tmp_path: Path) -> None:
         timeout=120,
     )
     out = proc.stdout
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "2 passed, 1 failed" in out or "1 failed, 2 passed" in out, out
     assert "CORS: expected GET /items from https://evil.example to be allowed" in out
     assert "cause (origin-not-allowed)" in out
