@@ -44,7 +44,6 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from itertools import product
 from typing import Any
 
 from .engine import Decision, Engine, Reason
@@ -82,7 +81,14 @@ def route_prefix(key: object) -> str | None:
 
 def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, list[Problem]]:
     if not text.startswith("/"):
-        return None, [_problem("route-prefix-invalid", field, text, f"Start the prefix with '/': '/{text.lstrip('/')}'.")]
+        return None, [
+            _problem(
+                "route-prefix-invalid",
+                field,
+                text,
+                f"Start the prefix with '/': '/{text.lstrip('/')}'.",
+            )
+        ]
     body = text[1:]
     if body.endswith("/"):
         body = body[:-1]
@@ -90,9 +96,20 @@ def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, li
         return (), []
     segments = tuple(body.split("/"))
     for seg in segments:
-        if not seg or seg in (".", "..") or not _SEGMENT.fullmatch(seg) or any(c.isspace() for c in seg):
-            clean = "/" + "/".join(s for s in segments if s not in ("", ".", "..") and _SEGMENT.fullmatch(s))
-            return None, [_problem("route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}.")]
+        if (
+            not seg
+            or seg in (".", "..")
+            or not _SEGMENT.fullmatch(seg)
+            or any(c.isspace() for c in seg)
+        ):
+            clean = "/" + "/".join(
+                s for s in segments if s not in ("", ".", "..") and _SEGMENT.fullmatch(s)
+            )
+            return None, [
+                _problem(
+                    "route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}."
+                )
+            ]
     return segments, []
 
 
@@ -104,7 +121,9 @@ class _PathRefusal(Engine):
     def __init__(self, policy: CORSPolicy) -> None:
         super().__init__(policy)
         self._refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), b"Origin")
-        self._preflight_refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), self.preflight_vary, 403)
+        self._preflight_refusal = Decision(
+            False, Reason.PATH_AMBIGUOUS, (), self.preflight_vary, 403
+        )
 
     def actual(self, origin: bytes) -> Decision:
         return self._refusal
@@ -152,13 +171,26 @@ class RouteTable:
         if isinstance(routes, Mapping):
             items = list(routes.items())
         elif isinstance(routes, (str, bytes)):
-            raise CORSConfigError([_problem("wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}.")])
+            raise CORSConfigError(
+                [
+                    _problem(
+                        "wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}."
+                    )
+                ]
+            )
         else:
             try:
                 items = [tuple(pair) for pair in routes]
             except TypeError:
                 raise CORSConfigError(
-                    [_problem("wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}.")]
+                    [
+                        _problem(
+                            "wrong-type",
+                            "routes",
+                            routes,
+                            "Give routes={'/prefix': CORSPolicy(...)}.",
+                        )
+                    ]
                 ) from None
         policies: dict[str, CORSPolicy] = {}
         exact: dict[tuple[str, ...], str] = {}
@@ -167,7 +199,14 @@ class RouteTable:
             text = route_prefix(key)
             field = f"routes[{text!r}]" if text is not None else "routes"
             if text is None:
-                problems.append(_problem("wrong-type", "routes", key, "Use a path prefix str (or an APIRouter) as the key."))
+                problems.append(
+                    _problem(
+                        "wrong-type",
+                        "routes",
+                        key,
+                        "Use a path prefix str (or an APIRouter) as the key.",
+                    )
+                )
                 continue
             segments, found = _normalise_prefix(text, field)
             problems += found
@@ -176,12 +215,21 @@ class RouteTable:
                 continue
             name = "/" + "/".join(segments)
             if segments in exact:
-                problems.append(_problem("route-prefix-invalid", field, text, f"{name!r} is given twice; keep one."))
+                problems.append(
+                    _problem(
+                        "route-prefix-invalid", field, text, f"{name!r} is given twice; keep one."
+                    )
+                )
                 continue
             fold = tuple(s.lower() for s in segments)
             if fold in folded:
                 problems.append(
-                    _problem("route-prefix-invalid", field, text, f"It differs from {folded[fold]!r} only in case; keep one.")
+                    _problem(
+                        "route-prefix-invalid",
+                        field,
+                        text,
+                        f"It differs from {folded[fold]!r} only in case; keep one.",
+                    )
                 )
                 continue
             exact[segments] = name
@@ -206,12 +254,18 @@ class RouteTable:
                 return CORSPolicy(**value)
             except CORSConfigError as exc:
                 for p in exc.problems:
-                    problems.append(Problem(p.code, f"{field}.{p.field}", p.value, p.why, p.fix, p.severity))
+                    problems.append(
+                        Problem(p.code, f"{field}.{p.field}", p.value, p.why, p.fix, p.severity)
+                    )
                 return None
             except TypeError as exc:
-                problems.append(_problem("wrong-type", field, value, f"Give CORSPolicy settings ({exc})."))
+                problems.append(
+                    _problem("wrong-type", field, value, f"Give CORSPolicy settings ({exc}).")
+                )
                 return None
-        problems.append(_problem("wrong-type", field, value, "Give a CORSPolicy (or a dict of its settings)."))
+        problems.append(
+            _problem("wrong-type", field, value, "Give a CORSPolicy (or a dict of its settings).")
+        )
         return None
 
     def __repr__(self) -> str:
@@ -233,7 +287,9 @@ class RouteTable:
         if hit is not _MISS:
             return hit  # type: ignore[return-value]
         name = self.match(path, raw if key is raw else None)
-        engine = self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
+        engine = (
+            self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
+        )
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
         self._cache[key] = engine
@@ -272,8 +328,47 @@ def _split(path: str) -> list[str]:
     return path[1:].split("/") if path.startswith("/") else path.split("/")
 
 
+def _is_plain(path: str, raw: bytes | None) -> bool:
+    """True when every server reads *path* the same way (no readings to compare)."""
+    return (
+        not any(mark in path for mark in _MARKS)
+        and not _CONTROL.search(path)
+        and not path.startswith(".")
+        and (raw is None or raw.split(b"?", 1)[0] == path.encode("latin-1", "replace"))
+    )
+
+
+_MARKS = (";", "\\", "%", "//", "/.")
+
+
 def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
-    """Every segment list a server might route *path* as (None: refuse outright)."""
+    """Every segment list a server might route *path* as (None: refuse outright).
+
+    The bases are the path as given, decoded once more, with backslashes as slashes,
+    and the raw path split before decoding. Each base is then read with and without
+    each normalisation servers apply: ``;params`` stripped from every segment (Tomcat,
+    Jetty, Spring), empty segments merged, dot segments resolved (RFC 3986,
+    remove_dot_segments: https://www.rfc-editor.org/rfc/rfc3986#section-5.2.4), and
+    merging before or after resolving.
+    """
+    if _is_plain(path, raw):
+        yield _split(path)
+        return
+    bases = _bases(path, raw)
+    if bases is None:
+        yield None
+        return
+    seen: set[tuple[str, ...]] = set()
+    for segments in bases:
+        for reading in _normalisations(segments):
+            key = tuple(reading)
+            if key not in seen:
+                seen.add(key)
+                yield reading
+
+
+def _bases(path: str, raw: bytes | None) -> list[list[str]] | None:
+    """The segment lists before normalisation; None when a control character shows up."""
     from urllib.parse import unquote
 
     strings = [path]
@@ -282,8 +377,7 @@ def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
     bases: list[list[str]] = []
     for text in strings:
         if _CONTROL.search(text):
-            yield None
-            return
+            return None
         bases.append(_split(text))
         if "\\" in text:
             bases.append(_split(text.replace("\\", "/")))
@@ -293,35 +387,37 @@ def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
         text = raw.decode("latin-1").split("?", 1)[0]  # some servers keep the query in raw_path
         segments = [unquote(seg) for seg in _split(text)]
         if any(_CONTROL.search(seg) for seg in segments):
-            yield None
-            return
+            return None
         bases.append(segments)
         if any("\\" in seg or "/" in seg for seg in segments):
             bases.append(_split("/".join(segments).replace("\\", "/")))
-    for segments in bases:
-        dims = (
-            any(s in (".", "..") for s in segments),  # resolve dot segments
-            "" in segments[:-1],  # merge empty segments
-            any(";" in s for s in segments),  # strip ;parameters
-        )
-        for dots, merge, params in product(*[(False, True) if d else (False,) for d in dims]):
-            yield _variant(segments, dots, merge, params)
+    return bases
 
 
-def _variant(segments: list[str], dots: bool, merge: bool, params: bool) -> list[str]:
+def _normalisations(segments: list[str]) -> Iterable[list[str]]:
+    for stripped in (
+        (segments, _strip_params(segments)) if any(";" in s for s in segments) else (segments,)
+    ):
+        yield stripped
+        merged = [s for s in stripped if s]
+        yield merged
+        yield _resolve_dots(stripped)
+        yield _resolve_dots(merged)
+        yield [s for s in _resolve_dots(stripped) if s]
+
+
+def _strip_params(segments: list[str]) -> list[str]:
+    return [s.split(";", 1)[0] for s in segments]
+
+
+def _resolve_dots(segments: list[str]) -> list[str]:
     out: list[str] = []
     for seg in segments:
-        if params:
-            seg = seg.split(";", 1)[0]
-        if dots and seg == "..":
+        if seg == "..":
             if out:
                 out.pop()
-            continue
-        if dots and seg == ".":
-            continue
-        if merge and not seg:
-            continue
-        out.append(seg)
+        elif seg != ".":
+            out.append(seg)
     return out
 
 
@@ -342,7 +438,14 @@ def routes_of(app: Any) -> dict[str, CORSPolicy]:
     return registry
 
 
-def include_router(app: Any, router: Any, policy: CORSPolicy | Mapping[str, Any], *, prefix: str = "", **include: Any) -> None:
+def include_router(
+    app: Any,
+    router: Any,
+    policy: CORSPolicy | Mapping[str, Any],
+    *,
+    prefix: str = "",
+    **include: Any,
+) -> None:
     """``app.include_router(router, prefix=prefix, **include)`` and register *policy* for the
     router's full prefix (``prefix + router.prefix``), validated now.
 
