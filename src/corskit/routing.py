@@ -54,7 +54,9 @@ __all__ = ["AMBIGUOUS", "RouteTable", "include_router", "route_prefix", "routes_
 
 AMBIGUOUS = "<ambiguous>"
 MAX_PATH = 8192
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 4096  # route cache: at most this many paths...
+_CACHE_BYTES = 1 << 20  # ... holding at most this many characters of paths,
+_CACHE_KEY_LIMIT = 2048  # each at most this long (longer paths are never cached)
 # RFC 3986 pchar minus "%" and ";" (never literal in a canonical route), plus non-ASCII
 # (frameworks route on the decoded path, so "/café" is a plain prefix); no whitespace.
 _SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@\u00a1-\U0010ffff]+")
@@ -163,7 +165,16 @@ class RouteTable:
     or dicts of policy settings. Raises :class:`~corskit.CORSConfigError`.
     """
 
-    __slots__ = ("_cache", "_depth", "_engines", "_exact", "_folded", "_refuse", "policies")
+    __slots__ = (
+        "_cache",
+        "_cache_bytes",
+        "_depth",
+        "_engines",
+        "_exact",
+        "_folded",
+        "_refuse",
+        "policies",
+    )
 
     def __init__(self, routes: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> None:
         problems: list[Problem] = []
@@ -243,6 +254,7 @@ class RouteTable:
         self._engines: dict[str, Engine] = {name: p.engine for name, p in policies.items()}
         self._depth = max((len(s) for s in exact), default=0)
         self._cache: dict[object, Engine | None] = {}
+        self._cache_bytes = 0
         self._refuse = refusal_engine()
 
     @staticmethod
@@ -282,17 +294,23 @@ class RouteTable:
         *raw* is the request's still-encoded path when the server provides it; it lets
         encoded slashes and dots be seen. Ambiguous paths get the refusing engine.
         """
-        key: object = path if raw is None or b"%" not in raw else raw
+        if raw is not None and b"%" not in raw:
+            raw = None  # nothing encoded: the raw path reads as the decoded one
+        key: object = path if raw is None else (raw, path)  # the answer depends on both
         hit = self._cache.get(key, _MISS)
         if hit is not _MISS:
             return hit  # type: ignore[return-value]
-        name = self.match(path, raw if key is raw else None)
+        name = self.match(path, raw)
         engine = (
             self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
         )
-        if len(self._cache) >= _CACHE_SIZE:
-            self._cache.clear()
-        self._cache[key] = engine
+        size = len(path) + (len(raw) if raw is not None else 0)
+        if size <= _CACHE_KEY_LIMIT:  # long paths are answered, never kept
+            if len(self._cache) >= _CACHE_SIZE or self._cache_bytes + size > _CACHE_BYTES:
+                self._cache.clear()
+                self._cache_bytes = 0
+            self._cache[key] = engine
+            self._cache_bytes += size
         return engine
 
     def match(self, path: str, raw: bytes | None = None) -> str | None:
