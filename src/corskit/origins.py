@@ -31,7 +31,13 @@ else:  # pragma: no cover
     import sre_constants
     import sre_parse
 
-__all__ = ["OriginMatcher", "OriginPattern", "is_loopback_host", "is_public_suffix", "parse_pattern"]
+__all__ = [
+    "OriginMatcher",
+    "OriginPattern",
+    "is_loopback_host",
+    "is_public_suffix",
+    "parse_pattern",
+]
 
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
@@ -151,7 +157,9 @@ def parse_pattern(
     problems: list[Problem] = []
     scheme, sep, rest = text.partition("://")
     if not sep:
-        return None, [_problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")]
+        return None, [
+            _problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")
+        ]
     if scheme.lower() == "file":
         return None, [_problem("origin-file-scheme", field, text)]
     fixed = scheme.lower()
@@ -190,12 +198,12 @@ def parse_pattern(
         if "*" in lowered_authority.rpartition(":")[2]:
             problems.append(_problem("origin-bad-wildcard", field, text))
         else:
-            problems.append(_problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'."))
+            problems.append(
+                _problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'.")
+            )
         return None, problems
     if port and port == DEFAULT_PORTS.get(fixed):
-        problems.append(
-            _problem("origin-default-port", field, text, f"Use '{fixed}://{host}'.")
-        )
+        problems.append(_problem("origin-default-port", field, text, f"Use '{fixed}://{host}'."))
         port = ""
     kind = "exact"
     if host.startswith("*."):
@@ -204,7 +212,11 @@ def parse_pattern(
         problems.append(_problem("origin-bad-wildcard", field, text))
         return None, problems
     if not _valid_host(host, allow_ip=kind == "exact"):
-        code = "origin-bad-wildcard" if kind == "subdomains" and _valid_host(host, True) else "origin-invalid"
+        code = (
+            "origin-bad-wildcard"
+            if kind == "subdomains" and _valid_host(host, True)
+            else "origin-invalid"
+        )
         problems.append(_problem(code, field, text))
         return None, problems
     if problems:
@@ -226,7 +238,11 @@ def _split_host_port(authority: str) -> tuple[str, str | None]:
         host, colon, port = authority.partition(":")
         if colon and not port:
             return host, None
-    if port and port != "*" and not (port.isdigit() and port.isascii() and port[0] != "0" and int(port) <= 65535):
+    if (
+        port
+        and port != "*"
+        and not (port.isdigit() and port.isascii() and port[0] != "0" and int(port) <= 65535)
+    ):
         return host, None
     return host, port
 
@@ -256,42 +272,132 @@ def _valid_host(host: str, allow_ip: bool) -> bool:
 # --- regular expressions ------------------------------------------------------------------
 
 # Two unrelated hosts an attacker could register: a regex matching both matches anyone.
-_EVERYTHING_PROBES = ("https://corskit-probe.example", "https://attacker.invalid")
+_EVERYTHING_PROBES = (
+    ("https://corskit-probe.example", "https://attacker.invalid"),
+    ("http://corskit-probe.example", "http://attacker.invalid"),
+)
+# Top-level domains anyone can register names under: a regex matching a name directly
+# under one of them lets anyone in (like 'https://*.com').
+_PROBE_TLDS = (
+    "com",
+    "net",
+    "org",
+    "io",
+    "dev",
+    "app",
+    "co",
+    "uk",
+    "de",
+    "xyz",
+    "info",
+    "top",
+    "ai",
+    "me",
+    "cloud",
+)
 _HOST_IN_REGEX = re.compile(r"[a-z0-9-]+(?:\\\.[a-z0-9-]+)+")
+_PORT_IN_REGEX = re.compile(r":(\d{1,5})")
 
 
-def check_regex(source: str, field: str = "allow_origin_regex") -> tuple[re.Pattern[str] | None, list[Problem]]:
+def check_regex(
+    source: str,
+    field: str = "allow_origin_regex",
+    *,
+    credentials: bool = False,
+    tolerate_insecure: bool = False,
+    tolerate_public_suffix: bool = False,
+) -> tuple[re.Pattern[str] | None, list[Problem]]:
     """Compile *source* and refuse the ways a regex lets attackers in.
 
-    Besides analysing the expression, it is run against look-alikes of the host names
-    written in it (``example\\.com`` -> ``https://corskitexample.com``,
-    ``https://example.com.corskit-probe.test``), as an attacker would.
+    Besides analysing the expression (it must provably match in linear time), it is run
+    against look-alikes of the host names written in it (``example\\.com`` ->
+    ``https://corskitexample.com``, ``https://example.com.corskit-probe.test``), against
+    names anyone can register under public suffixes and top-level domains, and, with
+    credentials, against plain-http origins, as an attacker would.
     """
     try:
         compiled = re.compile(source)
-    except (re.error, TypeError, ValueError) as exc:
-        return None, [_problem("regex-invalid", field, source, f"{CATALOGUE['regex-invalid'].fix} ({exc})")]
+    except (re.error, TypeError, ValueError, RecursionError, OverflowError) as exc:
+        return None, [
+            _problem("regex-invalid", field, source, f"{CATALOGUE['regex-invalid'].fix} ({exc})")
+        ]
+    why = regex_linear_problem(source)
+    if why is not None:
+        return None, [
+            _problem(
+                "regex-not-linear", field, source, f"{CATALOGUE['regex-not-linear'].fix} ({why}.)"
+            )
+        ]
     problems: list[Problem] = []
-    if all(compiled.fullmatch(p) for p in _EVERYTHING_PROBES):
+    if any(all(compiled.fullmatch(p) for p in pair) for pair in _EVERYTHING_PROBES):
         problems.append(_problem("regex-matches-everything", field, source))
     elif _has_unescaped_host_dot(source):
         problems.append(_problem("regex-unescaped-dot", field, source))
     else:
-        for probe in _lookalikes(source):
-            if compiled.fullmatch(probe):
-                problems.append(
-                    _problem(
-                        "regex-matches-lookalike",
-                        field,
-                        source,
-                        f"It matches {probe!r}. Anchor host names on a dot, e.g. "
-                        "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins.",
-                    )
-                )
-                break
+        problems += _lookalike_problems(compiled, source, field)
+        if credentials and not tolerate_public_suffix:
+            problems += _public_suffix_problems(compiled, source, field)
+    if (
+        credentials
+        and not tolerate_insecure
+        and not any(p.code == "regex-matches-everything" for p in problems)
+    ):
+        problems += _insecure_problems(compiled, source, field)
     if compiled.fullmatch("null"):
         problems.append(_problem("regex-matches-null", field, source))
     return compiled, problems
+
+
+def _lookalike_problems(compiled: re.Pattern[str], source: str, field: str) -> list[Problem]:
+    for probe in _lookalikes(source):
+        if compiled.fullmatch(probe):
+            fix = (
+                f"It matches {probe!r}. Anchor host names on a dot, e.g. "
+                "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins."
+            )
+            return [_problem("regex-matches-lookalike", field, source, fix)]
+    return []
+
+
+def _regex_hosts(source: str) -> list[str]:
+    return [m.group().replace("\\.", ".") for m in _HOST_IN_REGEX.finditer(source)]
+
+
+def _public_suffix_problems(compiled: re.Pattern[str], source: str, field: str) -> list[Problem]:
+    """A name anyone can register directly under a public suffix or a TLD matches."""
+    suffixes = list(_PROBE_TLDS)
+    for host in _regex_hosts(source):
+        labels = host.split(".")
+        suffixes += [".".join(labels[i:]) for i in range(len(labels))]
+    for suffix in dict.fromkeys(suffixes):
+        if not is_public_suffix(suffix):
+            continue
+        for scheme in ("https", "http"):
+            probe = f"{scheme}://corskit-probe.{suffix}"
+            if compiled.fullmatch(probe) or compiled.fullmatch(f"{scheme}://corskitprobe.{suffix}"):
+                fix = (
+                    f"It matches {probe!r}: anyone can register a name under {suffix!r}. Match your own "
+                    "sites only, or opt in with dangerously_tolerate_public_suffix_wildcards=True."
+                )
+                return [_problem("public-suffix-wildcard-with-credentials", field, source, fix)]
+    return []
+
+
+def _insecure_problems(compiled: re.Pattern[str], source: str, field: str) -> list[Problem]:
+    """With credentials, a plain-http origin (not loopback) matches."""
+    hosts = [h for h in _regex_hosts(source) if not is_loopback_host(h)] + ["corskit-probe.example"]
+    ports = ["", *(":" + p for p in _PORT_IN_REGEX.findall(source))]
+    for host in hosts:
+        for prefix in ("", "corskitprobe.", "www."):
+            for port in ports:
+                probe = f"http://{prefix}{host}{port}"
+                if compiled.fullmatch(probe):
+                    fix = (
+                        f"It matches {probe!r}. Require 'https://' in the regex, or opt in with "
+                        "dangerously_tolerate_insecure_origins=True."
+                    )
+                    return [_problem("insecure-origin-with-credentials", field, source, fix)]
+    return []
 
 
 def _lookalikes(source: str) -> list[str]:
@@ -351,7 +457,9 @@ class OriginMatcher:
 
     __slots__ = ("_any_port", "_exact", "_regex", "_subdomains", "allows_all", "has_patterns")
 
-    def __init__(self, patterns: list[OriginPattern | None], regex: re.Pattern[str] | None = None) -> None:
+    def __init__(
+        self, patterns: list[OriginPattern | None], regex: re.Pattern[str] | None = None
+    ) -> None:
         self._exact: frozenset[bytes] = frozenset()
         exact: set[bytes] = set()
         any_port: set[tuple[str, str]] = set()
@@ -401,7 +509,11 @@ class OriginMatcher:
             dot = host.find(".")
             while dot > 0:  # dot > 0: an empty leading label never matches
                 suffix = host[dot + 1 :]
-                if (scheme, suffix, port) in self._subdomains or (scheme, suffix, "*") in self._subdomains:
+                if (scheme, suffix, port) in self._subdomains or (
+                    scheme,
+                    suffix,
+                    "*",
+                ) in self._subdomains:
                     return True
                 dot = host.find(".", dot + 1)
         return False
@@ -413,10 +525,269 @@ def _is_request_host(host: str) -> bool:
         return False
     if host.startswith("["):
         return True
-    return not (
-        ".." in host or ".-" in host or "-." in host or host[0] in ".-" or host[-1] in ".-"
-    )
+    return not (".." in host or ".-" in host or "-." in host or host[0] in ".-" or host[-1] in ".-")
 
 
 def _serialise(scheme: str, host: str, port: str) -> str:
     return f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
+
+
+# --- linear-time proof for allow_origin_regex ------------------------------------------------
+#
+# Python's re backtracks: nested or overlapping quantifiers ('([a-z0-9]+)*', '(\w+\.?)+',
+# '.*\..*') cost exponential or polynomial time on a crafted Origin (ReDoS). A regex is
+# accepted only when every repeated part provably ends at a character it cannot contain
+# (or where nothing else repeated can take over), so a failed match backtracks a bounded
+# number of steps per character. Anything the analysis does not understand (back-
+# references, lookarounds, conditionals) is refused: allow_origins patterns need no regex.
+
+_ALPHABET = range(128)  # request Origins are ASCII (non-ASCII ones are refused before)
+_MAX_CONTINUATIONS = 64
+_UNPROVABLE_OPS = ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT", "GROUPREF_IGNORE")
+
+
+class _NotLinear(Exception):
+    """Why a regex cannot be shown to match in linear time."""
+
+
+def regex_linear_problem(source: str) -> str | None:
+    """None when *source* (a valid regex) provably matches in linear time, else why not.
+
+    >>> regex_linear_problem(r"https://([a-z0-9-]+\\.)*example\\.com") is None
+    True
+    >>> regex_linear_problem(r"https://([a-z0-9]+)*\\.example\\.com")
+    "the repeated part '[a-z0-9]+' can also be matched by the repetition around or after it"
+    """
+    try:
+        parsed: Any = sre_parse.parse(source)
+        _Linear(source, parsed).check(list(parsed), [[]], in_loop=False)
+    except _NotLinear as exc:
+        return str(exc)
+    except RecursionError:
+        return "it is nested too deeply to analyse"
+    return None
+
+
+class _Linear:
+    def __init__(self, source: str, parsed: Any) -> None:
+        self.state = parsed.state
+        self.source = source
+        self._leaf: dict[str, frozenset[int]] = {}
+
+    # -- character sets -------------------------------------------------------------------
+
+    def leaf(self, node: tuple[Any, Any]) -> frozenset[int]:
+        key = repr(node)
+        found = self._leaf.get(key)
+        if found is None:
+            sub = sre_parse.SubPattern(self.state, [node])
+            compiled = _sre_compile(sub, re.IGNORECASE)  # case-folded: a superset, conservative
+            found = frozenset(c for c in _ALPHABET if compiled.fullmatch(chr(c)))
+            self._leaf[key] = found
+        return found
+
+    def chars(self, items: list[tuple[Any, Any]]) -> frozenset[int]:
+        out: set[int] = set()
+        for op, av in items:
+            name = str(op)
+            if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+                out |= self.leaf((op, av))
+            elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+                out |= self.chars(list(av[-1]))
+            elif name == "BRANCH":
+                for branch in av[1]:
+                    out |= self.chars(list(branch))
+            elif _is_repeat(name):
+                out |= self.chars(list(av[2]))
+        return frozenset(out)
+
+    def first(self, items: list[tuple[Any, Any]]) -> frozenset[int]:
+        out: set[int] = set()
+        for node in items:
+            out |= self.first_of(node)
+            if not self.nullable([node]):
+                break
+        return frozenset(out)
+
+    def first_of(self, node: tuple[Any, Any]) -> frozenset[int]:
+        op, av = node
+        name = str(op)
+        if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+            return self.leaf(node)
+        if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            return self.first(list(av[-1]))
+        if name == "BRANCH":
+            return frozenset().union(*(self.first(list(b)) for b in av[1]))
+        if _is_repeat(name):
+            return self.first(list(av[2]))
+        return frozenset()
+
+    def nullable(self, items: list[tuple[Any, Any]]) -> bool:
+        for op, av in items:
+            name = str(op)
+            if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
+                return False
+            if name in ("SUBPATTERN", "ATOMIC_GROUP") and not self.nullable(list(av[-1])):
+                return False
+            if name == "BRANCH" and not any(self.nullable(list(b)) for b in av[1]):
+                return False
+            if _is_repeat(name) and av[0] > 0 and not self.nullable(list(av[2])):
+                return False
+        return True
+
+    # -- the proof ------------------------------------------------------------------------
+
+    def check(
+        self, items: list[tuple[Any, Any]], follows: list[list[tuple[Any, Any]]], in_loop: bool
+    ) -> None:
+        """Check the sequence *items*, followed by any one of *follows* (continuations)."""
+        if len(follows) > _MAX_CONTINUATIONS:
+            raise _NotLinear("it nests repetitions too deeply to analyse")
+        for i, (op, av) in enumerate(items):
+            name = str(op)
+            rest = [items[i + 1 :] + f for f in follows]
+            if name in _UNPROVABLE_OPS:
+                raise _NotLinear(
+                    "back-references and lookarounds cannot be shown to match in linear time"
+                )
+            if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+                self.check(list(av[-1]), rest, in_loop)
+            elif name == "BRANCH":
+                self._branch((op, av), rest, in_loop)
+            elif _is_repeat(name):
+                self._repeat((op, av), rest)
+            elif name not in ("LITERAL", "NOT_LITERAL", "ANY", "IN", "AT"):
+                raise _NotLinear(
+                    f"it uses {name.lower()}, which the linear-time check does not know"
+                )
+
+    def _branch(
+        self, node: tuple[Any, Any], rest: list[list[tuple[Any, Any]]], in_loop: bool
+    ) -> None:
+        branches = [list(b) for b in node[1][1]]
+        if in_loop:
+            seen: set[int] = set()
+            for branch in branches:
+                first = self.first(branch)
+                if first & seen or self.nullable(branch):
+                    raise _NotLinear(
+                        f"the alternatives in {self._show([node])!r} can start alike under a repetition"
+                    )
+                seen |= first
+        for branch in branches:
+            self.check(branch, rest, in_loop)
+
+    def _repeat(self, node: tuple[Any, Any], rest: list[list[tuple[Any, Any]]]) -> None:
+        high, body = node[1][1], list(node[1][2])
+        if high <= 1:  # '?': no repetition, only a choice
+            self.check(body, rest, in_loop=False)
+            return
+        if self.nullable(body):
+            raise _NotLinear(f"the repeated part {self._show([node])!r} can match the empty string")
+        mine = self.chars(body)
+        for follow in rest:
+            self._ends_cleanly(mine, node, follow)
+        # Inside the body, what follows is either one more round of the body or the rest.
+        self.check(body, [body + f for f in rest] + rest, in_loop=True)
+
+    def _ends_cleanly(
+        self, mine: frozenset[int], repeat: tuple[Any, Any], follow: list[tuple[Any, Any]]
+    ) -> None:
+        for node in follow:
+            if not self.first_of(node) & mine:
+                # The repetition cannot run into this part: it ends right before it (when
+                # the part is mandatory) or the part is absent (a bounded choice).
+                if not self.nullable([node]):
+                    return
+                continue
+            if _has_repeat(node):
+                raise _NotLinear(
+                    f"the repeated part {self._show([repeat])!r} can also be matched by the repetition around or after it"
+                )
+            # overlapping, fixed length: a bounded number of retries per character
+
+    def _show(self, items: list[tuple[Any, Any]]) -> str:
+        return _unparse(items)
+
+
+def _is_repeat(name: str) -> bool:
+    return name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _has_repeat(node: tuple[Any, Any]) -> bool:
+    op, av = node
+    name = str(op)
+    if _is_repeat(name):
+        return bool(av[1] > 1) or any(_has_repeat(n) for n in av[2])
+    if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return any(_has_repeat(n) for n in av[-1])
+    if name == "BRANCH":
+        return any(_has_repeat(n) for b in av[1] for n in b)
+    return False
+
+
+def _sre_compile(sub: Any, flags: int) -> re.Pattern[str]:
+    if sys.version_info >= (3, 11):
+        import re._compiler as sre_compile
+    else:  # pragma: no cover
+        import sre_compile
+    return sre_compile.compile(sub, flags)
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+}
+
+
+def _unparse(items: Any) -> str:
+    """A readable regex for a parsed fragment (for problem messages)."""
+    return "".join(_unparse_node(op, av) for op, av in items)
+
+
+def _unparse_node(op: Any, av: Any) -> str:
+    name = str(op)
+    if name == "LITERAL":
+        return re.escape(chr(av))
+    if name == "NOT_LITERAL":
+        return f"[^{re.escape(chr(av))}]"
+    if name == "ANY":
+        return "."
+    if name == "IN":
+        parts = [_unparse_set_item(o, a) for o, a in av]
+        if len(parts) == 1 and parts[0].startswith("\\") and len(parts[0]) == 2:
+            return parts[0]
+        return "[" + "".join(parts) + "]"
+    if name in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return "(" + _unparse(av[-1]) + ")"
+    if name == "BRANCH":
+        return "|".join(_unparse(b) for b in av[1])
+    if _is_repeat(name):
+        low, high = av[0], av[1]
+        body = _unparse(av[2])
+        quantifier = {
+            (0, 1): "?",
+            (0, sre_constants.MAXREPEAT): "*",
+            (1, sre_constants.MAXREPEAT): "+",
+        }.get((low, high), f"{{{low},{'' if high == sre_constants.MAXREPEAT else high}}}")
+        return body + quantifier
+    if name == "AT":
+        return {"AT_BEGINNING": "^", "AT_END": "$"}.get(str(av), "")
+    return "…"
+
+
+def _unparse_set_item(op: Any, av: Any) -> str:
+    name = str(op)
+    if name == "LITERAL":
+        return re.escape(chr(av))
+    if name == "RANGE":
+        return f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}"
+    if name == "NEGATE":
+        return "^"
+    if name == "CATEGORY":
+        return _CATEGORIES.get(str(av), "…")
+    return "…"
