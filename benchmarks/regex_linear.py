@@ -20,7 +20,7 @@ import re
 import sys
 import time
 
-from corskit.origins import regex_linear_problem
+from corskit.regex_linear import regex_linear_problem
 
 ACCEPTED = [
     r"https://([a-z0-9-]+\.)*example\.com",

@@ -91,7 +91,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("regex", ACCEPTED)
 def test_accepted_regexes_stay_fast_on_crafted_origins(regex: str) -> None:
-    from corskit.origins import regex_linear_problem
+    from corskit.regex_linear import regex_linear_problem
 
     assert regex_linear_problem(regex) is None
     policy = CORSPolicy(allow_origin_regex=regex)
