@@ -1,4 +1,4 @@
-"""The WSGI adapter (issue 6, point 5) with real Flask and Django apps on a real WSGI
+"""The WSGI adapter with real Flask and Django apps on a real WSGI
 server (threaded wsgiref): preflights, actual requests, error responses with CORS
 headers, per-route policies, dynamic origins and reconfiguration."""
 
