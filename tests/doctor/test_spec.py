@@ -86,6 +86,9 @@ SAFELIST_TABLE = [
     ("Range", "bytes= 0-1", False),  # no whitespace allowed
     ("Range", "bytes=0-1,3-4", False),
     ("Range", "items=0-1", False),
+    ("Range", "BYTES=100-200", False),  # the unit is compared case-sensitively
+    ("Range", "Bytes=100-200", False),
+    ("Range", "bytesx=0-1", False),
     ("X-Custom", "1", False),
     ("Authorization", "Bearer x", False),
     ("DPR", "2", False),  # Chromium-only; the spec list does not have it
