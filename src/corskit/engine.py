@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .headers import SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADER_NAMES, parse_header_list
+from .headers import SAFELISTED_METHODS, parse_header_list
 from .origins import MAX_ORIGIN_LENGTH
 from .problems import escape
 
@@ -217,9 +217,10 @@ class Engine:
         self._method_limit = max([64, *(len(m) for m in methods)])
         self._any_header = "*" in policy.allow_headers
         self._listed_authorization = "authorization" in policy.allow_headers
-        self._headers_ok = frozenset(
-            n.encode("ascii") for n in (*policy.allow_headers, *SAFELISTED_REQUEST_HEADER_NAMES) if n != "*"
-        )
+        # Fetch: CORS-preflight fetch, header check: every name the browser lists (it lists
+        # Accept, Accept-Language, Content-Language and Content-Type only when their values
+        # are not CORS-safelisted, e.g. application/json) must be allowed; none is implied.
+        self._headers_ok = frozenset(n.encode("ascii") for n in policy.allow_headers if n != "*")
         # The longest list a browser could send that this policy allows: every allowed
         # name once, with a comma and a little whitespace each. Anything longer is refused
         # before it is split (bounded, linear work; rs/cors's quadratic-parse lesson).

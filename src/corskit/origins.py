@@ -160,13 +160,12 @@ def parse_pattern(
     if "*" in host:
         problems.append(_problem("origin-bad-wildcard", field, text))
         return None, problems
-    if not _valid_host(host, allow_ip=kind == "exact"):
-        code = (
-            "origin-bad-wildcard"
-            if kind == "subdomains" and _valid_host(host, True)
-            else "origin-invalid"
-        )
-        problems.append(_problem(code, field, text))
+    fault = _host_fault(host, exact=kind == "exact")
+    if fault is not None:
+        if kind == "subdomains" and _valid_host(host, True):
+            problems.append(_problem("origin-bad-wildcard", field, text))
+        else:
+            problems.append(_problem("origin-invalid", field, text, fault))
         return None, problems
     if problems:
         return None, problems
@@ -197,25 +196,58 @@ def _split_host_port(authority: str) -> tuple[str, str | None]:
 
 
 def _valid_host(host: str, allow_ip: bool) -> bool:
+    return _host_fault(host, allow_ip) is None
+
+
+# URL Standard, "ends in a number checker": such a host is parsed as IPv4 (or fails).
+_NUMBER = re.compile(r"[0-9]+|0[xX][0-9a-fA-F]*")
+
+
+def _host_fault(host: str, exact: bool) -> str | None:
+    """None for a host a page's origin can have (URL Standard, host parsing), else why not."""
     if host.startswith("["):
-        if not allow_ip or not host.endswith("]"):
-            return False
-        try:
-            address = ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            return False
-        # RFC 5952 compressed form only, as browsers serialise it; no IPv4-mapped forms.
-        return address.compressed == host[1:-1] and address.ipv4_mapped is None
+        return _ipv6_fault(host) if exact else "Wildcards apply to domain names only."
+    if exact and host.endswith(".") and not host.endswith(".."):
+        host = host[:-1]  # a fully qualified name ('example.com.'): a page's own origin
     if not host or len(host) > 253 or not host.isascii():
-        return False
-    if host.replace(".", "").isdigit():
-        if not allow_ip:
-            return False
+        return "Write the host in ASCII (punycode for international names)."
+    labels = host.split(".")
+    if _NUMBER.fullmatch(labels[-1]):
         try:
-            return str(ipaddress.IPv4Address(host)) == host
+            if exact and str(ipaddress.IPv4Address(host)) == host:
+                return None
         except ValueError:
-            return False
-    return all(_LABEL.fullmatch(label) for label in host.split("."))
+            pass
+        return "A host ending in a number is read as an IPv4 address; no page has this origin (URL Standard)."
+    for label in labels:
+        if not _LABEL.fullmatch(label):
+            return "Use a host name of letters, digits and '-', e.g. 'https://app.example.com'."
+        if label.startswith("xn--") and not _valid_punycode(label[4:]):
+            return f"{label!r} is not valid punycode, so no page has this origin: write the name's real ASCII form."
+    return None
+
+
+def _ipv6_fault(host: str) -> str | None:
+    if not host.endswith("]"):
+        return "Close the IPv6 address with ']'."
+    if "%" in host:
+        return "An IPv6 zone ID ('%...') is never part of an origin (URL Standard): remove it."
+    try:
+        address = ipaddress.IPv6Address(host[1:-1])
+    except ValueError:
+        return "Write a valid IPv6 address, e.g. 'http://[::1]:8000'."
+    # RFC 5952 compressed form only, as browsers serialise it; no IPv4-mapped forms.
+    if address.compressed != host[1:-1] or address.ipv4_mapped is not None:
+        return f"Write it as browsers serialise it: '[{address.compressed}]'."
+    return None
+
+
+def _valid_punycode(encoded: str) -> bool:
+    try:
+        decoded = encoded.encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return False
+    return bool(decoded) and not decoded.isascii()
 
 
 # --- regular expressions ------------------------------------------------------------------

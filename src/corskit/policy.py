@@ -272,6 +272,8 @@ class CORSPolicy:
             elif h.is_forbidden_request_header(low):
                 problems.append(_problem("header-forbidden", "allow_headers", name))
             else:
+                if any(c in name for c in "*^$|") or ".+" in name:
+                    problems.append(_problem("header-name-pattern", "allow_headers", name))
                 norm_headers.append(low)
 
         # Exposed headers ----------------------------------------------------------------
