@@ -418,6 +418,8 @@ def _bases(path: str, raw: bytes | None) -> list[list[str]] | None:
         bases.append(segments)
         if any("\\" in seg or "/" in seg for seg in segments):
             bases.append(_split("/".join(segments).replace("\\", "/")))
+        if ";" in text:  # Tomcat strips ';params' before decoding: '..%3b' stays '..;'
+            bases.append([unquote(seg.split(";", 1)[0]) for seg in _split(text)])
     return bases
 
 
