@@ -124,5 +124,6 @@ def test_accepted_regexes_stay_fast_on_crafted_origins(regex: str) -> None:
 def test_unusual_regexes_are_analysed_without_crashing(regex: str) -> None:
     from corskit.regex_linear import regex_linear_problem
 
-    assert regex_linear_problem(regex) in (None, *[regex_linear_problem(regex)])
+    why = regex_linear_problem(regex)
+    assert why is None or isinstance(why, str)
     _codes(regex)  # refused or accepted, never an exception
