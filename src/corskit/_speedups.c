@@ -158,12 +158,17 @@ filter_call(SendFilter *self, PyObject *message)
     for (Py_ssize_t i = 0; i < extra; i++) {
         PyList_SET_ITEM(out, n + i, Py_NewRef(PyTuple_GET_ITEM(self->tail, i)));
     }
-    int failed = PyDict_SetItem(message, str_headers, out);
-    Py_DECREF(out);
-    if (failed) {
+    /* A new message too: the app's own dict is never written to (it may reuse it). */
+    PyObject *copy = PyDict_Copy(message);
+    if (copy == NULL || PyDict_SetItem(copy, str_headers, out) < 0) {
+        Py_XDECREF(copy);
+        Py_DECREF(out);
         return NULL;
     }
-    return PyObject_CallOneArg(self->send, message);
+    Py_DECREF(out);
+    PyObject *result = PyObject_CallOneArg(self->send, copy);
+    Py_DECREF(copy);
+    return result;
 }
 
 static PyObject *

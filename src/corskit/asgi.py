@@ -301,20 +301,22 @@ def _send_with_cors_py(bound: tuple[Send, tuple[Header, ...]], message: Message)
     """The ``send`` an app gets: adds the decision's headers to ``http.response.start``.
 
     Bound to ``(send, tail)`` per request; returns send's own awaitable (no coroutine of
-    its own per message). Never mutates the app's header list: an app may reuse one.
+    its own per message). Never writes to the app's message or header list: the server
+    gets a new message (an app may reuse one dict for every response).
     """
-    if message["type"] == "http.response.start":
-        headers = message.get("headers")
-        if headers.__class__ is list:
-            for name, _ in headers:
-                if name in _WATCHED:  # the app set Vary or a CORS header: merge with care
-                    message["headers"] = _apply(headers, bound[1])
-                    break
-            else:
-                message["headers"] = [*headers, *bound[1]]
+    if message["type"] != "http.response.start":
+        return bound[0](message)
+    headers = message.get("headers")
+    if headers.__class__ is list:
+        for name, _ in headers:
+            if name in _WATCHED:  # the app set Vary or a CORS header: merge with care
+                out = _apply(headers, bound[1])
+                break
         else:
-            message["headers"] = _apply(headers or (), bound[1])
-    return bound[0](message)
+            out = [*headers, *bound[1]]
+    else:
+        out = _apply(headers or (), bound[1])
+    return bound[0]({**message, "headers": out})
 
 
 def _send_filter_py(send: Send, tail: tuple[Header, ...]) -> Send:

@@ -125,11 +125,15 @@ def deliver(make: Any, tail: Any, message: Any) -> Any:
 
     original = message.get("headers") if isinstance(message, dict) else None
     before = copy.deepcopy(original)
+    message_before = copy.deepcopy(message)
     try:
         result = make(send, tail)(message)
     except Exception as exc:
         return type(exc)
     assert original == before, "the app's own header list was changed"
+    assert message == message_before, "the app's own message was changed"
+    if isinstance(message, dict) and isinstance(original, list):
+        assert message["headers"] is original
     return result, received
 
 
@@ -157,8 +161,9 @@ def test_send_filter_returns_what_send_returns_and_keeps_the_app_list() -> None:
     message = {"type": "http.response.start", "status": 200, "headers": app_list}
     assert f(message) is sentinel
     assert app_list == [(b"content-type", b"text/plain")]
-    assert message["headers"] == [(b"content-type", b"text/plain"), *tail]
-    assert message["headers"] is not app_list
+    assert message == {"type": "http.response.start", "status": 200, "headers": app_list}  # untouched
+    assert got[0]["headers"] == [(b"content-type", b"text/plain"), *tail]
+    assert got[0] is not message and got[0]["headers"] is not app_list
 
 
 def test_send_filter_misuse_raises_type_error() -> None:

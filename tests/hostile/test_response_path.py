@@ -14,14 +14,16 @@ The ASGI cases run under real uvicorn with each implementation of the adapter's 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from corskit import WSGICORSMiddleware
-from tests.servers import serve_wsgi
+from corskit import CORSMiddleware, CORSPolicy, WSGICORSMiddleware, asgi
+from tests.servers import serve_asgi, serve_wsgi
 
-from ..features.helpers import APP, get
+from ..features.helpers import APP, EVIL, Reply, get
+from ..speedups import IMPLEMENTATIONS, implementation
 
 FORGED = "/x%0d%0a2026-01-01%20CRITICAL%20forged%0aline%1b[31mred%1b[0m%00"
 
@@ -67,3 +69,85 @@ def test_wsgi_500_log_escapes_path_and_method_in_process(caplog: pytest.LogCaptu
     assert _one_printable_line(message), repr(message)
     assert "GET\\x0d\\x0aX: y /a\\x0d\\x0aINFO fake entry\\x1b]0;title\\x07\\u2028" in message
     assert len(message) < 600  # the path is cut, not logged whole
+
+
+# --- the app's response message is never written to ---------------------------------------
+
+PUBLIC = CORSPolicy(allow_origins=["*"])
+APP_HEADERS = [
+    [(b"content-type", b"text/plain")],  # corskit's fast path (C or Python)
+    [(b"content-type", b"text/plain"), (b"vary", b"Accept-Encoding")],  # the merge path
+]
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def loops(request: pytest.FixtureRequest) -> Iterator[str]:
+    with implementation(request.param):
+        yield request.param
+
+
+def _one(reply: Reply, name: str) -> list[str]:
+    return [v for n, v in reply.headers if n == name]
+
+
+@pytest.mark.parametrize("app_headers", APP_HEADERS)
+def test_an_app_reusing_one_start_message_gets_no_stale_cors_headers(
+    loops: str, app_headers: list[Any]
+) -> None:
+    """A '*' given on a public route never leaks onto a credentialed route through the
+    app's own (module-level, reused) ``http.response.start`` dict."""
+    start = {"type": "http.response.start", "status": 200, "headers": app_headers}
+    body = {"type": "http.response.body", "body": b"ok"}
+    snapshot = repr(start)
+    headers_list = start["headers"]
+
+    async def reusing_app(scope: Any, receive: Any, send: Any) -> None:
+        await send(start)
+        await send(body)
+
+    middleware = CORSMiddleware(
+        reusing_app, allow_origins=[APP], allow_credentials=True, routes={"/public": PUBLIC}
+    )
+    with serve_asgi(middleware) as base:
+        public = get(base, "/public/data", EVIL)
+        refused = get(base, "/api/me", EVIL)
+        granted = get(base, "/api/me", APP)
+        public_again = get(base, "/public/data", APP)
+    assert _one(public, "access-control-allow-origin") == ["*"]
+    assert refused.cors() == {}, refused.headers  # no '*' left over from the public route
+    assert _one(granted, "access-control-allow-origin") == [APP]
+    assert _one(granted, "access-control-allow-credentials") == ["true"]
+    assert _one(public_again, "access-control-allow-origin") == ["*"]
+    assert _one(public_again, "access-control-allow-credentials") == []
+    assert (repr(start), start["headers"] is headers_list) == (snapshot, True)
+    assert repr(body) == repr({"type": "http.response.body", "body": b"ok"})
+
+
+def test_the_server_gets_a_new_message_and_the_app_keeps_its_own(loops: str) -> None:
+    middleware = CORSMiddleware(lambda *a: None, allow_origins=[APP])
+    tail = middleware.policy.engine.actual(APP.encode()).tail
+    for headers in APP_HEADERS:
+        sent: list[Any] = []
+        app_list = list(headers)
+        message = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": app_list,
+            "trailers": False,
+        }
+        asgi._send_filter(sent.append, tail)(message)  # type: ignore[arg-type]
+        assert message == {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": headers,
+            "trailers": False,
+        }
+        assert message["headers"] is app_list
+        (out,) = sent
+        assert out is not message and out["headers"] is not app_list
+        assert (out["status"], out["trailers"]) == (200, False)
+        assert _header(out["headers"], b"access-control-allow-origin") == [APP.encode()]
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> list[bytes]:
+    return [v for n, v in headers if n.lower() == name]
