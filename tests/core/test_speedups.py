@@ -82,8 +82,9 @@ def test_find_origin_common_cases() -> None:
 
 
 RESPONSE_NAMES = st.sampled_from(
-    [b"content-type", b"vary", b"Vary", b"VARY", b"access-control-allow-origin", b"Access-Control-Allow-Origin",
-     b"x-app", b"set-cookie", bytearray(b"vary"), "vary"]
+    [b"content-type", b"vary", b"Vary", b"VARY", b"vAry", b"access-control-allow-origin", b"Access-Control-Allow-Origin",
+     b"Access-control-allow-origin", b"ACCESS-control-Allow-CREDENTIALS", b"access-control-expose-headerS",
+     b"x-app", b"set-cookie", b"vary\xc0", b"Wary", bytearray(b"vary"), "vary"]
 )
 RESPONSE_VALUES = st.sampled_from([b"text/plain", b"Origin", b"Accept-Encoding", b"*", b"", b"origin, cookie"])
 HEADER_LISTS = st.one_of(

@@ -151,3 +151,61 @@ def test_the_server_gets_a_new_message_and_the_app_keeps_its_own(loops: str) -> 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> list[bytes]:
     return [v for n, v in headers if n.lower() == name]
+
+
+# --- CORS and Vary names from the app, in any case -------------------------------------------
+
+SPELLINGS = [
+    (b"Access-control-allow-origin", b"vAry"),
+    (b"access-control-allow-ORIGIN", b"VaRy"),
+    (b"ACCESS-CONTROL-ALLOW-ORIGIN", b"VARY"),
+    (b"Access-Control-Allow-Origin", b"Vary"),
+]
+
+
+@pytest.mark.parametrize(("acao", "vary"), SPELLINGS)
+def test_mixed_case_cors_and_vary_names_from_an_asgi_app_are_not_duplicated(
+    loops: str, acao: bytes, vary: bytes
+) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        headers = [
+            (b"content-type", b"text/plain"),
+            (acao, b"https://stale.example"),
+            (vary, b"Accept-Encoding"),
+        ]
+        credentials = (
+            acao.replace(b"Origin", b"Credentials")
+            .replace(b"ORIGIN", b"CREDENTIALS")
+            .replace(b"origin", b"credentials"),
+            b"false",
+        )
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [*headers, credentials]}
+        )
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    middleware = CORSMiddleware(app, allow_origins=[APP], allow_credentials=True)
+    with serve_asgi(middleware) as base:
+        reply = get(base, "/", APP)
+    assert _one(reply, "access-control-allow-origin") == [APP], reply.headers
+    assert _one(reply, "access-control-allow-credentials") == ["true"], reply.headers
+    assert _one(reply, "vary") == ["Accept-Encoding, Origin"], reply.headers
+
+
+@pytest.mark.parametrize(("acao", "vary"), SPELLINGS)
+def test_mixed_case_names_from_a_wsgi_app_are_not_duplicated(acao: bytes, vary: bytes) -> None:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/plain"),
+                (acao.decode(), "https://stale.example"),
+                (vary.decode(), "Accept-Encoding"),
+            ],
+        )
+        return [b"ok"]
+
+    with serve_wsgi(WSGICORSMiddleware(app, allow_origins=[APP])) as base:
+        reply = get(base, "/", APP)
+    assert _one(reply, "access-control-allow-origin") == [APP], reply.headers
+    assert _one(reply, "vary") == ["Accept-Encoding, Origin"], reply.headers
