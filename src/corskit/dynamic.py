@@ -34,8 +34,14 @@ What corskit guarantees:
   returns stays busy (Python cannot kill threads): when every pool thread is stuck,
   further checks time out and refuse. ``threads=0`` calls a sync function inline
   (fastest, no timeout: only for functions that never block).
-- Async functions run on the server's event loop (ASGI) with ``asyncio.wait_for``; in a
-  WSGI server they run on a private event loop in a background thread.
+- Async functions run on the server's event loop (ASGI); in a WSGI server they run on
+  one background event loop shared by every function. The timeout bounds the request
+  even when the function is slow to stop after cancellation (it is left to finish).
+- Memory stays bounded whatever the requests hold: the cache is limited in entries and in
+  bytes (``max_bytes``), a declared header value over 1 KiB is never part of a cache key,
+  and the pool's queue is bounded (when every thread is stuck and the queue is full,
+  further checks are refused at once, as timeouts). Whatever the function raises,
+  ``SystemExit`` and ``CancelledError`` included, refuses the origin.
 
 A *request-aware* function declares the request headers it reads; it is then called as
 ``func(origin, headers)`` with a ``dict`` holding only those headers (lower-case names,
