@@ -254,6 +254,9 @@ def _check_narrow_layout(page: Any, artifacts: Path) -> None:
         box = page.locator(selector).bounding_box()
         assert box is not None and page.locator(selector).is_visible(), selector
         assert box["x"] >= 0 and box["x"] + box["width"] <= 400, (selector, box)
+    for selector in ("#origin", "#url", "#headers"):  # wide enough to read what is typed
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["width"] >= 300, (selector, box)
     path = artifacts / "playground-400px.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
