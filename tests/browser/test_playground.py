@@ -187,6 +187,22 @@ def test_simulation_keeps_the_url_and_uses_the_page_origin(simulation_only: Setu
     assert setup.api.seen == [("GET", "/items?b=2&a=%20x&a=1", FRONT_END)]
 
 
+def test_unexpected_failure_is_one_line(
+    simulation_only: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corskit.doctor.playground_server as module
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated failure\nsecond line")
+
+    monkeypatch.setattr(module, "run_request", boom)
+    request = json.dumps({"url": f"{simulation_only.base}/items"}).encode()
+    status, data = _post(simulation_only.server.url + "api/run", request, JSON)
+    assert (status, data) == (500, {"error": "internal error: RuntimeError: simulated failure"})
+    # The server still answers afterwards.
+    assert _post(simulation_only.server.url + "api/run", b"[]", JSON)[0] == 422
+
+
 def test_bad_configuration_lists_every_problem(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(PlaygroundConfigError) as info:
         check_config("ftp://x", origin="app.example.com", host="0.0.0.0", port=70000)
@@ -298,7 +314,14 @@ def test_playground_in_chromium_any_origin_narrow(
         assert {t for _, t, _ in seen} == {"/items?case=put"}
         seen.clear()
 
-        # 3. A URL the doctor cannot simulate: refused in the page, nothing sent.
+        # 3. A header line the page cannot read: said in the page, nothing sent.
+        cards = page.locator(".case").count()
+        page.fill("#headers", "no colon here")
+        page.click("#send")
+        assert "header line without a colon" in page.inner_text("#notice")
+        assert page.locator(".case").count() == cards
+
+        # 4. A URL the doctor cannot simulate: refused in the page, nothing sent.
         host = setup.base.split("://", 1)[1]
         refused = _send(page, url=f"http://user:pw@{host}/items", method="GET", headers="")
         assert refused.get_attribute("data-refused") == "1"

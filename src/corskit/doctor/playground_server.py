@@ -448,6 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
         except RefusedRequest as exc:
             self._json(422, {"refused": True, "error": str(exc)})
             return
+        except Exception as exc:  # never a dropped connection: the page shows one line
+            self._json(500, {"error": f"internal error: {type(exc).__name__}: {_one_line(exc)}"})
+            return
         self._json(200, result)
 
 
