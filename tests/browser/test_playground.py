@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -230,6 +231,42 @@ def test_bad_configuration_lists_every_problem(capsys: pytest.CaptureFixture[str
         check_config("http://127.0.0.1:8000", origin="HTTPS://App.example.com/", host="::1", port=0)
         == FRONT_END
     )
+
+
+def test_serve_announces_the_origin_and_stops() -> None:
+    import io
+
+    from corskit.doctor.playground_server import serve
+
+    out = io.StringIO()
+    started: list[PlaygroundServer] = []
+    result: list[int] = []
+    thread = threading.Thread(
+        target=lambda: result.append(
+            serve(
+                "http://127.0.0.1:9/items",
+                origin="https://App.example.com",
+                port=0,
+                out=out,
+                ready=started.append,
+            )
+        ),
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started, "the playground did not start"
+    with urllib.request.urlopen(started[0].url + "api/config", timeout=10) as response:
+        config = json.loads(response.read())
+    assert config["origin"] == FRONT_END and config["api"] == "http://127.0.0.1:9/items"
+    started[0].shutdown()
+    thread.join(10)
+    assert result == [0]
+    text = out.getvalue()
+    assert text.startswith(f"corskit playground: open {started[0].url}")
+    assert f"from a page at {FRONT_END}" in text
 
 
 def test_page_origin_and_local_network_note() -> None:
