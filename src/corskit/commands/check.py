@@ -120,7 +120,12 @@ def parse_header(text: str) -> tuple[str, str]:
         raise ValueError(f"malformed header {text!r}: expected 'Name: value'")
     if any(c.isspace() for c in name):
         raise ValueError(f"malformed header {text!r}: the name contains white space")
-    return name, value.strip()
+    # Fetch normalises a header value by stripping HTTP whitespace (tab, space, CR, LF) only:
+    # a vertical tab or form feed stays and makes the value not CORS-safelisted.
+    return name, value.strip(HTTP_WHITESPACE)
+
+
+HTTP_WHITESPACE = " \t\r\n"
 
 
 def run(args: argparse.Namespace) -> int:
