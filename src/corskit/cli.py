@@ -79,7 +79,7 @@ class _VersionAction(argparse.Action):
 SUMMARIES = {
     "check": "simulate a browser's cross-origin request and explain why it is blocked",
     "lint": "validate CORS settings (policy, app, environment or TOML) and list every problem",
-    "explain": "explain a configuration problem code (no code: list them all)",
+    "explain": "explain a problem code or a pasted CORS console message (no argument: list codes)",
     "audit": "probe a server for exploitable CORS misconfigurations",
     "playground": "serve a local page to try cross-origin requests in a real browser",
 }
