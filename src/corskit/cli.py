@@ -23,6 +23,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from corskit.doctor.errors import MissingExtra, ToolError, UsageError, extra_for, require
+
 __all__ = [
     "SUBCOMMANDS",
     "SUMMARIES",
@@ -39,8 +41,12 @@ SUBCOMMANDS = ("check", "lint", "explain", "audit", "playground")
 PROG = "corskit"
 
 
-class CLIError(Exception):
-    """A usage or connection problem; ``main`` prints ``corskit: <message>`` and exits 2."""
+#: A usage or connection problem; ``main`` prints ``corskit: <message>`` and exits 2.
+CLIError = UsageError
+
+#: Commands that need an optional module on every run, checked before they start (the others
+#: check what they need themselves: ``check`` of an in-process app needs no httpx).
+NEEDS = {"playground": (("httpx", "playground (its explanations)"),)}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -162,8 +168,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        result = func(args)
-    except CLIError as exc:
+        for module, what in NEEDS.get(_requested(argv) or "", ()):
+            require(module, what)
+        try:
+            result = func(args)
+        except ModuleNotFoundError as exc:  # an optional module imported deep in the doctor
+            missing: MissingExtra | None = extra_for(exc)
+            if missing is None:
+                raise
+            raise missing from exc
+    except ToolError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

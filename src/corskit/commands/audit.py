@@ -190,6 +190,10 @@ def _isatty(stream: IO[str]) -> bool:
 def run(args: argparse.Namespace) -> int:
     """Handle ``corskit audit``; returns the exit status."""
     _validate(args)
+    if "://" in args.target or args.target.lower().startswith(("http:", "https:")):
+        from corskit.doctor.errors import require
+
+        require("httpx", "audit of a URL")
     from corskit.doctor.audit import AuditError, AuditOptions, run_audit
 
     progress = Progress(sys.stderr)

@@ -301,6 +301,23 @@ def _copy_json(req: _Request) -> dict[str, Any]:
 # running it
 
 
+def _is_url(target: str) -> bool:
+    """A URL target (sent with httpx), as opposed to an in-process ``module:app``."""
+    return "://" in target or target.lower().startswith(("http:", "https:"))
+
+
+def _require_extras(req: _Request, args: argparse.Namespace) -> None:
+    """Name the missing extra in one line before anything is sent."""
+    from corskit.doctor.errors import require
+
+    if _is_url(req.target):
+        require("httpx", "check of a URL")
+    if args.browser:
+        require("playwright", "check --browser")
+        if not _is_url(req.target):
+            require("uvicorn", "check --browser of an app")
+
+
 def _simulate(req: _Request, args: argparse.Namespace) -> tuple[Any, Any]:
     """Simulate *req* (over the network or in-process) and diagnose it."""
     from corskit.doctor.appinfo import find_cors_settings
@@ -340,7 +357,8 @@ def _simulate(req: _Request, args: argparse.Namespace) -> tuple[Any, Any]:
 
 def _in_browser(req: _Request, args: argparse.Namespace) -> Any:
     """The same request in real headless Chromium (``--browser``)."""
-    from corskit.doctor.browser import BrowserUnavailable, browser_check
+    from corskit.doctor.browser import INSTALL_HINT, BrowserUnavailable, browser_check
+    from corskit.doctor.errors import BROWSER_HINT
 
     try:
         return browser_check(
@@ -354,8 +372,8 @@ def _in_browser(req: _Request, args: argparse.Namespace) -> Any:
             chromium_path=args.chromium,
             timeout=args.timeout,
         )
-    except BrowserUnavailable as exc:
-        raise _usage(f"--browser: {exc}") from None
+    except BrowserUnavailable as exc:  # the doctor's hint names a script of the repository
+        raise _usage(f"--browser: {str(exc).replace(INSTALL_HINT, BROWSER_HINT)}") from None
 
 
 def _print(
@@ -414,6 +432,9 @@ def _run_har(args: argparse.Namespace) -> int:
     except HarError as exc:
         raise _usage(f"--har {args.har}: {exc}") from None
     if args.live:
+        from corskit.doctor.errors import require
+
+        require("httpx", "check --har --live")
         results = [check_live(i, timeout=args.timeout, credentials=args.credentials) for i in items]
     else:
         results = [check_offline(i, credentials=args.credentials) for i in items]
@@ -437,6 +458,7 @@ def run(args: argparse.Namespace) -> int:
         raise _usage("--live goes with --har (a TARGET or a copy is always sent live)")
     copied = args.curl is not None or args.fetch is not None
     req = _from_copy(args) if copied else _from_flags(args)
+    _require_extras(req, args)
     outcome, diagnosis = _simulate(req, args)
     report = _in_browser(req, args) if args.browser else None
     _print(req, outcome, diagnosis, report, args)
