@@ -16,7 +16,7 @@ static PyObject *str_type;       /* "type" */
 static PyObject *str_headers;    /* "headers" */
 static PyObject *str_start;      /* "http.response.start" */
 static PyObject *several;        /* corskit.asgi._SEVERAL: "more than one, or unusual: ask Python" */
-static PyObject *watched;        /* corskit.asgi._WATCHED (frozenset of bytes) */
+static PyObject *watched;        /* corskit.asgi._WATCHED (tuple of lower-case bytes) */
 static PyObject *fallback;       /* corskit.asgi._send_with_cors_py(bound, message) */
 
 /* The name of one header pair, or NULL (no exception) if it is not a 2-tuple or 2-list. */
@@ -76,6 +76,37 @@ find_origin(PyObject *module, PyObject *raw)
     return Py_NewRef(origin != NULL ? origin : Py_None);
 }
 
+/* Whether a header name (bytes) is, ignoring ASCII case, one of the `watched` names.
+ * HTTP field names are case-insensitive: an app's "vAry" is a Vary header. */
+static int
+is_watched(PyObject *name)
+{
+    Py_ssize_t size = PyBytes_GET_SIZE(name);
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(name);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(watched); k++) {
+        PyObject *known = PyTuple_GET_ITEM(watched, k);
+        if (PyBytes_GET_SIZE(known) != size) {
+            continue;
+        }
+        const unsigned char *lower = (const unsigned char *)PyBytes_AS_STRING(known);
+        Py_ssize_t i = 0;
+        while (i < size) {
+            unsigned char c = text[i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != lower[i]) {
+                break;
+            }
+            i++;
+        }
+        if (i == size) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* SendFilter(send, tail): the send an app gets (see corskit.asgi._send_with_cors_py). */
 static PyTypeObject SendFilterType;
 
@@ -133,11 +164,7 @@ filter_call(SendFilter *self, PyObject *message)
         if (name == NULL || !PyBytes_CheckExact(name)) {
             return slow(self, message);
         }
-        int hit = PySet_Contains(watched, name);
-        if (hit != 0) { /* the app set Vary or a CORS header (or an error): Python merges */
-            if (hit < 0) {
-                PyErr_Clear();
-            }
+        if (is_watched(name)) { /* the app set Vary or a CORS header: Python merges */
             return slow(self, message);
         }
     }
@@ -158,12 +185,17 @@ filter_call(SendFilter *self, PyObject *message)
     for (Py_ssize_t i = 0; i < extra; i++) {
         PyList_SET_ITEM(out, n + i, Py_NewRef(PyTuple_GET_ITEM(self->tail, i)));
     }
-    int failed = PyDict_SetItem(message, str_headers, out);
-    Py_DECREF(out);
-    if (failed) {
+    /* A new message too: the app's own dict is never written to (it may reuse it). */
+    PyObject *copy = PyDict_Copy(message);
+    if (copy == NULL || PyDict_SetItem(copy, str_headers, out) < 0) {
+        Py_XDECREF(copy);
+        Py_DECREF(out);
         return NULL;
     }
-    return PyObject_CallOneArg(self->send, message);
+    Py_DECREF(out);
+    PyObject *result = PyObject_CallOneArg(self->send, copy);
+    Py_DECREF(copy);
+    return result;
 }
 
 static PyObject *
@@ -263,8 +295,14 @@ static PyObject *
 setup(PyObject *module, PyObject *args)
 {
     PyObject *s, *w, *f;
-    if (!PyArg_ParseTuple(args, "OO!O:setup", &s, &PyFrozenSet_Type, &w, &f)) {
+    if (!PyArg_ParseTuple(args, "OO!O:setup", &s, &PyTuple_Type, &w, &f)) {
         return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(w); i++) {
+        if (!PyBytes_CheckExact(PyTuple_GET_ITEM(w, i))) {
+            PyErr_SetString(PyExc_TypeError, "setup(): watched names must be bytes");
+            return NULL;
+        }
     }
     Py_XSETREF(several, Py_NewRef(s));
     Py_XSETREF(watched, Py_NewRef(w));

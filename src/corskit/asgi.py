@@ -64,13 +64,11 @@ AnyASGIApp = Callable[[AnyScope, AnyReceive, AnySend], Awaitable[None]]
 _CORS_NAMES = frozenset(
     {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
 )
-# Response headers that rule out the fast path: Vary and the CORS headers, lower-case as
-# ASGI requires, plus the Title-Case and UPPER spellings hand-written apps use.
-_WATCHED = frozenset(
-    spelling
-    for name in (*_CORS_NAMES, b"vary")
-    for spelling in (name, name.title(), name.upper())
-)
+# Response headers that rule out the fast path: Vary and the CORS headers, in any case
+# (ASGI asks for lower-case names, hand-written apps send any spelling; field names are
+# case-insensitive: RFC 9110, https://www.rfc-editor.org/rfc/rfc9110#name-field-names).
+_WATCHED = (*sorted(_CORS_NAMES), b"vary")
+_WATCHED_SET = frozenset(_WATCHED)
 _EMPTY = (b"content-length", b"0")
 # logging.Logger caches isEnabledFor() per level in this dict (cleared on every level
 # change): a False there spares the call on refused requests. Absent: always call.
@@ -301,20 +299,23 @@ def _send_with_cors_py(bound: tuple[Send, tuple[Header, ...]], message: Message)
     """The ``send`` an app gets: adds the decision's headers to ``http.response.start``.
 
     Bound to ``(send, tail)`` per request; returns send's own awaitable (no coroutine of
-    its own per message). Never mutates the app's header list: an app may reuse one.
+    its own per message). Never writes to the app's message or header list: the server
+    gets a new message (an app may reuse one dict for every response).
     """
-    if message["type"] == "http.response.start":
-        headers = message.get("headers")
-        if headers.__class__ is list:
-            for name, _ in headers:
-                if name in _WATCHED:  # the app set Vary or a CORS header: merge with care
-                    message["headers"] = _apply(headers, bound[1])
-                    break
-            else:
-                message["headers"] = [*headers, *bound[1]]
+    if message["type"] != "http.response.start":
+        return bound[0](message)
+    headers = message.get("headers")
+    if headers.__class__ is list:
+        for name, _ in headers:
+            # The app set Vary or a CORS header, in any case: merge with care.
+            if name.__class__ is not bytes or name.lower() in _WATCHED_SET:
+                out = _apply(headers, bound[1])
+                break
         else:
-            message["headers"] = _apply(headers or (), bound[1])
-    return bound[0](message)
+            out = [*headers, *bound[1]]
+    else:
+        out = _apply(headers or (), bound[1])
+    return bound[0]({**message, "headers": out})
 
 
 def _send_filter_py(send: Send, tail: tuple[Header, ...]) -> Send:

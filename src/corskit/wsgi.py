@@ -38,6 +38,7 @@ from .engine import Decision, Engine, log_decision, logger
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
+from .problems import escape
 from .routing import RouteTable
 
 if TYPE_CHECKING:
@@ -185,10 +186,12 @@ class CORSMiddleware(LiveConfiguration):
     def _error(
         self, environ: dict[str, Any], start_response: StartResponse, decision: Decision, exc_info: ExcInfo
     ) -> list[bytes]:
+        # The method and path come from the client: escaped, so that CR, LF or terminal
+        # escapes in them cannot forge log lines (log_decision does the same).
         logger.error(
             "corskit: unhandled exception in the WSGI application (%s %s); answering 500 with CORS headers",
-            environ.get("REQUEST_METHOD", "GET"),
-            environ.get("PATH_INFO", ""),
+            escape(environ.get("REQUEST_METHOD", "GET"), 32),
+            escape(environ.get("PATH_INFO", ""), 200),
             exc_info=exc_info,
         )
         headers = _apply(

@@ -7,8 +7,9 @@ these examples. A new catalogue code needs an entry here, or both fail.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from corskit import CORSConfigError, CORSConfigWarning, Problem
@@ -28,7 +29,7 @@ class Case:
     snippet: str
     field: str
     value: str | None
-    fix_mentions: tuple[str, ...] = field(default=())
+    fix_mentions: tuple[str, ...] = dataclasses.field(default=())
 
 
 def _literal(value: Any) -> str:

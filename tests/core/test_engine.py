@@ -1,4 +1,4 @@
-"""The Fetch rules of issue 2, point 5, through the ASGI adapter (in memory) and the engine."""
+"""The Fetch CORS rules through the ASGI adapter (in memory) and the engine."""
 
 from __future__ import annotations
 

@@ -46,6 +46,7 @@ def main(rounds: int) -> None:
                 pass
         app_list = [pair(rnd) for _ in range(rnd.randint(0, 5))]
         f = send_filter(send, rnd.choice(TAILS))
+        message: Any
         for message in (
             {"type": "http.response.start", "headers": app_list},
             {"type": "http.response.body"},
