@@ -9,8 +9,9 @@ silently.  Only the module of the command being run is imported (``corskit --hel
 the others from :data:`SUMMARIES`), which keeps start-up fast.
 
 Conventions shared by every subcommand: exit 0 = success / allowed, 1 = a finding (blocked,
-lint errors), 2 = usage or connection error, printed as one line on stderr (never a
-traceback; set ``CORSKIT_DEBUG=1`` to see one).  Heavy imports (httpx, starlette, uvicorn,
+lint errors), 2 = a :class:`~corskit.doctor.errors.ToolError` (usage, input, connection, a
+missing extra), printed as one line on stderr (never a traceback); 70 = a bug in corskit,
+also one line, asking for a report (set ``CORSKIT_DEBUG=1`` to see the traceback).  Heavy imports (httpx, starlette, uvicorn,
 playwright) happen inside the handlers, so ``corskit --help`` stays fast.
 """
 
@@ -157,6 +158,27 @@ def _warn_broken(name: str, exc: BaseException) -> None:
     )
 
 
+#: exit status of a bug in corskit (sysexits' EX_SOFTWARE), apart from 2 (the user can fix it)
+EXIT_BUG = 70
+
+
+def _bug(exc: Exception) -> int:
+    """The last resort: an exception that is not a :class:`ToolError` is a bug in corskit (bad
+    input and missing extras raise ToolError).  It still ends in one line on stderr, as every
+    failure of the command does, but one that says it is a bug and how to report it, with
+    its own exit status so a script can tell it from a usage error; ``CORSKIT_DEBUG=1``
+    re-raises it for the traceback."""
+    if os.environ.get("CORSKIT_DEBUG"):
+        raise exc
+    first = (str(exc).splitlines() or [""])[0][:200]
+    print(
+        f"{PROG}: bug: {type(exc).__name__}: {first} (please report it with the output of the"
+        " same command run with CORSKIT_DEBUG=1)",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``corskit`` executable; returns the exit status."""
     if argv is None:
@@ -185,12 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:
-        if os.environ.get("CORSKIT_DEBUG"):
-            raise
-        first = (str(exc).splitlines() or [""])[0]
-        print(f"{PROG}: internal error: {type(exc).__name__}: {first}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # the last resort: a bug in corskit (see _bug)
+        return _bug(exc)
     return int(result or 0)
 
 

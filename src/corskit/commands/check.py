@@ -10,7 +10,6 @@ Exit status: 0 allowed, 1 blocked, 2 usage or connection error (one line on stde
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["parse_header", "register", "run"]
@@ -169,6 +168,9 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+_HTTP_WHITESPACE = "\t\n\r "
+
+
 def parse_header(text: str) -> tuple[str, str]:
     """Parse ``'Name: value'``; raises :class:`ValueError` with a one-line message."""
     name, sep, value = text.partition(":")
@@ -177,60 +179,53 @@ def parse_header(text: str) -> tuple[str, str]:
         raise ValueError(f"malformed header {text!r}: expected 'Name: value'")
     if any(c.isspace() for c in name):
         raise ValueError(f"malformed header {text!r}: the name contains white space")
-    return name, value.strip()
+    # Fetch normalizes a header value by stripping HTTP whitespace only (tab, space, CR, LF):
+    # https://fetch.spec.whatwg.org/#concept-header-value-normalize; a VT or FF stays.
+    return name, value.strip(_HTTP_WHITESPACE)
 
 
 # ------------------------------------------------------------------------------------------
-# the request to check, from the flags or from a copy
-
-
-@dataclass
-class _Request:
-    """What ``corskit check`` simulates; ``copied`` is the DevTools copy it came from."""
-
-    target: str
-    origin: str
-    method: str
-    headers: list[tuple[str, str]]
-    credentials: str
-    body: str | None
-    cookie: str | None
-    copied: Any = None
-    secrets: list[tuple[str, str]] = field(default_factory=list)
+# arguments -> the request; one library call; one renderer
 
 
 def _usage(message: str) -> Exception:
-    from corskit.cli import CLIError
+    from corskit.doctor.errors import UsageError
 
-    return CLIError(message)
+    return UsageError(message)
 
 
-def _flag_headers(args: argparse.Namespace) -> list[tuple[str, str]]:
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The request fields the flags give (None: not given)."""
     try:
-        return [parse_header(h) for h in args.header]
+        headers = [parse_header(h) for h in args.header]
     except ValueError as exc:
         raise _usage(str(exc)) from None
+    return {
+        "origin": args.origin,
+        "method": args.method,
+        "headers": headers,
+        "credentials": args.credentials,
+        "body": args.data,
+        "cookie": args.cookie,
+        "path": args.path,
+        "body_stream": args.body_stream,
+        "kind": "XMLHttpRequest" if args.xhr else "fetch",
+        "local_network_granted": args.local_network == "granted",
+    }
 
 
-def _from_flags(args: argparse.Namespace) -> _Request:
-    if args.target is None:
-        raise _usage("give TARGET (a URL or package.module:app), or --curl, --fetch or --har")
-    if args.origin is None:
-        raise _usage("--origin is required with TARGET (the origin of the calling page)")
-    headers = _flag_headers(args)
-    return _Request(
-        target=args.target,
-        origin=args.origin,
-        method=args.method or "GET",
-        headers=headers,
-        credentials=args.credentials or "same-origin",
-        body=args.data,
-        cookie=args.cookie,
-        secrets=[*headers, *([("cookie", args.cookie)] if args.cookie else [])],
-    )
+def _request(args: argparse.Namespace) -> Any:
+    """The :class:`~corskit.doctor.check_request.CheckRequest` the arguments describe."""
+    from corskit.doctor.check_request import CheckRequest, from_copy
 
-
-def _from_copy(args: argparse.Namespace) -> _Request:
+    given = _options(args)
+    if args.curl is None and args.fetch is None:
+        if args.target is None:
+            raise _usage("give TARGET (a URL or package.module:app), or --curl, --fetch or --har")
+        if args.origin is None:
+            raise _usage("--origin is required with TARGET (the origin of the calling page)")
+        given = {k: v for k, v in given.items() if v is not None}
+        return CheckRequest(target=args.target, **given)
     from corskit.doctor.inputs.curl import parse_curl
     from corskit.doctor.inputs.fetchcopy import parse_fetch_copy
     from corskit.doctor.inputs.request import InputError
@@ -240,226 +235,48 @@ def _from_copy(args: argparse.Namespace) -> _Request:
         raise _usage(f"give TARGET or {flag}, not both (the copy names the URL)")
     try:
         copied = parse_curl(args.curl) if args.curl is not None else parse_fetch_copy(args.fetch)
+        return from_copy(copied, **given)
     except InputError as exc:
         raise _usage(f"{flag}: {exc}") from None
-    origin = args.origin or copied.origin
-    if origin is None:
-        raise _usage(f"{flag}: the copy has no Origin nor Referer header; give --origin")
-    extra = _flag_headers(args)
-    cookie = args.cookie or copied.cookie
-    return _Request(
-        target=copied.url,
-        origin=origin,
-        method=args.method or copied.method,
-        headers=[*copied.script_headers, *extra],
-        credentials=args.credentials or copied.credentials,
-        body=args.data if args.data is not None else copied.body,
-        cookie=cookie,
-        copied=copied,
-        secrets=[*copied.headers, *extra, *([("cookie", cookie)] if cookie else [])],
-    )
-
-
-def _copy_summary(req: _Request) -> list[str]:
-    """Lines saying what was read from a DevTools copy (secrets masked)."""
-    from corskit.doctor.inputs.request import mask
-
-    copied = req.copied
-    names = {"curl-bash": "Copy as cURL (bash)", "curl-cmd": "Copy as cURL (cmd)"}
-    lines = [
-        f"From DevTools' {names.get(copied.source, 'Copy as fetch')}: {req.method} {req.target}"
-    ]
-    where = {"origin": "its Origin header", "referer": "its Referer", "referrer": "its referrer"}
-    given = "given with --origin" if req.origin != copied.origin else where[copied.origin_from]
-    lines.append(f"  page origin   {req.origin} ({given})")
-    shown = ", ".join(f"{n}: {mask(n, v)}" for n, v in req.headers) or "none"
-    lines.append(f"  set by script {shown}")
-    added = ", ".join(n for n, _ in copied.browser_headers) or "none"
-    lines.append(f"  set apart     {added} (added by the browser itself)")
-    why = " (a cookie was sent)" if copied.cookie and req.credentials == "include" else ""
-    lines.append(f"  credentials   {req.credentials}{why}")
-    lines += [f"  note: {n}" for n in copied.notes]
-    return [*lines, ""]
-
-
-def _copy_json(req: _Request) -> dict[str, Any]:
-    copied = req.copied
-    return {
-        "source": copied.source,
-        "url": req.target,
-        "method": req.method,
-        "origin": req.origin,
-        "origin_from": copied.origin_from if req.origin == copied.origin else "--origin",
-        "script_headers": [[n, v] for n, v in req.headers],
-        "browser_headers": [n for n, _ in copied.browser_headers],
-        "credentials": req.credentials,
-        "notes": list(copied.notes),
-    }
-
-
-# ------------------------------------------------------------------------------------------
-# running it
-
-
-def _is_url(target: str) -> bool:
-    """A URL target (sent with httpx), as opposed to an in-process ``module:app``."""
-    return "://" in target or target.lower().startswith(("http:", "https:"))
-
-
-def _require_extras(req: _Request, args: argparse.Namespace) -> None:
-    """Name the missing extra in one line before anything is sent."""
-    from corskit.doctor.errors import require
-
-    if _is_url(req.target):
-        require("httpx", "check of a URL")
-    if args.browser:
-        require("playwright", "check --browser")
-        if not _is_url(req.target):
-            require("uvicorn", "check --browser of an app")
-
-
-def _simulate(req: _Request, args: argparse.Namespace) -> tuple[Any, Any]:
-    """Simulate *req* (over the network or in-process) and diagnose it."""
-    from corskit.doctor.appinfo import find_cors_settings
-    from corskit.doctor.diagnose import diagnose
-    from corskit.doctor.fetch import FetchInputError, simulate
-    from corskit.doctor.transports import TransportError, open_transport
-
-    try:
-        transport, url = open_transport(req.target, timeout=args.timeout, path=args.path or "/")
-    except TransportError as exc:
-        raise _usage(str(exc)) from None
-    app = getattr(transport, "app", None)
-    in_process = app is not None
-    try:
-        outcome = simulate(
-            transport,
-            url,
-            origin=req.origin,
-            method=req.method,
-            headers=req.headers,
-            credentials=req.credentials,  # type: ignore[arg-type]
-            body=req.body,
-            body_stream=args.body_stream,
-            kind="XMLHttpRequest" if args.xhr else "fetch",
-            cookie=req.cookie,
-            local_network_permission=args.local_network == "granted",
-            target_address_space=None if in_process else "auto",
-            resolve_dns=not in_process,
-        )
-    except (FetchInputError, TransportError) as exc:
-        raise _usage(str(exc)) from None
-    finally:
-        transport.close()
-    settings = find_cors_settings(app) if in_process else []
-    return outcome, diagnose(outcome, settings, in_process=in_process, app=app)
-
-
-def _in_browser(req: _Request, args: argparse.Namespace) -> Any:
-    """The same request in real headless Chromium (``--browser``)."""
-    from corskit.doctor.browser import INSTALL_HINT, BrowserUnavailable, browser_check
-    from corskit.doctor.errors import BROWSER_HINT
-
-    try:
-        return browser_check(
-            req.target,
-            origin=req.origin,
-            method=req.method,
-            headers=req.headers,
-            credentials=req.credentials,
-            body=req.body,
-            path=args.path,
-            chromium_path=args.chromium,
-            timeout=args.timeout,
-        )
-    except BrowserUnavailable as exc:  # the doctor's hint names a script of the repository
-        raise _usage(f"--browser: {str(exc).replace(INSTALL_HINT, BROWSER_HINT)}") from None
-
-
-def _print(
-    req: _Request, outcome: Any, diagnosis: Any, report: Any, args: argparse.Namespace
-) -> None:
-    import json
-    import sys
-
-    from corskit.doctor.inputs.request import scrub_secrets
-    from corskit.doctor.render import render_json, render_text, use_colour
-
-    if args.json:
-        data = render_json(outcome, diagnosis, target=req.target)
-        if req.copied is not None:
-            data["input"] = _copy_json(req)
-        if report is not None:
-            data["browser"] = report.to_json()
-        text = json.dumps(data, indent=2) + "\n"
-    else:
-        colour = use_colour(sys.stdout, disabled=args.no_color)
-        head = "\n".join(_copy_summary(req)) + "\n" if req.copied is not None else ""
-        text = head + render_text(
-            outcome, diagnosis, colour=colour, verbose=args.verbose, target=req.target
-        )
-        if report is not None:
-            text += report.render_text(colour)
-    if req.copied is not None:
-        text = scrub_secrets(text, req.secrets)
-    sys.stdout.write(text)
-    sys.stdout.flush()
 
 
 def _run_har(args: argparse.Namespace) -> int:
     """``--har FILE``: every cross-origin fetch/XHR of the file, diagnosed."""
-    import json
     import sys
 
-    from corskit.doctor.inputs.har import HarError, parse_har
-    from corskit.doctor.inputs.har_check import (
-        check_live,
-        check_offline,
-        har_json,
-        render_har_report,
-    )
+    from corskit.doctor.check_request import check_har, render_har
     from corskit.doctor.render import use_colour
 
     if args.target is not None or args.origin is not None or args.browser:
         raise _usage(
-            "--har reads the requests and their page origins from the file: no TARGET, --origin or --browser"
+            "--har reads the requests and their page origins from the file:"
+            " no TARGET, --origin or --browser"
         )
-    try:
-        with open(args.har, "rb") as fh:
-            items = parse_har(fh.read())
-    except OSError as exc:
-        raise _usage(f"cannot read {args.har}: {exc.strerror or exc}") from None
-    except HarError as exc:
-        raise _usage(f"--har {args.har}: {exc}") from None
-    if args.live:
-        from corskit.doctor.errors import require
-
-        require("httpx", "check --har --live")
-        results = [check_live(i, timeout=args.timeout, credentials=args.credentials) for i in items]
-    else:
-        results = [check_offline(i, credentials=args.credentials) for i in items]
-    if args.json:
-        sys.stdout.write(json.dumps(har_json(results), indent=2) + "\n")
-    else:
-        sys.stdout.write(
-            render_har_report(results, colour=use_colour(sys.stdout, disabled=args.no_color))
-        )
-    sys.stdout.flush()
+    results = check_har(
+        args.har, live=args.live, timeout=args.timeout, credentials=args.credentials
+    )
+    colour = use_colour(sys.stdout, disabled=args.no_color)
+    sys.stdout.write(render_har(results, as_json=args.json, colour=colour))
     return 1 if any(r.verdict == "blocked" for r in results) else 0
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``corskit check``; returns the exit status."""
+    import sys
+
+    from corskit.doctor.check_request import render_check, run_check
+    from corskit.doctor.render import use_colour
+
     if args.timeout <= 0:
         raise _usage("--timeout must be positive")
     if args.har is not None:
         return _run_har(args)
     if args.live:
         raise _usage("--live goes with --har (a TARGET or a copy is always sent live)")
-    copied = args.curl is not None or args.fetch is not None
-    req = _from_copy(args) if copied else _from_flags(args)
-    _require_extras(req, args)
-    outcome, diagnosis = _simulate(req, args)
-    report = _in_browser(req, args) if args.browser else None
-    _print(req, outcome, diagnosis, report, args)
-    return 0 if outcome.verdict == "allowed" else 1
+    req = _request(args)
+    result = run_check(req, timeout=args.timeout, browser=args.browser, chromium=args.chromium)
+    colour = use_colour(sys.stdout, disabled=args.no_color)
+    text = render_check(req, result, as_json=args.json, colour=colour, verbose=args.verbose)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0 if result.allowed else 1
