@@ -59,12 +59,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    try:
-        import corskit
+    """The installed package's version: one source, the package metadata (pyproject.toml)."""
+    from corskit._version import __version__
 
-        return str(getattr(corskit, "__version__", "0.1.0"))
-    except Exception:
-        return "0.1.0"
+    return __version__
 
 
 class _VersionAction(argparse.Action):

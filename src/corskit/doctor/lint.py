@@ -7,17 +7,18 @@ Where the settings come from (the TARGET of ``corskit lint``):
   Starlette/FastAPI app (its CORS middleware is found as ``corskit check`` finds it; Starlette's
   own ``CORSMiddleware`` settings are checked with corskit's rules), or a ``dict`` of keywords.
   A module that raises :class:`corskit.CORSConfigError` while importing is reported too.
-* ``env`` or ``env:PREFIX``: environment variables ``CORS_ALLOW_ORIGINS``, ``CORS_ALLOW_METHODS``,
-  ... (prefix ``CORS_`` by default).
+* ``env`` or ``env:PREFIX``: environment variables ``CORS_ALLOW_ORIGINS``, ``CORS_PROFILE``,
+  ... (prefix ``CORS_`` by default), read by :func:`corskit.settings.read_env`, the reader of
+  ``CORSPolicy.from_env``: the same parsing, profiles and misspelt-name warnings.
 * ``path/to/file.toml``: a ``[cors]`` table, ``[tool.corskit]`` (pyproject.toml), or top-level
-  keys, named like the keywords.  Needs Python 3.11+ (``tomllib``) or the ``tomli`` package.
+  keys, named like the keywords (plus ``profile``, ``dev_ports``), read by
+  :func:`corskit.settings.read_toml`.  Needs Python 3.11+ (``tomllib``) or ``tomli``.
 
 A target that cannot be read raises :class:`~corskit.doctor.errors.UsageError` (one line).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -29,96 +30,8 @@ __all__ = [
     "check_settings",
     "lint_json",
     "lint_target",
-    "load_env",
-    "load_toml",
     "render_lint_text",
 ]
-
-_LISTS = {"allow_origins", "allow_methods", "allow_headers", "expose_headers"}
-_INTS = {"max_age", "preflight_status"}
-
-
-# ------------------------------------------------------------------------------------------
-# sources
-
-
-def _parse_list(raw: str) -> Any:
-    text = raw.strip()
-    if text.startswith("["):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return raw  # let the policy report it (a string where a list is expected)
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _parse_bool(raw: str) -> Any:
-    low = raw.strip().lower()
-    if low in ("1", "true", "yes", "on"):
-        return True
-    if low in ("0", "false", "no", "off", ""):
-        return False
-    return raw
-
-
-def _parse_int(raw: str) -> Any:
-    text = raw.strip()
-    if text.lower() in ("", "none", "null"):
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return raw
-
-
-def load_env(prefix: str = "CORS_", environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """Settings from environment variables ``<PREFIX><KEYWORD>`` (upper-case)."""
-    env = os.environ if environ is None else environ
-    settings: dict[str, Any] = {}
-    for name in SETTING_NAMES:
-        raw = env.get(prefix + name.upper())
-        if raw is None:
-            continue
-        if name in _LISTS:
-            settings[name] = _parse_list(raw)
-        elif name in _INTS:
-            settings[name] = _parse_int(raw)
-        elif name == "allow_origin_regex":
-            settings[name] = raw or None
-        else:
-            settings[name] = _parse_bool(raw)
-    return settings
-
-
-def load_toml(path: str) -> dict[str, Any]:
-    """Settings from a TOML file: ``[cors]``, ``[tool.corskit]`` or top-level keys."""
-    try:
-        import tomllib as toml  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as toml  # type: ignore[import-not-found,no-redef,unused-ignore]
-        except ModuleNotFoundError:
-            raise UsageError("reading TOML needs Python 3.11+ or the 'tomli' package") from None
-    try:
-        with open(path, "rb") as fh:
-            data: dict[str, Any] = toml.load(fh)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except Exception as exc:  # tomllib.TOMLDecodeError
-        raise UsageError(
-            f"{path} is not valid TOML: {str(exc).splitlines()[0] if str(exc) else exc}"
-        ) from None
-    table: Any = data.get("cors")
-    if table is None:
-        table = data.get("tool", {}).get("corskit") if isinstance(data.get("tool"), dict) else None
-    if table is None:
-        table = {k: v for k, v in data.items() if k in SETTING_NAMES}
-    if not isinstance(table, dict) or not table:
-        raise UsageError(
-            f"{path} has no CORS settings ([cors] table, [tool.corskit] or top-level keys)"
-        )
-    return dict(table)
-
 
 # ------------------------------------------------------------------------------------------
 # checking
@@ -230,21 +143,46 @@ def _lint_object(obj: Any, source: str, report: LintReport) -> None:
         report.add(where, problems, note, unknown)
 
 
+def _read_toml(path: str) -> Any:
+    from corskit.settings import SettingsFileError, read_toml
+
+    try:
+        return read_toml(path)
+    except SettingsFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _lint_source(source: Any, report: LintReport) -> None:
+    """Settings read by :mod:`corskit.settings` (the reader ``CORSPolicy.from_env`` uses),
+    checked exactly as the policy would be built from them."""
+    from corskit.settings import evaluate
+
+    policy, problems = evaluate(source)
+    note = ""
+    if policy is not None and source.profile == "development":
+        count = len(policy.allow_origins)
+        note = f"profile development: {count} allowed origins (the local development servers)"
+    report.add(source.where, problems, note, list(source.unknown))
+
+
+def _lint_env(prefix: str, report: LintReport) -> None:
+    from corskit.settings import read_env
+
+    source = read_env(prefix)
+    if not source.given:
+        raise UsageError(f"no {prefix}* environment variables are set")
+    _lint_source(source, report)
+
+
 def _load(target: str, report: LintReport) -> None:
     from corskit import CORSConfigError
     from corskit.doctor.transports import TransportError, load_app
 
     if target == "env" or target.startswith("env:"):
-        prefix = target[4:] if target.startswith("env:") else "CORS_"
-        settings = load_env(prefix or "CORS_")
-        if not settings:
-            raise UsageError(f"no {prefix or 'CORS_'}* environment variables are set")
-        problems, unknown = check_settings(settings)
-        report.add(f"environment ({prefix or 'CORS_'}*)", problems, unknown=unknown)
+        _lint_env(target[4:] or "CORS_", report)
         return
     if target.endswith(".toml") or os.path.isfile(target):
-        problems, unknown = check_settings(load_toml(target))
-        report.add(target, problems, unknown=unknown)
+        _lint_source(_read_toml(target), report)
         return
     try:
         obj = load_app(target)
