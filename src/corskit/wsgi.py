@@ -32,9 +32,9 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .asgi import merge_vary
 from .dynamic import resolve_actual_sync, resolve_preflight_sync
 from .engine import Decision, Engine, log_decision, logger
+from .headers import merge_vary
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
