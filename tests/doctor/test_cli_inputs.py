@@ -22,6 +22,8 @@ from corskit.cli import main
 from tests.servers import serve_asgi
 
 from .inputs.record_devtools import _apps
+from .inputs.test_console import ROWS as DOC_ROWS
+from .inputs.test_console import fill
 
 SAMPLES = json.loads(
     (Path(__file__).parent / "inputs" / "samples" / "chromium_devtools.json").read_text()
@@ -270,3 +272,16 @@ def test_real_executable_explains_a_console_message() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert f"corskit check {RECORDED_API}/plain/items --origin {FRONT}" in done.stdout
+
+
+@pytest.mark.parametrize(("doc", "browser", "template", "error"), DOC_ROWS)
+def test_explain_every_documented_message(
+    capsys: pytest.CaptureFixture[str], doc: str, browser: str, template: str, error: str
+) -> None:
+    """Every console message of the docs' tables, pasted whole into ``corskit explain``."""
+    status, out, err = run_cli(capsys, "explain", fill(template), "--json")
+    assert status == 0, err
+    data = json.loads(out)
+    assert data["message"]["cors_error"] == (None if error == "unknown" else error)
+    assert data["message"]["browser"] == browser.split()[0].lower()
+    assert data["check"].startswith("corskit check ") and data["causes"]
