@@ -205,6 +205,7 @@ def test_har_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
         (["--har", str(tmp_path / "missing.har")], "cannot read"),
         (["--har", str(bad)], f"--har {bad}: "),
         (["--har", str(bad), "--origin", FRONT], "no TARGET, --origin or --browser"),
+        (["--har", str(bad), "-H", "X-A: b"], "no -X, -H, -d, --cookie or --path"),
     ]:
         status, _, err = run_cli(capsys, "check", *argv)
         assert status == 2 and expected in err and len(err.strip().splitlines()) == 1, err
