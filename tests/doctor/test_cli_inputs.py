@@ -94,6 +94,7 @@ def test_copy_agrees_with_the_same_request_given_by_flags(
     _, copied, _ = run_cli(capsys, "check", "--curl", live(record["curl_bash"], api), "--json")
     flags = ["--origin", FRONT, "-H", "Authorization: Bearer s3cr3t-t0ken", "--json"]
     _, direct, _ = run_cli(capsys, "check", f"{api}/c/me", *flags)
+    assert "s3cr3t-t0ken" not in copied and "Bearer ***" in copied  # masked when copied
     a, b = json.loads(copied), json.loads(direct)
     for key in ("verdict", "symptom", "cors_error", "chromium_message"):
         assert a[key] == b[key], key
