@@ -33,15 +33,8 @@ from ._loops import SPEEDUPS as SPEEDUPS  # re-exported: whether the C loops ser
 from ._loops import find_origin as _find_origin
 from ._loops import scan_origin as _scan_origin
 from ._loops import send_filter as _send_filter
-from .dynamic import (
-    HeaderGetter,
-    cached_decision,
-    cached_preflight,
-    raw_getter,
-    resolve_actual,
-    resolve_preflight,
-)
-from .engine import Decision, Engine, log_decision, logger
+from .dynamic import raw_getter
+from .engine import Decision, Engine, OriginCheck, PreflightFields, log_decision, logger
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
@@ -69,8 +62,6 @@ _EMPTY = (b"content-length", b"0")
 # change): a False there spares the call on refused requests. Absent: always call.
 _LEVELS: dict[int, bool] = getattr(logger, "_cache", {})
 Header = tuple[bytes, bytes]
-# Access-Control-Request-Method, the Access-Control-Request-Headers lines, -Private-Network.
-_PreflightFields = tuple[bytes, list[bytes], "bytes | None"]
 
 
 class CORSMiddleware(LiveConfiguration):
@@ -144,38 +135,15 @@ class CORSMiddleware(LiveConfiguration):
         duplicated = False
         if origin is _SEVERAL:  # several Origin headers, or not a list of bytes pairs
             origin, duplicated = _scan_origin(raw)
-        if origin is None:
-            decision = engine.no_origin
-        elif scope["method"] == "OPTIONS" and (fields := _preflight_fields(raw)) is not None:
-            # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
-            if duplicated:
-                return self._answer_preflight(scope, engine.duplicated_origin(True), origin, send)
-            method, lines, private_network = fields
-            decision = engine.preflight(origin, method, lines, private_network)
-            if not decision.allowed and engine.origin_func is not None:
-                get = raw_getter(raw, engine.origin_func.header_names)
-                found = cached_preflight(engine, decision, origin, method, lines, private_network, get)
-                if found is None:
-                    return self._resolve_preflight(scope, engine, decision, origin, fields, get, send)
-                decision = found
+        fields = _preflight_fields(raw) if origin is not None and scope["method"] == "OPTIONS" else None
+        decision = engine.classify(origin, duplicated, fields, raw, raw_getter)
+        if isinstance(decision, OriginCheck):  # the origin function must answer first
+            return self._after_origin_check(scope, receive, send, engine, decision)
+        if fields is not None:
             return self._answer_preflight(scope, decision, origin, send)
-        elif duplicated:
-            decision = engine.duplicated_origin(False)
+        # The logger's own cache answers "not at DEBUG" without a call.
+        if not decision.allowed and origin is not None and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
             _log(decision, "request", scope, origin)
-        else:
-            # The engine's cache first (decisions for allowed and refused origins alike);
-            # a miss asks the engine, which also refuses oversized values unhashed.
-            decision = engine.actual_cache.get(origin) or engine.actual(origin)
-            if not decision.allowed:
-                if engine.origin_func is not None:
-                    get = raw_getter(raw, engine.origin_func.header_names)
-                    found = cached_decision(engine, decision, origin, get)
-                    if found is None:
-                        return self._resolve_actual(scope, receive, send, engine, decision, origin, get)
-                    decision = found
-                # The logger's own cache answers "not at DEBUG" without a call.
-                if not decision.allowed and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
-                    _log(decision, "request", scope, origin)
         tail = decision.tail  # the decision's headers and Vary, precomputed
         return self.app(scope, receive, _send_filter(send, tail) if tail else send)
 
@@ -183,30 +151,17 @@ class CORSMiddleware(LiveConfiguration):
         """``middleware.__call__`` as seen by servers on Python < 3.12 (see ``__init__``)."""
         await type(self).__call__(self, scope, receive, send)
 
-    async def _resolve_actual(
-        self, scope: Scope, receive: Receive, send: Send, engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter
+    async def _after_origin_check(
+        self, scope: Scope, receive: Receive, send: Send, engine: Engine, check: OriginCheck
     ) -> None:
-        """An actual request whose origin the policy's function must answer (not cached)."""
-        decision = await resolve_actual(engine, decision, origin, get)
+        """A request whose origin only the policy's function can decide (not cached)."""
+        decision = engine.after_origin_check(check, await check.func.check(check.origin, check.get))
+        if check.fields is not None:
+            return await self._answer_preflight(scope, decision, check.origin, send)
         if not decision.allowed:
-            _log(decision, "request", scope, origin)
+            _log(decision, "request", scope, check.origin)
         tail = decision.tail
         await self.app(scope, receive, _send_filter(send, tail) if tail else send)
-
-    async def _resolve_preflight(
-        self,
-        scope: Scope,
-        engine: Engine,
-        decision: Decision,
-        origin: bytes,
-        fields: _PreflightFields,
-        get: HeaderGetter,
-        send: Send,
-    ) -> None:
-        """A preflight whose origin the policy's function must answer (not cached)."""
-        method, lines, private_network = fields
-        decision = await resolve_preflight(engine, decision, origin, method, lines, private_network, get)
-        await self._answer_preflight(scope, decision, origin, send)
 
     async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
         """Answer a preflight without the app: success with the decision's headers, or a
@@ -230,26 +185,20 @@ class CORSMiddleware(LiveConfiguration):
         await send({"type": "http.response.body", "body": body})
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origins = [v for n, v in scope["headers"] if n == b"origin"]
-        origin = origins[0] if origins else None
-        if origin is not None:  # no Origin: not a browser, nothing to defend
-            state = self._state
-            engine: Engine = state[1]
-            if state[2] is not None:
-                engine = _route(state[2], scope) or engine
-            if len(origins) > 1:  # never from a browser: refuse, as on HTTP
-                decision = engine.duplicated_origin(False)
-            else:
-                decision = engine.websocket(origin)
-            if not decision.allowed and len(origins) == 1 and engine.origin_func is not None:
-                get = raw_getter(scope["headers"], engine.origin_func.header_names)
-                decision = await resolve_actual(engine, engine.refused("origin-not-allowed"), origin, get)
-            if not decision.allowed:
-                _log(decision, "websocket", scope, origin)
-                message = await receive()
-                if message["type"] == "websocket.connect":
-                    await send({"type": "websocket.close", "code": 1008})  # the server answers 403
-                return
+        _, engine, routes = self._state
+        if routes is not None:
+            engine = _route(routes, scope) or engine
+        raw = scope["headers"]
+        origin, duplicated = _scan_origin(raw)
+        decision = engine.classify(origin, duplicated, None, raw, raw_getter, websocket=True)
+        if isinstance(decision, OriginCheck):
+            decision = engine.after_origin_check(decision, await decision.func.check(decision.origin, decision.get))
+        if not decision.allowed:
+            _log(decision, "websocket", scope, origin or b"")
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 1008})  # the server answers 403
+            return
         await self.app(scope, receive, send)
 
 
@@ -259,7 +208,7 @@ if sys.version_info >= (3, 12):
     inspect.markcoroutinefunction(CORSMiddleware.__call__)
 
 
-def _preflight_fields(raw: Any) -> _PreflightFields | None:
+def _preflight_fields(raw: Any) -> PreflightFields | None:
     """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
     None without Access-Control-Request-Method (then it is not a preflight).
 
@@ -277,8 +226,6 @@ def _preflight_fields(raw: Any) -> _PreflightFields | None:
         elif name == b"access-control-request-private-network":
             private_network = value
     return None if method is None else (method, lines, private_network)
-
-
 
 
 def _route(table: RouteTable, scope: Scope) -> Engine | None:
