@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import corskit.cli
-from corskit.doctor.browser import INSTALL_HINT, BrowserUnavailable
+from corskit.doctor.browser import BrowserUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = Path(__file__).parent / "inputs" / "samples" / "chromium_devtools.json"
@@ -127,11 +127,14 @@ def test_browser_hint_is_the_pip_extra_not_a_repository_script(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def unavailable(*args: object, **kwargs: object) -> None:
-        raise BrowserUnavailable(f"Chromium not found; {INSTALL_HINT}, or pass --chromium PATH")
+        raise BrowserUnavailable(  # the doctor's own wording, made for the repository's scripts
+            "Chromium not found; run `bash scripts/ensure-browser.sh` (installs Debian's chromium"
+            " and playwright), or pass --chromium PATH"
+        )
 
     monkeypatch.setattr("corskit.doctor.browser.browser_check", unavailable)
     status = corskit.cli.main(["check", "tests.doctor.bare_app:app", "--origin", PAGE, "--browser"])
     err = capsys.readouterr().err
     assert status == 2 and len(err.strip().splitlines()) == 1
     assert "pip install 'corskit[browser]'" in err and "playwright install chromium" in err
-    assert "scripts/" not in err
+    assert "scripts/" not in err and err.startswith("corskit: --browser: Chromium not found; ")

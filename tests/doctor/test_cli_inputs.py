@@ -94,6 +94,7 @@ def test_copy_agrees_with_the_same_request_given_by_flags(
     _, copied, _ = run_cli(capsys, "check", "--curl", live(record["curl_bash"], api), "--json")
     flags = ["--origin", FRONT, "-H", "Authorization: Bearer s3cr3t-t0ken", "--json"]
     _, direct, _ = run_cli(capsys, "check", f"{api}/c/me", *flags)
+    assert "s3cr3t-t0ken" not in copied and "Bearer ***" in copied  # masked when copied
     a, b = json.loads(copied), json.loads(direct)
     for key in ("verdict", "symptom", "cors_error", "chromium_message"):
         assert a[key] == b[key], key
@@ -205,6 +206,7 @@ def test_har_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
         (["--har", str(tmp_path / "missing.har")], "cannot read"),
         (["--har", str(bad)], f"--har {bad}: "),
         (["--har", str(bad), "--origin", FRONT], "no TARGET, --origin or --browser"),
+        (["--har", str(bad), "-H", "X-A: b"], "no -X, -H, -d, --cookie or --path"),
     ]:
         status, _, err = run_cli(capsys, "check", *argv)
         assert status == 2 and expected in err and len(err.strip().splitlines()) == 1, err

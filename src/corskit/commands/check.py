@@ -247,11 +247,14 @@ def _run_har(args: argparse.Namespace) -> int:
     from corskit.doctor.check_request import check_har, render_har
     from corskit.doctor.render import use_colour
 
+    per_request = (args.method, args.data, args.cookie, args.path)
     if args.target is not None or args.origin is not None or args.browser:
         raise _usage(
             "--har reads the requests and their page origins from the file:"
             " no TARGET, --origin or --browser"
         )
+    if args.header or any(v is not None for v in per_request):
+        raise _usage("--har checks each request as recorded: no -X, -H, -d, --cookie or --path")
     results = check_har(
         args.har, live=args.live, timeout=args.timeout, credentials=args.credentials
     )

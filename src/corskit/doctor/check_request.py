@@ -133,9 +133,18 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     return outcome, diagnose(outcome, settings, in_process=in_process, app=app)
 
 
-def _in_browser(req: CheckRequest, timeout: float, chromium: str | None) -> Any:
-    from corskit.doctor.browser import INSTALL_HINT, BrowserUnavailable, browser_check
+def _for_pip_users(message: str) -> str:
+    """*message* with the doctor's install hint, which names a script of this repository
+    (for the repository's own test scripts), replaced by what a pip user does."""
     from corskit.doctor.errors import BROWSER_HINT
+
+    if "scripts/" not in message:
+        return message
+    return f"{message.split(';', 1)[0]}; {BROWSER_HINT}"
+
+
+def _in_browser(req: CheckRequest, timeout: float, chromium: str | None) -> Any:
+    from corskit.doctor.browser import BrowserUnavailable, browser_check
 
     try:
         return browser_check(
@@ -149,8 +158,8 @@ def _in_browser(req: CheckRequest, timeout: float, chromium: str | None) -> Any:
             chromium_path=chromium,
             timeout=timeout,
         )
-    except BrowserUnavailable as exc:  # the doctor's hint names a script of the repository
-        raise UsageError(f"--browser: {str(exc).replace(INSTALL_HINT, BROWSER_HINT)}") from None
+    except BrowserUnavailable as exc:
+        raise UsageError(f"--browser: {_for_pip_users(str(exc))}") from None
 
 
 def run_check(
