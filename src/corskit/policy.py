@@ -27,10 +27,11 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import headers as h
 from .dynamic import OriginFunction, as_origin_function
+from .engine import Engine
 from .origins import (
     OriginMatcher,
     OriginPattern,
@@ -40,9 +41,6 @@ from .origins import (
     parse_pattern,
 )
 from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 __all__ = ["SETTINGS", "SETTING_NAMES", "CORSPolicy"]
 
@@ -145,12 +143,26 @@ class CORSPolicy:
         found_warnings = tuple(p for p in checked.problems if p.severity == "warning")
         set_(self, "warnings", found_warnings)
         set_(self, "matcher", OriginMatcher(list(checked.patterns), checked.regex))
-        from .engine import Engine  # the engine compiles the finished policy
-
-        set_(self, "engine", Engine(self))
+        set_(self, "engine", self._compile())
         set_(self, "_frozen", True)
         for w in found_warnings:
             warnings.warn(f"corskit: {w}", CORSConfigWarning, stacklevel=2)
+
+    def _compile(self) -> Engine:
+        """The engine for these (validated) settings, from explicit inputs."""
+        return Engine(
+            matcher=self.matcher,
+            allow_origins=self.allow_origins,
+            allow_methods=self.allow_methods,
+            allow_headers=self.allow_headers,
+            allow_credentials=self.allow_credentials,
+            allow_private_network=self.allow_private_network,
+            expose_headers=self.expose_headers,
+            max_age=self.max_age,
+            preflight_status=self.preflight_status,
+            origin_func=self.allow_origin_func,
+            null_to_func=self.dangerously_allow_null_origin,
+        )
 
     @classmethod
     def from_env(

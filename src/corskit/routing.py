@@ -42,13 +42,12 @@ prefix and picked up by :func:`corskit.outermost` or ``routes=routes_of(app)``):
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .engine import Decision, Engine, Reason
+from .engine import Engine, Reason
 from .policy import CORSPolicy
-from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
+from .problems import CATALOGUE, CORSConfigError, Problem, escape
 
 __all__ = ["AMBIGUOUS", "RouteTable", "include_router", "route_prefix", "routes_of"]
 
@@ -124,45 +123,11 @@ def _prefix_fix(text: str, segments: tuple[str, ...]) -> str:
     )
 
 
-class _PathRefusal(Engine):
-    """The engine for ambiguous paths: refuses every CORS request (reason path-ambiguous)."""
-
-    __slots__ = ("_preflight_refusal", "_refusal")
-
-    def __init__(self, policy: CORSPolicy) -> None:
-        super().__init__(policy)
-        self._refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), b"Origin")
-        self._preflight_refusal = Decision(
-            False, Reason.PATH_AMBIGUOUS, (), self.preflight_vary, 403
-        )
-
-    def actual(self, origin: bytes) -> Decision:
-        return self._refusal
-
-    def preflight(
-        self,
-        origin: bytes,
-        method: bytes,
-        header_lines: list[bytes],
-        private_network: bytes | None,
-        granted: bool = False,
-    ) -> Decision:
-        return self._preflight_refusal
-
-    def websocket(self, origin: bytes) -> Decision:
-        return self._refusal
-
-
-_refusal_engine: Engine | None = None
+_refusal_engine = Engine.refusing(Reason.PATH_AMBIGUOUS)
 
 
 def refusal_engine() -> Engine:
-    """The shared engine that answers ambiguous paths."""
-    global _refusal_engine
-    if _refusal_engine is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CORSConfigWarning)
-            _refusal_engine = _PathRefusal(CORSPolicy())
+    """The shared engine that answers ambiguous paths (reason ``path-ambiguous``)."""
     return _refusal_engine
 
 
