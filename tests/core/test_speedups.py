@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corskit import CORSMiddleware, _loops, asgi
+from corskit import CORSMiddleware, _loops
 
 from ..speedups import implementation, require_c
 
