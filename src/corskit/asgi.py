@@ -23,16 +23,18 @@ preflights never reach authentication middleware, put CORS outside everything::
 from __future__ import annotations
 
 import inspect
-import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from logging import DEBUG
-from types import MethodType as _Bound
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from ._loops import SEVERAL as _SEVERAL
+from ._loops import SPEEDUPS as SPEEDUPS  # re-exported: whether the C loops serve
+from ._loops import find_origin as _find_origin
+from ._loops import scan_origin as _scan_origin
+from ._loops import send_filter as _send_filter
 from .dynamic import raw_getter
 from .engine import Decision, Engine, OriginCheck, PreflightFields, log_decision, logger
-from .headers import merge_vary
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
@@ -55,14 +57,6 @@ AnyReceive = Callable[[], Awaitable[Any]]
 AnySend = Callable[[Any], Awaitable[None]]
 AnyASGIApp = Callable[[AnyScope, AnyReceive, AnySend], Awaitable[None]]
 
-_CORS_NAMES = frozenset(
-    {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
-)
-# Response headers that rule out the fast path: Vary and the CORS headers, in any case
-# (ASGI asks for lower-case names, hand-written apps send any spelling; field names are
-# case-insensitive: RFC 9110, https://www.rfc-editor.org/rfc/rfc9110#name-field-names).
-_WATCHED = (*sorted(_CORS_NAMES), b"vary")
-_WATCHED_SET = frozenset(_WATCHED)
 _EMPTY = (b"content-length", b"0")
 # logging.Logger caches isEnabledFor() per level in this dict (cleared on every level
 # change): a False there spares the call on refused requests. Absent: always call.
@@ -214,88 +208,6 @@ if sys.version_info >= (3, 12):
     inspect.markcoroutinefunction(CORSMiddleware.__call__)
 
 
-def _scan_origin(raw: Any) -> tuple[bytes | None, bool]:
-    """(the last ``Origin`` value or None, whether there were several): the reference.
-
-    One pass in bytecode: cheaper than ``dict(raw)`` for the dozen headers a browser
-    sends, since servers hand over fresh bytes objects that a dict would hash first.
-    """
-    origin = None
-    duplicated = False
-    for name, value in raw:
-        if name == b"origin":
-            if origin is not None:
-                duplicated = True
-            origin = value  # the last one, as dict(raw) would give
-    return origin, duplicated
-
-
-def _find_origin_py(raw: Any) -> Any:
-    """The ``Origin`` value, None without one, or ``_SEVERAL`` (then ask :func:`_scan_origin`).
-
-    Its own loop, not a call to :func:`_scan_origin`: this runs on every request without
-    the C loops, and the extra call and tuple cost about 0.01-0.02x of Starlette's time.
-    """
-    origin = None
-    for name, value in raw:
-        if name == b"origin":
-            if origin is not None:
-                return _SEVERAL
-            origin = value
-    return origin
-
-
-def _send_with_cors_py(bound: tuple[Send, tuple[Header, ...]], message: Message) -> Awaitable[None]:
-    """The ``send`` an app gets: adds the decision's headers to ``http.response.start``.
-
-    Bound to ``(send, tail)`` per request; returns send's own awaitable (no coroutine of
-    its own per message). Never writes to the app's message or header list: the server
-    gets a new message (an app may reuse one dict for every response).
-    """
-    if message["type"] != "http.response.start":
-        return bound[0](message)
-    headers = message.get("headers")
-    if headers.__class__ is list:
-        for name, _ in headers:
-            # The app set Vary or a CORS header, in any case: merge with care.
-            if name.__class__ is not bytes or name.lower() in _WATCHED_SET:
-                out = _apply(headers, bound[1])
-                break
-        else:
-            out = [*headers, *bound[1]]
-    else:
-        out = _apply(headers or (), bound[1])
-    return bound[0]({**message, "headers": out})
-
-
-def _send_filter_py(send: Send, tail: tuple[Header, ...]) -> Send:
-    """The app's ``send`` for a decision whose headers are *tail*."""
-    return _Bound(_send_with_cors_py, (send, tail))
-
-
-# The two per-request loops, in C when corskit._speedups was built (and not disabled with
-# CORSKIT_NO_EXTENSIONS=1); the Python versions above are the reference (same answers:
-# tests/core/test_speedups.py).
-_SEVERAL: Any = object()
-_Loops = tuple[Callable[[Any], Any], Callable[[Send, tuple[Header, ...]], Send]]
-
-
-def _c_loops() -> _Loops | None:
-    """(find_origin, send_filter) from corskit._speedups, set up; None if it was not built."""
-    try:
-        from . import _speedups
-    except ImportError:  # no compiler at install time: the Python versions serve
-        return None
-    _speedups.setup(_SEVERAL, _WATCHED, _send_with_cors_py)
-    return _speedups.find_origin, _speedups.send_filter
-
-
-_PY_LOOPS: _Loops = (_find_origin_py, _send_filter_py)
-_C_LOOPS = None if os.environ.get("CORSKIT_NO_EXTENSIONS") else _c_loops()
-SPEEDUPS = _C_LOOPS is not None
-_find_origin, _send_filter = _C_LOOPS or _PY_LOOPS
-
-
 def _preflight_fields(raw: Any) -> PreflightFields | None:
     """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
     None without Access-Control-Request-Method (then it is not a preflight).
@@ -335,43 +247,6 @@ def _route(table: RouteTable, scope: Scope) -> Engine | None:
 def _log(decision: Decision, kind: str, scope: Scope, origin: bytes) -> None:
     if _LEVELS.get(DEBUG) is not False:  # known "not at DEBUG": nothing to do
         log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
-
-
-def _apply(headers: Any, tail: tuple[Header, ...]) -> list[tuple[bytes, bytes]]:
-    """The response headers with a decision's CORS headers set and its ``Vary`` merged.
-
-    *tail* is :attr:`Decision.tail`: the CORS headers, then ``(b"vary", names)`` if any.
-    """
-    if tail and tail[-1][0] == b"vary":
-        ours, vary = tail[:-1], tail[-1][1]
-    else:
-        ours, vary = tail, b""
-    out: list[tuple[bytes, bytes]] = []
-    vary_at = -1
-    earlier: list[bytes] = []  # the values of Vary fields before the last one
-    replace = bool(ours)
-    for name, value in headers:
-        low = name.lower()
-        if low == b"vary":
-            if vary_at >= 0:
-                earlier.append(out[vary_at][1])
-            vary_at = len(out)
-        elif replace and low in _CORS_NAMES:
-            continue  # ours replace the app's, never duplicate them (a duplicate ACAO fails)
-        out.append((name, value))
-    out.extend(ours)
-    if vary:
-        if vary_at < 0:
-            out.append((b"vary", vary))
-        else:
-            name, value = out[vary_at]
-            extra = vary
-            if earlier:  # several Vary fields: never repeat a name one of them already has
-                present = b", ".join(earlier)
-                extra = b", ".join(x for x in extra.split(b", ") if merge_vary(present, x) != present)
-            if extra:
-                out[vary_at] = (name, merge_vary(value, extra))
-    return out
 
 
 class StarletteLike(Protocol):

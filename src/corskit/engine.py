@@ -3,8 +3,9 @@
 The layer rule of corskit's core, which this module is the middle of: **a module imports
 only modules above it** in ::
 
-    bounded / _calls -> problems -> headers / origins -> dynamic -> engine -> policy
-        -> routing -> live -> options -> asgi / wsgi
+    bounded / _calls / public_suffix / regex_linear -> problems -> headers / origins
+        -> dynamic -> engine -> policy -> routing / settings -> live -> options -> _loops
+        -> asgi / wsgi
 
 so the engine never imports :mod:`corskit.policy`: it is compiled from explicit inputs,
 and the policy builds it (``policy.engine``). ``tests/core/test_layers.py`` checks the

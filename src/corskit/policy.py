@@ -224,7 +224,12 @@ class CORSPolicy:
             if not isinstance(allow_origin_regex, str):
                 problems.append(_problem("wrong-type", "allow_origin_regex", allow_origin_regex, "Give a str or None."))
             else:
-                regex, found = check_regex(allow_origin_regex)
+                regex, found = check_regex(
+                    allow_origin_regex,
+                    credentials=credentials,
+                    tolerate_insecure=dangerously_tolerate_insecure_origins is True,
+                    tolerate_public_suffix=dangerously_tolerate_public_suffix_wildcards is True,
+                )
                 problems += found
 
         # Methods ------------------------------------------------------------------------

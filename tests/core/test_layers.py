@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "corskit"
 
 # Top to bottom; modules on one line are one layer and do not import each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("bounded", "_calls"),
+    ("bounded", "_calls", "public_suffix", "regex_linear"),
     ("problems",),
     ("headers", "origins"),
     ("dynamic",),
@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("live",),
     ("options",),
     ("_speedups",),  # the C twins of the ASGI loops: imports nothing
+    ("_loops",),  # the ASGI loops in Python (the reference) and the loader of their C twins
     ("asgi", "wsgi"),
 ]
 LEVEL = {name: depth for depth, layer in enumerate(LAYERS) for name in layer}
