@@ -827,7 +827,11 @@ def _vary_has_origin(resp: WireResponse) -> bool:
 
 
 def _vary(ctx: _Context, gets: Sequence[Exchange]) -> list[Finding]:
-    values = {ex.acao() for ex in gets if ex.acao()}
+    # The response depends on Origin as soon as Access-Control-Allow-Origin differs between
+    # two requests, present for one Origin and absent for another or without Origin included:
+    # then a shared cache needs Vary: Origin (Fetch standard, CORS protocol and HTTP caches:
+    # https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
+    values = {ex.acao() for ex in gets if ex.response is not None}
     if len(values) < 2:
         return []
     offenders = [
@@ -846,10 +850,19 @@ def _vary(ctx: _Context, gets: Sequence[Exchange]) -> list[Finding]:
         for e in offenders
         if e.response
     )
-    shown = sorted(v for v in values if v)[:4]
+    present = sorted(v for v in values if v)
+    if len(present) >= 2:
+        how = (
+            f"Access-Control-Allow-Origin takes {len(present)} different values depending on "
+            f"Origin (e.g. {', '.join(present[:4])})"
+        )
+    else:
+        how = (
+            f"Access-Control-Allow-Origin: {present[0]} is sent for some Origins and left out "
+            "for others or without Origin"
+        )
     detail = (
-        f"Access-Control-Allow-Origin takes {len(values)} different values depending on Origin "
-        f"(e.g. {', '.join(shown)}) but the response to Origin {ex.probe.origin} has no Vary: Origin"
+        f"{how} but the response to Origin {ex.probe.origin} has no Vary: Origin"
         + (" (marked no-store, so only misbehaving caches keep it)" if no_store else "")
     )
     return [ctx.finding("missing-vary", "low" if no_store else "medium", ex, detail)]
