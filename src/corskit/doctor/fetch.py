@@ -80,7 +80,14 @@ from .spec import (
     parse_mime_type,
     parse_origin,
 )
-from .transports import Transport, TransportError, WireRequest, WireResponse, validate_http_url
+from .transports import (
+    Transport,
+    TransportError,
+    WireRequest,
+    WireResponse,
+    time_budget,
+    validate_http_url,
+)
 
 __all__ = [
     "CHROMIUM_UA",
@@ -118,6 +125,31 @@ MAX_AGE_CAPS = {"chromium": 7200, "firefox": 86400, "safari": 600}
 MAX_AGE_DEFAULT = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 20
+#: What a hostile server sends must not make the report unbounded: at most this many header
+#: lines of one message are shown (text and JSON), each value cut after MAX_SHOWN_VALUE
+#: characters, and at most MAX_COOKIES Set-Cookie values are analysed per simulation.
+MAX_SHOWN_HEADERS = 50
+MAX_SHOWN_VALUE = 500
+MAX_COOKIES = 20
+
+
+def shown_headers(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], int]:
+    """The header lines a report shows, values cut to MAX_SHOWN_VALUE characters, and how
+    many lines were left out."""
+    shown = [
+        (
+            k[:MAX_SHOWN_VALUE],
+            v if len(v) <= MAX_SHOWN_VALUE else f"{v[:MAX_SHOWN_VALUE]}... ({len(v)} characters)",
+        )
+        for k, v in headers[:MAX_SHOWN_HEADERS]
+    ]
+    return shown, max(0, len(headers) - MAX_SHOWN_HEADERS)
+
+
+def shown_names(names: list[str], limit: int = 30) -> str:
+    """*names* joined with ", ", at most *limit* of them and then how many more."""
+    text = ", ".join(names[:limit])
+    return text + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 class FetchInputError(ValueError):
@@ -147,18 +179,19 @@ class Step:
         """JSON-ready form (requests and responses as method/url/headers/status)."""
         data: dict[str, Any] = {"kind": self.kind, "text": self.text, "ok": self.ok}
         if self.request is not None:
-            data["request"] = {
-                "method": self.request.method,
-                "url": self.request.url,
-                "headers": [list(h) for h in self.request.headers],
-            }
+            data["request"] = {"method": self.request.method, "url": self.request.url}
+            _put_headers(data["request"], self.request.headers)
         if self.response is not None:
-            data["response"] = {
-                "status": self.response.status,
-                "url": self.response.url,
-                "headers": [list(h) for h in self.response.headers],
-            }
+            data["response"] = {"status": self.response.status, "url": self.response.url}
+            _put_headers(data["response"], self.response.headers)
         return data
+
+
+def _put_headers(data: dict[str, Any], headers: list[tuple[str, str]]) -> None:
+    shown, omitted = shown_headers(headers)
+    data["headers"] = [list(h) for h in shown]
+    if omitted:
+        data["headers_omitted"] = omitted
 
 
 @dataclass(frozen=True)
@@ -824,6 +857,8 @@ class _Sim:
         self.reasons: list[str] = []
         self.max_age: dict[str, int] | None = None
         self.cookie_issues: list[CookieIssue] = []
+        self.cookies_seen = 0
+        self.cookies_skipped = 0
         self.last_status: int | None = None
         self.cross_origin = False
         self._errors_start = len(getattr(transport, "errors", []) or [])
@@ -843,6 +878,19 @@ class _Sim:
         response: WireResponse | None = None,
     ) -> None:
         self.steps.append(Step(kind, text, ok, request, response))
+
+    def cookies(self, response: WireResponse, url: str, page: Origin) -> None:
+        """Explain the first MAX_COOKIES Set-Cookie values; count the rest in a note."""
+        for value in response.get_all("set-cookie"):
+            if self.cookies_seen >= MAX_COOKIES:
+                self.cookies_skipped += 1
+                continue
+            self.cookies_seen += 1
+            for issue in analyse_set_cookie(
+                value, response_url=url, page=page, credentials=self.spec.credentials
+            ):
+                if issue not in self.cookie_issues:
+                    self.cookie_issues.append(issue)
 
     def send(self, kind: str, request: WireRequest) -> WireResponse:
         response = self.transport.send(request)
@@ -865,6 +913,15 @@ class _Sim:
         params = dict(params or {})
         chromium = firefox = None
         final_url = self.url_list[-1]
+        if self.cookies_skipped:
+            self.notes.append(
+                Note(
+                    "cookies-not-analysed",
+                    f"{self.cookies_skipped} more Set-Cookie headers were not analysed "
+                    f"(the doctor explains the first {MAX_COOKIES})",
+                )
+            )
+            self.cookies_skipped = 0
         if error is not None:
             last = message_url or final_url
             chromium = messages.chromium_message(
@@ -1089,12 +1146,7 @@ class _Sim:
                 f"{response.status} from {url}: {_cors_headers_text(response)}",
                 response=response,
             )
-            for value in response.get_all("set-cookie"):
-                for issue in analyse_set_cookie(
-                    value, response_url=url, page=page, credentials=spec.credentials
-                ):
-                    if issue not in self.cookie_issues:
-                        self.cookie_issues.append(issue)
+            self.cookies(response, url, page)
             location = response.get("location")
             is_redirect = response.status in REDIRECT_STATUSES and location is not None
             location_url: str | None = None
@@ -1132,7 +1184,7 @@ class _Sim:
                     self.step(
                         "note",
                         "JavaScript can read the status, the body and these response headers: "
-                        + (", ".join(readable) if readable else "(none)"),
+                        + (shown_names(readable) if readable else "(none)"),
                     )
                 return self.outcome("allowed", readable=readable)
             # --- HTTP-redirect fetch (§1.12)
@@ -1382,7 +1434,8 @@ def simulate(
     literals and ``localhost``; with *resolve_dns* also DNS) or is given; ``None`` disables the
     check.  When a public page calls a more private space, Chromium needs the user's permission:
     by default it is assumed denied and :attr:`Outcome.if_permitted` holds the outcome with the
-    permission granted.  See the module docstring for the result."""
+    permission granted.  The transport's timeout bounds the whole simulation, every request and
+    redirect together.  See the module docstring for the result."""
     spec = prepare(
         url,
         origin=origin,
@@ -1394,25 +1447,20 @@ def simulate(
         kind=kind,
         cookie=cookie,
     )
-    sim = _Sim(
-        transport,
-        spec,
-        user_agent=user_agent,
-        max_redirects=max_redirects,
-        local_network_permission=local_network_permission,
-        target_address_space=target_address_space,
-        resolve_dns=resolve_dns,
-    )
-    outcome = sim.run()
-    if outcome.cors_error == "LocalNetworkAccessPermissionDenied":
-        again = _Sim(
+
+    def run(permission: bool) -> Outcome:
+        return _Sim(
             transport,
             spec,
             user_agent=user_agent,
             max_redirects=max_redirects,
-            local_network_permission=True,
+            local_network_permission=permission,
             target_address_space=target_address_space,
             resolve_dns=resolve_dns,
-        )
-        outcome.if_permitted = again.run()
+        ).run()
+
+    with time_budget(transport):
+        outcome = run(local_network_permission)
+        if outcome.cors_error == "LocalNetworkAccessPermissionDenied":
+            outcome.if_permitted = run(True)
     return outcome

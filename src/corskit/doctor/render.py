@@ -11,7 +11,7 @@ import textwrap
 from typing import IO, Any
 
 from .diagnose import Diagnosis
-from .fetch import Outcome, Step
+from .fetch import Outcome, Step, shown_headers, shown_names
 
 __all__ = ["Style", "render_json", "render_text", "use_colour"]
 
@@ -90,10 +90,14 @@ def _step_line(step: Step, st: Style, verbose: bool) -> list[str]:
             else f"  {st.red('=>')} {text}"
         )
     lines = [first]
-    if verbose and step.request is not None:
-        lines += [st.dim(f"       {k}: {v}") for k, v in step.request.headers]
-    if verbose and step.response is not None:
-        lines += [st.dim(f"       {k}: {v}") for k, v in step.response.headers]
+    if not verbose:
+        return lines
+    for message in (step.request, step.response):
+        if message is not None:
+            shown, omitted = shown_headers(message.headers)
+            lines += [st.dim(f"       {k}: {v}") for k, v in shown]
+            if omitted:
+                lines.append(st.dim(f"       ... {omitted} more headers not shown"))
     return lines
 
 
@@ -149,7 +153,7 @@ def render_text(
         out.append(st.dim("  (JavaScript only sees: TypeError: Failed to fetch)"))
     elif outcome.verdict == "allowed" and outcome.cross_origin:
         out.append(
-            f"  JavaScript can read the response; readable headers: {', '.join(outcome.readable_headers) or '(none)'}"
+            f"  JavaScript can read the response; readable headers: {shown_names(outcome.readable_headers) or '(none)'}"
         )
     if outcome.if_permitted is not None:
         p = outcome.if_permitted

@@ -29,9 +29,12 @@ import importlib
 import inspect
 import io
 import os
+import socket
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -47,6 +50,7 @@ __all__ = [
     "detect_app_kind",
     "load_app",
     "open_transport",
+    "time_budget",
     "validate_http_url",
 ]
 
@@ -116,6 +120,51 @@ class Transport(Protocol):
         ...
 
 
+class _Deadline:
+    """Per-thread deadline shared by the requests of one check (see :func:`time_budget`)."""
+
+    timeout: float
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._local = threading.local()
+
+    @contextmanager
+    def budget(self, seconds: float | None = None) -> Iterator[None]:
+        """Bound every request sent from this thread inside the block, together, to
+        *seconds* (default: the transport's timeout)."""
+        previous = getattr(self._local, "deadline", None)
+        limit = time.monotonic() + (self.timeout if seconds is None else seconds)
+        self._local.deadline = limit if previous is None else min(previous, limit)
+        try:
+            yield
+        finally:
+            self._local.deadline = previous
+
+    def _time_left(self, request: WireRequest) -> float:
+        """Seconds this request may take: the timeout, or less when a budget runs out."""
+        deadline: float | None = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return self.timeout
+        left = min(self.timeout, deadline - time.monotonic())
+        if left <= 0:
+            raise TransportError(f"timed out before {request.method} {request.url}")
+        return left
+
+
+@contextmanager
+def time_budget(transport: Transport, seconds: float | None = None) -> Iterator[None]:
+    """Bound all the requests *transport* sends in the block to *seconds* of wall-clock time
+    together (default: the transport's own timeout); transports without a clock (WSGI, test
+    doubles) are left as they are."""
+    budget = getattr(transport, "budget", None)
+    if budget is None:
+        yield
+        return
+    with budget(seconds):
+        yield
+
+
 # --------------------------------------------------------------------------------------------
 # URL helpers
 
@@ -153,7 +202,7 @@ def _one_line(exc: BaseException) -> str:
 MAX_BODY = 1 << 20  # bytes of a response body kept by HTTPTransport
 
 
-class HTTPTransport:
+class HTTPTransport(_Deadline):
     """Real HTTP with ``httpx`` (imported lazily).  Redirects are never followed.
 
     Only the headers of the :class:`WireRequest` are sent (plus ``Host`` and
@@ -161,16 +210,24 @@ class HTTPTransport:
     ``User-Agent``/``Accept``/``Accept-Encoding`` headers are not added.  Proxy settings from
     the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) are honoured, except for loopback
     hosts, which are always reached directly.
+
+    *timeout* bounds each request as a whole (connecting, the headers and the kept part of the
+    body), not only each socket read: a server that sends one byte at a time is cut off when
+    the time is up.  Each request uses its own connection, so that cutting one off never
+    touches another.
     """
 
     def __init__(self, *, timeout: float = 10.0, verify: bool = True) -> None:
         import httpx
 
+        super().__init__(timeout)
         self._httpx = httpx
-        self._client = httpx.Client(
-            follow_redirects=False, timeout=timeout, verify=verify, trust_env=False
-        )
-        self._options: dict[str, Any] = {"timeout": timeout, "verify": verify}
+        self._options: dict[str, Any] = {
+            "timeout": timeout,
+            "verify": verify,
+            "limits": httpx.Limits(max_keepalive_connections=0),
+        }
+        self._client = httpx.Client(follow_redirects=False, trust_env=False, **self._options)
         self._env_client: Any = None
         self._lock = threading.Lock()
 
@@ -197,30 +254,25 @@ class HTTPTransport:
         """Send *request* over the network (see :class:`Transport`)."""
         httpx = self._httpx
         validate_http_url(request.url)
+        left = self._time_left(request)
+        cutoff = _Cutoff(left)
         try:
             req = httpx.Request(
                 request.method,
                 request.url,
                 headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers],
                 content=request.body if request.body else None,
+                extensions={"timeout": httpx.Timeout(left).as_dict(), "trace": cutoff.trace},
             )
             # httpx upper-cases the method; a browser sends `patch` as written (Fetch does not
-            # normalise it), and servers answer the two differently (issue 4, tests/browser).
+            # normalise it), and servers answer the two differently (tests/browser).
             req.method = request.method
-            resp = self._client_for(request.url).send(req, follow_redirects=False, stream=True)
-            try:
-                # CORS lives in the headers: keep at most MAX_BODY bytes of the body, so
-                # probing a large download costs no more than probing a small one.
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in resp.iter_bytes():
-                    chunks.append(chunk[: MAX_BODY - size])
-                    size += len(chunks[-1])
-                    if size >= MAX_BODY:
-                        break
-                body = b"".join(chunks)
-            finally:
-                resp.close()
+            with cutoff:
+                resp = self._client_for(request.url).send(req, follow_redirects=False, stream=True)
+                try:
+                    body = _read_body(resp)
+                finally:
+                    resp.close()
         except httpx.TimeoutException:
             raise TransportError(f"timed out waiting for {request.method} {request.url}") from None
         except httpx.ConnectError as exc:
@@ -228,6 +280,11 @@ class HTTPTransport:
         except httpx.InvalidURL as exc:
             raise TransportError(f"malformed URL {request.url!r}: {exc}") from None
         except (httpx.HTTPError, UnicodeEncodeError, ValueError, OSError) as exc:
+            if cutoff.fired:
+                raise TransportError(
+                    f"timed out waiting for {request.method} {request.url} "
+                    f"(no complete answer within {left:.3g} s)"
+                ) from None
             raise TransportError(
                 f"{request.method} {request.url} failed: {_one_line(exc)}"
             ) from None
@@ -239,6 +296,68 @@ class HTTPTransport:
         self._client.close()
         if self._env_client is not None:
             self._env_client.close()
+
+
+def _read_body(resp: Any) -> bytes:
+    # CORS lives in the headers: keep at most MAX_BODY bytes of the body, so probing a large
+    # download costs no more than probing a small one.
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_bytes():
+        chunks.append(chunk[: MAX_BODY - size])
+        size += len(chunks[-1])
+        if size >= MAX_BODY:
+            break
+    return b"".join(chunks)
+
+
+class _Cutoff:
+    """Shuts the request's socket down when its time is up.
+
+    httpx's timeouts apply to each socket operation, so a server that sends a byte every
+    half second never trips them.  The socket is learnt from httpx's connection trace; a
+    timer shuts it down, and the blocked read then fails at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx ``trace`` extension: remember the socket of each new connection."""
+        if not event.endswith(("connect_tcp.complete", "connect_unix_socket.complete")):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                fired = self.fired
+            if fired:
+                _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def __enter__(self) -> _Cutoff:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _reason(exc: BaseException) -> str:
@@ -285,7 +404,7 @@ def _with_host(request: WireRequest, host_header: str) -> list[tuple[str, str]]:
 # ASGI
 
 
-class ASGITransport:
+class ASGITransport(_Deadline):
     """Calls an ASGI 3 application in-process.
 
     A private event loop runs in a daemon thread; :meth:`send` schedules the call on it with
@@ -297,8 +416,8 @@ class ASGITransport:
     """
 
     def __init__(self, app: Any, *, timeout: float = 10.0) -> None:
+        super().__init__(timeout)
         self.app = app
-        self.timeout = timeout
         self.errors: list[str] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -323,14 +442,15 @@ class ASGITransport:
 
     def send(self, request: WireRequest) -> WireResponse:
         """Run the app for *request* and collect the response (see :class:`Transport`)."""
+        left = self._time_left(request)
         loop = self._ensure_loop()
         future = asyncio.run_coroutine_threadsafe(self._call(request), loop)
         try:
-            return future.result(self.timeout)
+            return future.result(left)
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise TransportError(
-                f"the app did not answer {request.method} {request.url} within {self.timeout:g} s"
+                f"the app did not answer {request.method} {request.url} within {left:.3g} s"
             ) from None
 
     async def _call(self, request: WireRequest) -> WireResponse:
