@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from .appinfo import CORSSettings
 from .fetch import Outcome
-from .spec import cors_unsafe_request_header_names, origin_of_url
+from .fetch.spec import cors_unsafe_request_header_names, origin_of_url
 
 __all__ = ["SYMPTOMS", "Diagnosis", "Finding", "diagnose"]
 

@@ -41,8 +41,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from .audit_classes import CLASS_IDS, CLASSES, Severity, severity_at_least, severity_rank
-from .audit_probes import (
+from ..fetch.netspace import registrable_domain
+from ..transports import Transport, TransportError, WireRequest, WireResponse, open_transport
+from .classes import CLASS_IDS, CLASSES, Severity, severity_at_least, severity_rank
+from .probes import (
     Probe,
     attack_preflight_probes,
     discovery_probes,
@@ -53,8 +55,6 @@ from .audit_probes import (
     parse_origin,
     third_party_probes,
 )
-from .netspace import registrable_domain
-from .transports import Transport, TransportError, WireRequest, WireResponse, open_transport
 
 __all__ = [
     "AuditError",
@@ -1038,7 +1038,7 @@ def find_cors_configs(app: Any) -> list[CORSConfig]:
     doctor finds them (:func:`corskit.doctor.appinfo.find_cors_settings`: a corskit
     ``CORSMiddleware``'s ``.policy``, Starlette/FastAPI ``user_middleware`` entries, built
     Starlette middleware, wrappers followed through ``.app``)."""
-    from .appinfo import find_cors_settings
+    from ..appinfo import find_cors_settings
 
     try:
         found = find_cors_settings(app)

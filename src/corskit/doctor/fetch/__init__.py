@@ -52,6 +52,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+from ..transports import (
+    Transport,
+    TransportError,
+    WireRequest,
+    WireResponse,
+    time_budget,
+    validate_http_url,
+)
 from . import messages
 from .cookies import CookieIssue, analyse_set_cookie
 from .netspace import (
@@ -79,14 +87,6 @@ from .spec import (
     origin_of_url,
     parse_mime_type,
     parse_origin,
-)
-from .transports import (
-    Transport,
-    TransportError,
-    WireRequest,
-    WireResponse,
-    time_budget,
-    validate_http_url,
 )
 
 __all__ = [
