@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .classes import CLASS_IDS, CLASSES
 
 if TYPE_CHECKING:
-    from . import AuditReport, Finding
+    from .model import AuditReport, Finding
 
 __all__ = ["LEVELS", "SARIF_SCHEMA", "SARIF_VERSION", "to_sarif", "write_sarif"]
 
