@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..fetch.netspace import registrable_domain
+from ..layers import starlette
 from .model import ORIGIN_CLASSES, CORSConfig, Exchange, host_of
 from .probes import (
     parse_origin,
@@ -25,15 +26,6 @@ def find_cors_configs(app: Any) -> list[CORSConfig]:
     except Exception:  # an exotic app object must not break the audit
         return []
     return [CORSConfig(s.kind, s.where, dict(s.settings)) for s in found]
-
-
-def _regex_accepts(regex: Any, origin: str) -> bool:
-    if not regex:
-        return False
-    try:
-        return re.fullmatch(str(regex), origin) is not None
-    except re.error:
-        return False
 
 
 def _suggest_regex(regex: str, origin: str | None) -> str:
@@ -77,7 +69,7 @@ def concrete_fixes(
                     lines.append(
                         f"Starlette: remove {probe!r} from allow_origins (allow_origins={rest!r})."
                     )
-                elif _regex_accepts(regex, probe):
+                elif starlette.regex_accepts(regex, probe):
                     lines.append(
                         f"Starlette: allow_origin_regex={_py(str(regex))} accepts {probe!r}; use "
                         f"allow_origin_regex={_py(_suggest_regex(str(regex), origin))} or list exact origins in allow_origins."
@@ -106,7 +98,7 @@ def concrete_fixes(
                     )
                 elif probe in ao:
                     lines.append(f"corskit: remove {probe!r} from allow_origins.")
-                elif _regex_accepts(regex, probe):
+                elif starlette.regex_accepts(regex, probe):
                     lines.append(
                         f"corskit: allow_origin_regex={_py(str(regex))} accepts {probe!r}; replace it with patterns, "
                         f"e.g. allow_origins=[{keep!r}] or ['https://*.{registrable_domain(host_of(keep)) or 'example.com'}']."
