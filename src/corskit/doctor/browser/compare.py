@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..render import Style
 from .discovery import find_chromium
 from .serve import serve_target
 from .session import BrowserOutcome, BrowserRequest, BrowserSession, add_cache_buster
@@ -172,21 +173,18 @@ class BrowserCheck:
         }
 
     def render_text(self, colour: bool = False) -> str:
-        """Human-readable report, printed after the simulation's."""
-
-        def paint(text: str, code: str) -> str:
-            return f"\033[{code}m{text}\033[0m" if colour else text
-
+        """Human-readable report, printed after the simulation's (colours: :class:`Style`)."""
+        st = Style(colour)
         b = self.browser
-        lines = ["", paint(f"In a real browser: Chromium {b.chromium_version} (headless)", "1")]
+        lines = ["", st.bold(f"In a real browser: Chromium {b.chromium_version} (headless)")]
         lines.append(f"  page origin {b.origin}")
         if self.served_base:
             lines.append(f"  served {self.target} on {self.served_base} for this run")
         lines.append(f"  fetch {b.method} {b.url}")
         if b.resolved:
-            lines.append("  " + paint(f"RESOLVED: status {b.status}", "32"))
+            lines.append("  " + st.green(f"RESOLVED: status {b.status}"))
         else:
-            lines.append("  " + paint(f"REJECTED: {b.error}", "31"))
+            lines.append("  " + st.red(f"REJECTED: {b.error}"))
         # Preflights first: CDP announces the actual request before its preflight.
         ordered = sorted(b.requests, key=lambda r: r[0] != "OPTIONS")
         preflight_failed = (
@@ -220,21 +218,19 @@ class BrowserCheck:
         sim = self.simulation
         if sim is None:
             lines.append(
-                paint(f"  simulation of the same URL unavailable: {self.simulation_error}", "33")
+                st.yellow(f"  simulation of the same URL unavailable: {self.simulation_error}")
             )
         elif self.agree:
             lines.append(
-                paint(
+                st.green(
                     f"  AGREE: the browser and the simulation both say {b.verdict}"
-                    + (", with the same console message." if b.cors_message else "."),
-                    "32",
+                    + (", with the same console message." if b.cors_message else ".")
                 )
             )
         else:
             lines.append(
-                paint(
-                    "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)",
-                    "1;31",
+                st.red(
+                    "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)"
                 )
             )
             lines.append(f"    Chromium:   {b.verdict}  {b.cors_message or ''}")
