@@ -4,7 +4,7 @@ The browser simulation (:mod:`corskit.doctor.fetch`) never talks to a network or
 directly.  It builds :class:`WireRequest` objects exactly as a browser would put them on the
 wire and hands them to a :class:`Transport`, which returns a :class:`WireResponse` *without
 following redirects* (the simulation follows them itself, because every hop has to be checked
-the way Fetch says; fetch-cors-rules.md §1.12).
+the way Fetch says; https://fetch.spec.whatwg.org/#http-redirect-fetch).
 
 Three transports exist:
 

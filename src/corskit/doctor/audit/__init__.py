@@ -19,7 +19,7 @@ Phases, for every audited path:
    preflights, sent by a bounded thread pool over the (thread-safe) transport.
 4. **analysis**: a probe counts as *accepted* only when the browser would accept the
    answer: ``Access-Control-Allow-Origin`` byte-equal to the probe origin
-   (fetch-cors-rules.md §1.6).  Severity follows exploitability: ``high`` only when the
+   (https://fetch.spec.whatwg.org/#cors-check).  Severity follows exploitability: ``high`` only when the
    browser would hand a credentialed response to the attacker's page (accepted origin +
    ``Access-Control-Allow-Credentials: true``).  Classes implied by a broader one are
    folded into it (every look-alike into ``origin-reflection``; prefix, suffix, special

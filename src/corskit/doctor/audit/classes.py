@@ -4,8 +4,8 @@ Each :class:`AuditClass` carries what a report needs: a title, the explanation o
 class matters to an attacker, the general fix (with the corskit and Starlette keywords), the
 highest severity it can reach, and a CWE for code-scanning dashboards.
 
-The list follows misconfigurations.md §3.3 (consolidated from PortSwigger/Kettle, Corsy,
-CORScanner, nuclei and ZAP).  Severity follows exploitability (see :func:`severity_for`):
+The list consolidates PortSwigger's CORS research (https://portswigger.net/web-security/cors)
+and the checks of Corsy, CORScanner, nuclei and ZAP (compared in docs/audit.md).  Severity follows exploitability (see :func:`severity_for`):
 ``high`` only when a browser would hand the response to a page the attacker controls.
 """
 
@@ -105,7 +105,7 @@ _CLASSES = [
         'Remove "null" from the allowed origins. corskit refuses it unless '
         'dangerously_allow_null_origin=True: drop that flag. Starlette: remove "null" from '
         "allow_origins. If a legitimate request arrives with Origin: null, a cross-origin "
-        "redirect tainted it (fetch-cors-rules.md §1.11): fix the redirect instead.",
+        "redirect tainted it (https://fetch.spec.whatwg.org/#concept-request-tainted-origin): fix the redirect instead.",
         "high",
         "CWE-942",
         "high with credentials; medium without",
@@ -241,7 +241,7 @@ _CLASSES = [
         "Access-Control-Allow-Origin changes with the request's Origin but the response does "
         "not say Vary: Origin, so a shared or browser cache can serve the copy made for one "
         "origin to another: requests fail at random, and cache poisoning becomes possible "
-        "(fetch-cors-rules.md §1.13).",
+        "(https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).",
         "Send Vary: Origin on every response whose CORS headers depend on Origin, including "
         "responses to disallowed origins and to requests without Origin. corskit and "
         "Starlette >= 1.7 do this; hand-written CORS code and some proxies do not.",
@@ -268,7 +268,7 @@ _CLASSES = [
     _c(
         "malformed-headers",
         "Malformed CORS response headers",
-        "The CORS headers break the browser's checks (fetch-cors-rules.md §1.5-§1.7): several "
+        "The CORS headers break the browser's checks (https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name-https://fetch.spec.whatwg.org/#http-new-header-syntax): several "
         "Access-Control-Allow-Origin values, an origin with a trailing slash, upper-case letters "
         "or a default port, Access-Control-Allow-Credentials other than exactly 'true', or "
         "method/header lists that are not comma-separated tokens. Legitimate requests fail; "

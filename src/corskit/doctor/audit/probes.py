@@ -27,7 +27,8 @@ An attacker can only exploit a suffix probe if it can register the name, so suff
 are built from the *registrable* domain (``corskitrexample.com``), never from the full host
 (``evilapp.example.com`` is a subdomain of the victim's own domain: that is the
 any-subdomain class).  Host-independent probes (a random unrelated origin, ``null``, pages on
-shared hosting platforms) need no known-good origin.  Sources: misconfigurations.md §3.2-§3.3.
+shared hosting platforms) need no known-good origin.  Sources: PortSwigger's CORS research (https://portswigger.net/web-security/cors) and the
+probes of the public scanners compared in docs/audit.md.
 """
 
 from __future__ import annotations

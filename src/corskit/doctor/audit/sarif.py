@@ -5,7 +5,8 @@ result per finding.  Levels follow severity: ``high`` → ``error``, ``medium`` 
 ``warning``, ``low`` → ``note``, ``info`` → ``none``.  Rules carry GitHub's
 ``security-severity`` property (a CVSS-like score of the class's worst case) and a CWE tag.
 Every result carries the probe as a SARIF ``webRequest`` and the answer as a
-``webResponse`` (SARIF 2.1.0 §3.46, §3.47), a stable ``partialFingerprints`` entry, and a
+``webResponse`` (SARIF 2.1.0, sections 3.46 and 3.47:
+https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html), a stable ``partialFingerprints`` entry, and a
 location: the source file of an in-process ``module:app`` target, or the audited URL.
 """
 

@@ -4,14 +4,14 @@ This is the "proof" half of the doctor: the simulation in :mod:`corskit.doctor.f
 *should* happen; this module asks the real browser (Debian's ``chromium`` package driven by the
 Python ``playwright`` package, never a downloaded build) what *does* happen.
 
-The recipe follows browser-and-load-testing.md ("A working browser recipe"); each of its four
-requirements is essential, because without it Chromium silently gives a different answer:
+The recipe (docs/browser.md, "How a browser run works") has four requirements; each is
+essential, because without it Chromium silently gives a different answer:
 
 1. Launch Debian's binary with a fixed set of quiet flags (no sandbox, GPU, QUIC, sync...).
 2. Fake the page origin with ``page.route`` + ``fulfill``, then ``page.unroute_all(behavior="wait")``
    **before any fetch**: while a route is active Playwright answers every CORS preflight itself
    with a permissive 204, so disallowed requests would appear to succeed.
-3. Neutralise Local Network Access (fetch-cors-rules.md §1.14): a page whose origin is public or
+3. Neutralise Local Network Access (https://wicg.github.io/local-network-access/): a page whose origin is public or
    unknown may not fetch 127.0.0.1. https origins get the ``local-network-access`` permission;
    http (and ``null``) origins cannot be granted it, so the loopback target ports are declared
    ``public`` with ``--ip-address-space-overrides``.

@@ -87,8 +87,7 @@ def simulate_request(
 ) -> SimulationView:
     """Run the doctor's Fetch simulation for the same request a browser run makes.
 
-    *transport* defaults to an HTTP transport for *url*. Local Network Access (fetch-cors-rules.md
-    §1.14) is treated as granted by default (*local_network_permission*); with
+    *transport* defaults to an HTTP transport for *url*. Local Network Access (https://wicg.github.io/local-network-access/) is treated as granted by default (*local_network_permission*); with
     *check_local_network* False it is not simulated at all, which is what a
     :class:`BrowserSession` run amounts to (its loopback targets are declared ``public``).
     Raises :class:`SimulationUnavailable` when the simulation is missing or refuses the input.

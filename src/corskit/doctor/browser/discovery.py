@@ -8,7 +8,7 @@ import shutil
 INSTALL_HINT = "run `bash scripts/ensure-browser.sh` (installs Debian's chromium and playwright)"
 
 # Candidate binaries, most direct first. /usr/lib/chromium/chromium avoids the Debian wrapper's
-# harmless `[: ... unexpected operator` shell error (browser-and-load-testing.md, recipe step 1).
+# harmless `[: ... unexpected operator` shell error (docs/browser.md, "How a browser run works").
 CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 
 LAUNCH_ARGS: tuple[str, ...] = (

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .discovery import INSTALL_HINT, LAUNCH_ARGS, BrowserUnavailable, find_chromium
 
 # The page served at the fake origin. The data: favicon avoids a stray console error for
-# /favicon.ico (browser-and-load-testing.md, "Minimal core of the recipe").
+# /favicon.ico (docs/browser.md, "How a browser run works").
 _PAGE_HTML = (
     '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
     "<title>corskit probe</title></head><body>corskit browser probe</body></html>"
@@ -48,8 +48,7 @@ class BrowserRequest:
     """One ``fetch(url, init)`` to run from a page.
 
     ``credentials`` is the Fetch credentials mode (``omit``, ``same-origin`` or ``include``);
-    ``headers`` keep their order (Chromium reports the first disallowed one, chromium-messages.md
-    §2.2); ``method`` is passed as written, so ``patch`` stays lower-case (fetch-cors-rules.md §1.1).
+    ``headers`` keep their order (Chromium reports the first disallowed one, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc); ``method`` is passed as written, so ``patch`` stays lower-case (https://fetch.spec.whatwg.org/#cors-safelisted-method).
     """
 
     url: str
@@ -81,7 +80,7 @@ class BrowserOutcome:
     ``resolved`` is True when the JS promise resolved (the response was readable); otherwise
     ``error`` holds the JS error (``TypeError: Failed to fetch``). ``console`` holds every
     console message logged for this request (Chromium's own text), and ``cors_message`` the one
-    that starts with ``Access to fetch at`` (chromium-messages.md §2.1), if any. ``cors_error``
+    that starts with ``Access to fetch at`` (https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc), if any. ``cors_error``
     and ``cors_error_parameter`` come from CDP ``Network.loadingFailed.corsErrorStatus`` and
     ``net_error`` from its ``errorText`` (``net::ERR_FAILED``, ``net::ERR_CONNECTION_REFUSED``...).
     ``requests`` lists the requests the browser started for this case (method, URL and the
@@ -150,7 +149,7 @@ class BrowserOutcome:
 def add_cache_buster(url: str, token: str | None = None) -> str:
     """Append ``corskit-case=<token>`` to the query, so no preflight-cache entry applies.
 
-    (fetch-cors-rules.md §1.10: cache entries are keyed by URL; browser-and-load-testing.md step 4.)
+    (https://fetch.spec.whatwg.org/#cors-preflight-cache: cache entries are keyed by URL; docs/browser.md.)
     """
     token = token or uuid.uuid4().hex[:12]
     parts = urlsplit(url)
@@ -377,7 +376,7 @@ class BrowserSession:
         default = os.path.join(self._profile, "Default")
         os.makedirs(default, exist_ok=True)
         # Third-party cookies allowed, so credentials: 'include' really sends cookies
-        # (browser-and-load-testing.md step 4).
+        # (docs/browser.md).
         with open(os.path.join(default, "Preferences"), "w", encoding="utf-8") as fh:
             json.dump({"profile": {"cookie_controls_mode": 0}}, fh)
         args = list(LAUNCH_ARGS)
@@ -423,11 +422,11 @@ class BrowserSession:
         cdp.send("Audits.enable")
         if origin == "null":
             # A data: document has an opaque origin, so its fetches carry `Origin: null`
-            # (fetch-cors-rules.md §1.11).
+            # (https://fetch.spec.whatwg.org/#concept-request-tainted-origin).
             page.goto("data:text/html," + _PAGE_HTML.replace("#", "%23"))
         else:
             if origin.startswith("https://"):
-                # Local Network Access (fetch-cors-rules.md §1.14) for a secure fake origin.
+                # Local Network Access (https://wicg.github.io/local-network-access/) for a secure fake origin.
                 with contextlib.suppress(Exception):
                     context.grant_permissions(["local-network-access"], origin=origin)
 
@@ -437,7 +436,7 @@ class BrowserSession:
             page.route(origin.rstrip("/") + "/**", fulfil)
             page.goto(origin.rstrip("/") + "/")
             # Mandatory: with any route active Playwright fakes every preflight with a
-            # permissive 204 (browser-and-load-testing.md step 2).
+            # permissive 204 (docs/browser.md).
             page.unroute_all(behavior="wait")
         actual = page.evaluate("self.origin")
         if actual != origin:

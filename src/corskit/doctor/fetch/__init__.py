@@ -3,8 +3,9 @@
 The verdict follows **Chromium 156**; where Chromium departs from the WHATWG Fetch standard
 the outcome carries a warning with the spec's verdict (e.g. ``Access-Control-Allow-Headers: *``
 covering ``Authorization``: Chromium allows it and reports the deprecation
-``AuthorizationCoveredByWildcard``; Fetch forbids it).  References are to
-``fetch-cors-rules.md`` (§1.x) and ``chromium-messages.md`` (§2.x).
+``AuthorizationCoveredByWildcard``; Fetch forbids it).  References are to the Fetch standard
+(https://fetch.spec.whatwg.org/) and to Chromium's sources (``services/network/public/cpp/cors``
+and ``third_party/blink/renderer/platform/loader/cors``).
 
 Public API (stable; other tools import it)::
 
@@ -43,7 +44,7 @@ Design: pure functions over :class:`~corskit.doctor.transports.WireRequest` /
 :func:`build_preflight`, :func:`cors_check`, :func:`check_preflight_response`,
 :func:`readable_response_headers`, :func:`preflight_reasons`) plus the driver
 :func:`simulate`, which sends the requests through a
-:class:`~corskit.doctor.transports.Transport` and follows redirects itself (§1.12): every hop is
+:class:`~corskit.doctor.transports.Transport` and follows redirects itself (https://fetch.spec.whatwg.org/#http-redirect-fetch): every hop is
 CORS-checked, ``Origin`` becomes ``null`` once the redirect chain taints the request,
 ``Authorization`` is dropped on a cross-origin hop, 301/302 POST and 303 become GET, a preflight
 never follows a redirect, at most 20 redirects.

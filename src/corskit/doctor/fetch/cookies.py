@@ -3,7 +3,8 @@
 CORS decides whether JavaScript may *read* a response; whether a cookie travels with the
 request is decided separately by the credentials mode and the cookie's own attributes.  The
 doctor sees ``Set-Cookie`` on the responses it receives and explains, per cookie, why Chromium
-would not store or not send it (a "cookie that will not be sent", issue 3 point 4).
+would not store or not send it (a "cookie that will not be sent"; RFC 6265bis, SameSite:
+https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-samesite-cookies).
 """
 
 from __future__ import annotations

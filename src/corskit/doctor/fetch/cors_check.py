@@ -28,7 +28,7 @@ from .spec import (
 def cors_check(
     response: WireResponse, request_origin: str, credentials: Credentials
 ) -> CheckResult:
-    """Chromium's ``CheckAccess`` (§2.3), which implements Fetch's CORS check (§1.6).
+    """Chromium's ``CheckAccess`` (https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc), which implements Fetch's CORS check (https://fetch.spec.whatwg.org/#cors-check).
 
     ACAO is read with "get" (duplicates joined by ", ") and trimmed.  Errors are the
     non-preflight names; :func:`check_preflight_response` maps them to their ``Preflight`` twins."""
@@ -57,7 +57,7 @@ def cors_check(
 
 
 def max_age_per_browser(value: str | None) -> dict[str, int]:
-    """How long each engine caches this preflight (§1.9): Chromium default 5, non-integer → 5,
+    """How long each engine caches this preflight (https://fetch.spec.whatwg.org/#http-access-control-max-age): Chromium default 5, non-integer → 5,
     negative → 0, cap 7200; Firefox non-digits → not cached (0), cap 86400; Safari cap 600."""
     result: dict[str, int] = {}
     text = (value or "").strip()
@@ -94,7 +94,7 @@ def check_preflight_response(
     unsafe_names: list[str],
     use_cors_preflight: bool = False,
 ) -> PreflightResult:
-    """Process a preflight response in Chromium's order (§1.4, §2.3):
+    """Process a preflight response in Chromium's order (https://fetch.spec.whatwg.org/#cors-preflight-fetch, https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc):
 
     1. a redirect → ``PreflightDisallowedRedirect`` (the preflight loader refuses it first);
     2. the CORS check on ACAO/ACAC with the original request's credentials mode;
@@ -204,7 +204,7 @@ def _header_check(
 def readable_response_headers(
     response: WireResponse, *, cors: bool, credentials: Credentials
 ) -> list[str]:
-    """Response header names JavaScript can read with ``response.headers.get()`` (§1.5):
+    """Response header names JavaScript can read with ``response.headers.get()`` (https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name):
     for a CORS response the safelisted names plus ``Access-Control-Expose-Headers`` (``*``
     means all, but only without credentials); never ``Set-Cookie``."""
     present = []

@@ -198,7 +198,7 @@ class Simulation:
             request_origin=self.request_origin,
         )
 
-    # -- Local Network Access (§1.14)
+    # -- Local Network Access (https://wicg.github.io/local-network-access/)
     def lna(self, url: str) -> Outcome | None:
         page = self.spec.origin
         if self.target_space is None:

@@ -1,4 +1,5 @@
-"""What browsers print when CORS blocks a request (chromium-messages.md §2).
+"""What browsers print when CORS blocks a request (Chromium:
+https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
 
 :func:`chromium_message` builds Chromium's console text exactly (frame, optional
 "(redirected from …)", the preflight prefix for the errors Chromium marks as preflight errors,
@@ -18,7 +19,7 @@ __all__ = [
     "firefox_message",
 ]
 
-#: The current ``CorsError`` enum (25 values, chromium-messages.md §2.2).
+#: The current ``CorsError`` enum (25 values, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
 CORS_ERRORS = (
     "DisallowedByMode",
     "InvalidResponse",
@@ -201,7 +202,7 @@ def chromium_message(
     kind: str = "fetch",
     **params: str,
 ) -> str:
-    """The whole console line Chromium prints for *error* (chromium-messages.md §2.1).
+    """The whole console line Chromium prints for *error* (https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
 
     *url* is the last URL of the request, *initial_url* the first one when the request was
     redirected (it adds "(redirected from '…') "), *origin* the serialized request origin
@@ -226,8 +227,7 @@ def firefox_message(
     header: str = "",
     bad_token: str = "",
 ) -> str | None:
-    """Firefox's console text for the failure Chromium calls *error* (chromium-messages.md
-    §2.4), or None when Firefox has no equivalent (e.g. Local Network Access, which Firefox
+    """Firefox's console text for the failure Chromium calls *error* (https://searchfox.org/mozilla-central/source/dom/locales/en-US/chrome/security/security.properties), or None when Firefox has no equivalent (e.g. Local Network Access, which Firefox
     does not enforce).  This is the equivalent message, not a separate Firefox simulation."""
     base = _base(error)
     status_text = "" if status is None else str(status)

@@ -23,9 +23,9 @@ CHROMIUM_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Safari/537.36"
 )
-#: Access-Control-Max-Age caps in seconds (§1.9).
+#: Access-Control-Max-Age caps in seconds (https://fetch.spec.whatwg.org/#http-access-control-max-age).
 MAX_AGE_CAPS = {"chromium": 7200, "firefox": 86400, "safari": 600}
-#: Default preflight cache lifetime when the header is absent or invalid (§1.9).
+#: Default preflight cache lifetime when the header is absent or invalid (https://fetch.spec.whatwg.org/#http-access-control-max-age).
 MAX_AGE_DEFAULT = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 20

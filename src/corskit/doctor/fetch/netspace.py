@@ -6,7 +6,7 @@
   ``SameSite`` cookies and ``Sec-Fetch-Site``.  The registrable domain uses the curated public
   suffix list in :mod:`corskit.origins` (an approximation of the full PSL).
 * :func:`address_space` — Local Network Access address spaces ``public`` / ``local`` /
-  ``loopback`` (fetch-cors-rules.md §1.14), from an IP literal, ``localhost``, or (optionally)
+  ``loopback`` (https://wicg.github.io/local-network-access/), from an IP literal, ``localhost``, or (optionally)
   a DNS lookup.
 """
 

@@ -125,7 +125,7 @@ def preflight_reasons(
     headers: list[tuple[str, str]] | tuple[tuple[str, str], ...],
     body_stream: bool = False,
 ) -> list[str]:
-    """Why a CORS request needs a preflight (§1.1, §1.2), in plain words; empty = no preflight
+    """Why a CORS request needs a preflight (https://fetch.spec.whatwg.org/#cors-safelisted-method, https://fetch.spec.whatwg.org/#cors-safelisted-request-header), in plain words; empty = no preflight
     (Chromium's rules: its extra safelisted client-hint names do not count)."""
     reasons: list[str] = []
     if body_stream:
@@ -203,7 +203,7 @@ def build_preflight(
     page: Origin,
     user_agent: str = CHROMIUM_UA,
 ) -> WireRequest:
-    """The CORS-preflight request exactly as Chromium sends it (§1.3): ``OPTIONS``, no
+    """The CORS-preflight request exactly as Chromium sends it (https://fetch.spec.whatwg.org/#cors-preflight-fetch): ``OPTIONS``, no
     cookies, no Authorization, ``Accept: */*``, ``Access-Control-Request-Method`` as the
     normalised method, ``Access-Control-Request-Headers`` lower-case, sorted, joined with ","
     (no spaces; omitted when empty), ``Origin`` (``null`` when tainted), ``Sec-Fetch-*``."""

@@ -1,9 +1,10 @@
 """Fetch-standard primitives the browser simulation is built from (pure functions, no I/O).
 
 Each function follows one algorithm of the WHATWG Fetch standard (or the WHATWG URL / MIME
-Sniffing standards it calls) as summarised in ``fetch-cors-rules.md``; the section is named
-in each docstring.  This module is the *browser's* side and deliberately does not reuse the
-middleware's server-side helpers, so the two can be tested against each other.
+Sniffing standards it calls); each docstring links the algorithm.  This module is the
+*browser's* side: it shares the middleware's tables of header names (one list in
+:mod:`corskit.headers`) but makes its own decisions, so the two can be tested against each
+other.
 """
 
 from __future__ import annotations
@@ -42,21 +43,22 @@ __all__ = [
     "parse_single_range",
 ]
 
-# Fetch: CORS-safelisted method (fetch-cors-rules.md §1.1).
+# Fetch: CORS-safelisted method (https://fetch.spec.whatwg.org/#cors-safelisted-method).
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
-# Fetch: normalize a method: only these are upper-cased; PATCH is not (§1.1).
+# Fetch: normalize a method: only these are upper-cased; PATCH is not (https://fetch.spec.whatwg.org/#concept-method-normalize).
 NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-# Fetch: forbidden method, matched case-insensitively (§1.1).
+# Fetch: forbidden method, matched case-insensitively (https://fetch.spec.whatwg.org/#forbidden-method).
 FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-# Fetch: CORS non-wildcard request-header name (§1.4 step 5).
+# Fetch: CORS non-wildcard request-header name (https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name).
 CORS_NON_WILDCARD_REQUEST_HEADER_NAMES = frozenset({"authorization"})
-# Fetch: request-body-header name (dropped when a redirect turns the request into GET, §1.12).
+# Fetch: request-body-header name (dropped when a redirect turns the request into GET,
+# https://fetch.spec.whatwg.org/#request-body-header-name).
 REQUEST_BODY_HEADER_NAMES = frozenset(
     {"content-encoding", "content-language", "content-location", "content-type"}
 )
 # Method-override headers: Fetch forbids them when they name a forbidden method.
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
-# Fetch: CORS-safelisted response-header names (§1.5), in a stable order for output.
+# Fetch: CORS-safelisted response-header names (https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name), in a stable order for output.
 SAFELISTED_RESPONSE_HEADER_NAMES = tuple(sorted(_SAFELISTED_RESPONSE))
 
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -70,7 +72,7 @@ def is_token(value: str) -> bool:
 
 
 def normalize_method(method: str) -> str:
-    """Fetch "normalize a method" (§1.1): upper-case DELETE GET HEAD OPTIONS POST PUT when
+    """Fetch "normalize a method" (https://fetch.spec.whatwg.org/#cors-safelisted-method): upper-case DELETE GET HEAD OPTIONS POST PUT when
     they match case-insensitively; leave everything else (``patch``!) as written."""
     upper = method.upper()
     return upper if upper in NORMALIZED_METHODS else method
@@ -96,7 +98,7 @@ def is_forbidden_request_header(name: str, value: str = "") -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Header value parsing (§1.7)
+# Header value parsing (https://fetch.spec.whatwg.org/#http-new-header-syntax)
 
 
 def collect_quoted_string(
@@ -163,7 +165,7 @@ def get_decode_split(value: str | None) -> list[str] | None:
 
 def extract_list(value: str | None) -> list[str] | None:
     """Parse a ``#token`` list header (ACAM, ACAH, ACEH) the way Chromium's
-    ``ParseAccessControlAllowList`` does (§1.7): split the combined value on commas, trim
+    ``ParseAccessControlAllowList`` does (https://fetch.spec.whatwg.org/#http-new-header-syntax): split the combined value on commas, trim
     white space, skip empty items; any non-token item makes the whole header fail.
 
     Returns None when absent and raises :class:`ValueError` (with the bad item) on failure."""
@@ -181,7 +183,7 @@ def extract_list(value: str | None) -> list[str] | None:
 
 
 # ---------------------------------------------------------------------------------------
-# CORS-safelisted request-headers (§1.2)
+# CORS-safelisted request-headers (https://fetch.spec.whatwg.org/#cors-safelisted-request-header)
 
 _UNSAFE_BYTES = frozenset('"():<>?@[\\]{}\x7f')
 _LANGUAGE_RE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
@@ -217,7 +219,7 @@ def _is_quoted_string_token_char(c: str) -> bool:
 
 
 def parse_mime_type(value: str) -> MimeType | None:
-    """WHATWG "parse a MIME type" (strict; used by the Content-Type safelist rule, §1.2).
+    """WHATWG "parse a MIME type" (strict; used by the Content-Type safelist rule, https://fetch.spec.whatwg.org/#cors-safelisted-request-header).
 
     Returns None on failure.  Bad parameters are skipped, never a failure."""
     text = value.strip(_HTTP_WS_ALL)
@@ -316,7 +318,7 @@ def parse_single_range(
 
 
 def is_cors_safelisted_request_header(name: str, value: str) -> bool:
-    """Fetch "CORS-safelisted request-header" (fetch.bs:1011-1094, §1.2), the spec's list only."""
+    """Fetch "CORS-safelisted request-header" (fetch.bs:1011-1094, https://fetch.spec.whatwg.org/#cors-safelisted-request-header), the spec's list only."""
     if len(value.encode("latin-1", "replace")) > 128:
         return False
     lname = name.lower()
@@ -335,7 +337,7 @@ def is_cors_safelisted_request_header(name: str, value: str) -> bool:
     return False
 
 
-# Chromium-only safelisted names that scripts can set (cors.cc IsCorsSafelistedHeader, §1.2).
+# Chromium-only safelisted names that scripts can set (cors.cc IsCorsSafelistedHeader, https://fetch.spec.whatwg.org/#cors-safelisted-request-header).
 CHROMIUM_EXTRA_SAFELISTED = frozenset(
     {"save-data", "dpr", "width", "viewport-width", "rtt", "downlink", "ect", "device-memory"}
 )
@@ -365,7 +367,7 @@ def chromium_extra_safelisted(name: str, value: str) -> bool:
 def cors_unsafe_request_header_names(
     headers: list[tuple[str, str]], *, chromium: bool = False
 ) -> list[str]:
-    """Fetch "CORS-unsafe request-header names" (fetch.bs:1111-1138, §1.2).
+    """Fetch "CORS-unsafe request-header names" (fetch.bs:1111-1138, https://fetch.spec.whatwg.org/#cors-safelisted-request-header).
 
     *headers* are the author headers (forbidden ones already removed).  Returns the unsafe
     names byte-lower-cased and de-duplicated **in first-appearance order** (Chromium reports
@@ -396,7 +398,7 @@ def cors_unsafe_request_header_names(
 
 
 # ---------------------------------------------------------------------------------------
-# Origins (§1.7 "Origin serialization grammar")
+# Origins (https://fetch.spec.whatwg.org/#http-new-header-syntax "Origin serialization grammar")
 
 
 @dataclass(frozen=True)
