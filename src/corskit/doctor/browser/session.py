@@ -48,7 +48,7 @@ class BrowserRequest:
     """One ``fetch(url, init)`` to run from a page.
 
     ``credentials`` is the Fetch credentials mode (``omit``, ``same-origin`` or ``include``);
-    ``headers`` keep their order (Chromium reports the first disallowed one, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc); ``method`` is passed as written, so ``patch`` stays lower-case (https://fetch.spec.whatwg.org/#cors-safelisted-method).
+    ``headers`` keep their order (Chromium reports the first disallowed one, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc); ``method`` is passed as written, so ``patch`` stays lower-case (https://fetch.spec.whatwg.org/#concept-method-normalize).
     """
 
     url: str

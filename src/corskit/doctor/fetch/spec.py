@@ -72,7 +72,7 @@ def is_token(value: str) -> bool:
 
 
 def normalize_method(method: str) -> str:
-    """Fetch "normalize a method" (https://fetch.spec.whatwg.org/#cors-safelisted-method): upper-case DELETE GET HEAD OPTIONS POST PUT when
+    """Fetch "normalize a method" (https://fetch.spec.whatwg.org/#concept-method-normalize): upper-case DELETE GET HEAD OPTIONS POST PUT when
     they match case-insensitively; leave everything else (``patch``!) as written."""
     upper = method.upper()
     return upper if upper in NORMALIZED_METHODS else method
