@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from ..origins import is_loopback_host
 from .appinfo import CORSSettings
 from .fetch import Outcome
 from .fetch.spec import cors_unsafe_request_header_names, origin_of_url
@@ -109,11 +110,12 @@ def _normalise_config_origin(entry: str) -> str | None:
 
 
 def _host_port(origin: str) -> tuple[str, str, str]:
-    parts = urlsplit(origin)
-    return parts.scheme, parts.hostname or "", str(parts.port or "")
-
-
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+    """(scheme, host, port) of *origin* read as browsers read it; empty when unreadable."""
+    try:
+        parsed = origin_of_url(origin)
+    except ValueError:
+        return "", "", ""
+    return parsed.scheme, parsed.host, str(parsed.port or "")
 
 
 # ------------------------------------------------------------------------------------------
@@ -197,10 +199,10 @@ class Causes:
                     "allow_origins",
                 )
         scheme, host, port = _host_port(o)
-        if host in _LOOPBACK_NAMES:
+        if is_loopback_host(host):
             for entry in configured:
                 es, eh, ep = _host_port(entry) if "://" in entry else ("", "", "")
-                if eh in _LOOPBACK_NAMES and eh != host and es == scheme and ep == port:
+                if is_loopback_host(eh) and eh != host and es == scheme and ep == port:
                     return Finding(
                         "localhost-vs-127",
                         f"allow_origins has '{entry}' but the page is at '{o}': {host} and {eh} are"

@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, Literal
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from ..origins import is_loopback_host
 from .wire import (
     INPROCESS_BASE,
     MAX_BODY,
@@ -101,16 +102,7 @@ class HTTPTransport(Deadline):
         self._lock = threading.Lock()
 
     def _client_for(self, url: str) -> Any:
-        host = (urlsplit(url).hostname or "").lower()
-        loopback = host == "localhost" or host.endswith(".localhost")
-        if not loopback:
-            try:
-                import ipaddress
-
-                loopback = ipaddress.ip_address(host).is_loopback
-            except ValueError:
-                loopback = False
-        if loopback:
+        if is_loopback_host((urlsplit(url).hostname or "").lower()):
             return self._client
         with self._lock:
             if self._env_client is None:

@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ...origins import is_loopback_host
 from ..fetch.netspace import registrable_domain
 
 __all__ = [
@@ -152,7 +153,7 @@ def is_serialized_origin(text: str) -> bool:
 def is_loopback_or_ip(host: str) -> bool:
     """True for IP literals and localhost names (no registrable domain, no look-alikes)."""
     h = host.strip("[]").lower()
-    if h == "localhost" or h.endswith(".localhost"):
+    if is_loopback_host(h):
         return True
     try:
         ipaddress.ip_address(h)
@@ -162,13 +163,7 @@ def is_loopback_or_ip(host: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
-    h = host.strip("[]").lower()
-    if h == "localhost" or h.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host.lower())
 
 
 def attacker_domain(rand: str) -> str:

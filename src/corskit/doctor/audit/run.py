@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from ..fetch.netspace import registrable_domain
+from ..fetch.spec import origin_of_url
 from ..transports import Transport, TransportError, open_transport
 from .analysis import analyse
 from .classes import CLASS_IDS, severity_rank
@@ -99,22 +100,23 @@ def _source_line(path: str, attr: str) -> int:
 
 
 def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    default = {"http": 80, "https": 443}.get(scheme)
-    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+    """The serialized origin of *url* as browsers read it (*url* itself when unreadable)."""
+    try:
+        return origin_of_url(url).serialize()
+    except ValueError:
+        return url
 
 
 def _same_site(a: str, b: str) -> bool:
-    ha, hb = (urlsplit(a).hostname or ""), (urlsplit(b).hostname or "")
-    if _origin_of(a) == _origin_of(b):
+    """Same origin, or the same scheme and registrable domain (IP hosts: same origin only)."""
+    try:
+        oa, ob = origin_of_url(a), origin_of_url(b)
+    except ValueError:
+        return False
+    if oa.same_origin(ob):
         return True
-    ra, rb = registrable_domain(ha), registrable_domain(hb)
-    return ra is not None and ra == rb and urlsplit(a).scheme == urlsplit(b).scheme
+    ra, rb = registrable_domain(oa.host), registrable_domain(ob.host)
+    return ra is not None and ra == rb and oa.scheme == ob.scheme
 
 
 def audit_transport(
