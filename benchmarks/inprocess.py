@@ -19,8 +19,8 @@ variant, in a rotating order, so a burst of foreign load hits all three alike. T
 table shows the median of the repeats' per-call time with the spread (interquartile
 range), and the ratios of the medians. The machine's load is printed before and after.
 
-Targets (issue 2): corskit at most 0.25x Starlette's time in every case; the hostile
-``Access-Control-Request-Headers`` cases within 3x of a normal preflight. Target (issue 6):
+Targets: corskit at most 0.25x Starlette's time in every case; the hostile
+``Access-Control-Request-Headers`` cases within 3x of a normal preflight. Target (dynamic origins):
 the same policy with the origin answered by a cached ``allow_origin_func`` (variant
 ``corskit-dynamic``, timed on the plain cases) within 1.5x of the static list.
 """

@@ -5,7 +5,7 @@ One documented command (installs wrk if missing)::
     scripts/bench-load.sh                 # 4 cases x 3 servers x 5 repeats x 3 s: about 4 minutes
     scripts/bench-load.sh --quick         # 1 repeat of 1 s: a smoke test, not a measurement
 
-Method (after ``browser-and-load-testing.md`` §2): three uvicorn servers (one worker each,
+Method (written up in ``docs/benchmarks.md``): three uvicorn servers (one worker each,
 ``--loop uvloop --http httptools --no-access-log``) are pinned to CPU 0 with ``taskset``;
 ``wrk -t1 -c32`` is pinned to CPU 1; everything on 127.0.0.1. Every response is checked
 once before timing. Each case runs a warm-up per server, then the repeats, alternating the
@@ -21,7 +21,7 @@ time minus theirs; and when CPU 0 changed speed (a fixed loop timed before and a
 each run: on a virtual machine the host can slow a CPU without a trace in /proc/stat).
 ``--force`` prints the numbers anyway, marked UNRELIABLE.
 
-Target (issue 7): corskit keeps at least 0.95 of the bare app's requests/s in every case.
+Target: corskit keeps at least 0.95 of the bare app's requests/s in every case.
 Exit status: 0 all targets met, 1 a target missed, 2 a set-up error, 3 refused (busy).
 """
 

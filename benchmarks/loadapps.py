@@ -4,7 +4,7 @@
 - ``starlette``: the same app behind Starlette's ``CORSMiddleware``;
 - ``corskit``: the same app behind corskit's ``CORSMiddleware``, same settings.
 
-The settings are those of ``browser-and-load-testing.md`` §2 (one allowed origin, GET/POST/
+The settings are those of the load method in ``docs/benchmarks.md`` (one allowed origin, GET/POST/
 PUT, two request headers, credentials), shared with ``benchmarks/inprocess.py``.
 """
 

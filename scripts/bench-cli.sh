@@ -1,5 +1,5 @@
 #!/bin/sh
-# CLI start-up and doctor speed (issue 7, point 5), with hyperfine (Debian package,
+# CLI start-up and doctor speed with hyperfine (Debian package,
 # installed if missing): interpreter start-up, `import corskit`, `corskit --help`, and
 # `corskit check` of the quick-start FastAPI app in-process, end to end (import FastAPI
 # and the app, simulate the browser's preflight and request, print the verdict).

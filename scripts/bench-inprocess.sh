@@ -1,5 +1,5 @@
 #!/bin/sh
-# In-process benchmark (issue 2 acceptance): time per ASGI call for a bare app, Starlette's
+# In-process benchmark (targets in docs/benchmarks.md): time per ASGI call for a bare app, Starlette's
 # CORSMiddleware and corskit's, on seven cases, interleaved, medians of repeats.
 #
 #   scripts/bench-inprocess.sh                 # about a minute; prints the table

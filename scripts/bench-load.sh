@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end load benchmark (issue 7): uvicorn pinned to CPU 0, wrk pinned to CPU 1,
+# End-to-end load benchmark: uvicorn pinned to CPU 0, wrk pinned to CPU 1,
 # bare app vs Starlette's CORSMiddleware vs corskit. Needs a quiet 2-CPU (or larger) Linux
 # machine; it refuses to report (exit 3) when other processes use the CPUs.
 #

@@ -1,9 +1,9 @@
-/* Optional C versions of the two per-request loops of corskit.asgi.
+/* Optional C versions of the ASGI adapter's two per-request loops (corskit/_loops.py).
  *
  * Pure translation, no CORS logic: finding the Origin request header, and appending a
  * decision's precomputed headers to the app's http.response.start message. Each handles
  * only the exact common shape (a list of 2-tuples or 2-lists, bytes names, a dict message)
- * and hands everything else, unchanged, to the Python implementation in corskit/asgi.py,
+ * and hands everything else, unchanged, to the Python implementation in corskit/_loops.py,
  * which stays the reference: tests/core/test_speedups.py checks that both give the same
  * answer, and CORSKIT_NO_EXTENSIONS=1 makes corskit ignore this module.
  */
@@ -15,9 +15,9 @@
 static PyObject *str_type;       /* "type" */
 static PyObject *str_headers;    /* "headers" */
 static PyObject *str_start;      /* "http.response.start" */
-static PyObject *several;        /* corskit.asgi._SEVERAL: "more than one, or unusual: ask Python" */
-static PyObject *watched;        /* corskit.asgi._WATCHED (frozenset of bytes) */
-static PyObject *fallback;       /* corskit.asgi._send_with_cors_py(bound, message) */
+static PyObject *several;        /* corskit._loops.SEVERAL: "more than one, or unusual: ask Python" */
+static PyObject *watched;        /* corskit._loops.WATCHED (tuple of lower-case bytes) */
+static PyObject *fallback;       /* corskit._loops.send_with_cors_py(bound, message) */
 
 /* The name of one header pair, or NULL (no exception) if it is not a 2-tuple or 2-list. */
 static inline PyObject *
@@ -76,7 +76,38 @@ find_origin(PyObject *module, PyObject *raw)
     return Py_NewRef(origin != NULL ? origin : Py_None);
 }
 
-/* SendFilter(send, tail): the send an app gets (see corskit.asgi._send_with_cors_py). */
+/* Whether a header name (bytes) is, ignoring ASCII case, one of the `watched` names.
+ * HTTP field names are case-insensitive: an app's "vAry" is a Vary header. */
+static int
+is_watched(PyObject *name)
+{
+    Py_ssize_t size = PyBytes_GET_SIZE(name);
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(name);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(watched); k++) {
+        PyObject *known = PyTuple_GET_ITEM(watched, k);
+        if (PyBytes_GET_SIZE(known) != size) {
+            continue;
+        }
+        const unsigned char *lower = (const unsigned char *)PyBytes_AS_STRING(known);
+        Py_ssize_t i = 0;
+        while (i < size) {
+            unsigned char c = text[i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 'a' - 'A';
+            }
+            if (c != lower[i]) {
+                break;
+            }
+            i++;
+        }
+        if (i == size) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* SendFilter(send, tail): the send an app gets (see corskit._loops.send_with_cors_py). */
 static PyTypeObject SendFilterType;
 
 typedef struct {
@@ -133,11 +164,7 @@ filter_call(SendFilter *self, PyObject *message)
         if (name == NULL || !PyBytes_CheckExact(name)) {
             return slow(self, message);
         }
-        int hit = PySet_Contains(watched, name);
-        if (hit != 0) { /* the app set Vary or a CORS header (or an error): Python merges */
-            if (hit < 0) {
-                PyErr_Clear();
-            }
+        if (is_watched(name)) { /* the app set Vary or a CORS header: Python merges */
             return slow(self, message);
         }
     }
@@ -158,12 +185,17 @@ filter_call(SendFilter *self, PyObject *message)
     for (Py_ssize_t i = 0; i < extra; i++) {
         PyList_SET_ITEM(out, n + i, Py_NewRef(PyTuple_GET_ITEM(self->tail, i)));
     }
-    int failed = PyDict_SetItem(message, str_headers, out);
-    Py_DECREF(out);
-    if (failed) {
+    /* A new message too: the app's own dict is never written to (it may reuse it). */
+    PyObject *copy = PyDict_Copy(message);
+    if (copy == NULL || PyDict_SetItem(copy, str_headers, out) < 0) {
+        Py_XDECREF(copy);
+        Py_DECREF(out);
         return NULL;
     }
-    return PyObject_CallOneArg(self->send, message);
+    Py_DECREF(out);
+    PyObject *result = PyObject_CallOneArg(self->send, copy);
+    Py_DECREF(copy);
+    return result;
 }
 
 static PyObject *
@@ -258,13 +290,19 @@ static PyTypeObject SendFilterType = {
     .tp_dealloc = (destructor)filter_dealloc,
 };
 
-/* setup(several, watched, fallback): called once by corskit.asgi. */
+/* setup(several, watched, fallback): called once by corskit._loops. */
 static PyObject *
 setup(PyObject *module, PyObject *args)
 {
     PyObject *s, *w, *f;
-    if (!PyArg_ParseTuple(args, "OO!O:setup", &s, &PyFrozenSet_Type, &w, &f)) {
+    if (!PyArg_ParseTuple(args, "OO!O:setup", &s, &PyTuple_Type, &w, &f)) {
         return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(w); i++) {
+        if (!PyBytes_CheckExact(PyTuple_GET_ITEM(w, i))) {
+            PyErr_SetString(PyExc_TypeError, "setup(): watched names must be bytes");
+            return NULL;
+        }
     }
     Py_XSETREF(several, Py_NewRef(s));
     Py_XSETREF(watched, Py_NewRef(w));
@@ -280,7 +318,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "corskit._speedups", "C versions of corskit.asgi's per-request loops.", -1, methods,
+    PyModuleDef_HEAD_INIT, "corskit._speedups", "C versions of the per-request loops of corskit._loops.", -1, methods,
 };
 
 PyMODINIT_FUNC

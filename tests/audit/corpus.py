@@ -138,7 +138,7 @@ def _handwritten(
 
 def starlette_star_credentials() -> Any:
     # The FastAPI tutorial's allow_origins=["*"] plus allow_credentials=True "to make cookies
-    # work": Starlette then echoes every Origin (anchors.md §1.5).
+    # work": Starlette then echoes every Origin.
     return _starlette(
         allow_origins=["*"], allow_credentials=True, allow_methods=["*"], allow_headers=["*"]
     )
@@ -206,7 +206,7 @@ def handwritten_contains() -> Any:
 
 def starlette_string_origins() -> Any:
     # A settings value read from the environment and passed as a str, not a list: Starlette's
-    # `origin in self.allow_origins` becomes a substring test (anchors.md §1.1).
+    # `origin in self.allow_origins` becomes a substring test.
     return _starlette(allow_origins=FRONTEND, allow_credentials=True)
 
 
@@ -215,7 +215,7 @@ def starlette_unescaped_dot() -> Any:
 
 
 def starlette_dotstar_subdomains() -> Any:
-    # The pattern Starlette's docs warn about (anchors.md §1.8): .* and unescaped dots.
+    # The pattern Starlette's docs warn about (see Starlette's CORSMiddleware documentation): .* and unescaped dots.
     return _starlette(allow_origin_regex=r"https://.*.example.com", allow_credentials=True)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from django.conf import settings
+from django.conf import settings  # type: ignore[import-untyped]
 
 from tests.audit.django_variants import EXPECTED, VARIANTS  # noqa: F401  (EXPECTED re-exported)
 
@@ -33,9 +33,9 @@ if not settings.configured:
         **VARIANTS[VARIANT],
     )
 
-from django.core.asgi import get_asgi_application  # noqa: E402
-from django.http import HttpRequest, JsonResponse  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.core.asgi import get_asgi_application  # type: ignore[import-untyped]  # noqa: E402
+from django.http import HttpRequest, JsonResponse  # type: ignore[import-untyped]  # noqa: E402
+from django.urls import path  # type: ignore[import-untyped]  # noqa: E402
 
 
 def me(request: HttpRequest) -> JsonResponse:

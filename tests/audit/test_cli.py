@@ -129,7 +129,7 @@ def test_sarif_for_a_url_target_points_at_the_url(
 def _subprocess(*argv: str, **kw: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("CORSKIT_DEBUG", None)
-    return subprocess.run(
+    return subprocess.run(  # type: ignore[no-any-return]
         [sys.executable, "-m", "corskit.cli", "audit", *argv],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, **kw,  # type: ignore[call-overload]
     )  # fmt: skip

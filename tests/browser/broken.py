@@ -2,7 +2,7 @@
 
 Each server is described by a :class:`Spec`: what it answers to a preflight and to the actual
 request, header by header, so the differential suite can reproduce the misconfigurations people
-really ship (misconfigurations.md §3.3 class 14; anchors.md "what users ask for" #10) and see
+really ship (hand-written CORS headers copied from answers online) and see
 what Chromium and the doctor's simulation make of them.
 
 Header values that depend on the request use these markers:

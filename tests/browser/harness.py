@@ -188,7 +188,7 @@ _SAFE_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data
 
 
 def unsafe_header_names(headers: tuple[tuple[str, str], ...]) -> list[str]:
-    """CORS-unsafe request-header names, lower-cased and sorted (fetch-cors-rules.md §1.2)."""
+    """CORS-unsafe request-header names, lower-cased and sorted (Fetch: CORS-unsafe request-header names)."""
     names = set()
     for name, value in headers:
         low = name.lower()

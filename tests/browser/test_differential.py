@@ -271,7 +271,7 @@ def test_wire_matches_fetch(run: DifferentialRun, sid: str) -> None:
     assert len(preflights) == (1 if needs_preflight else 0)
     for h in preflights:
         assert h.acrm == method
-        assert h.cookie is None  # fetch-cors-rules.md §1.3: never credentials on a preflight
+        assert h.cookie is None  # Fetch, CORS-preflight request: never credentials on a preflight
         unsafe = harness.unsafe_header_names(r.headers)
         assert h.acrh == (",".join(unsafe) if unsafe else None)
     for h in hits:

@@ -7,8 +7,9 @@ these examples. A new catalogue code needs an entry here, or both fail.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from corskit import CORSConfigError, CORSConfigWarning, Problem
@@ -28,7 +29,7 @@ class Case:
     snippet: str
     field: str
     value: str | None
-    fix_mentions: tuple[str, ...] = field(default=())
+    fix_mentions: tuple[str, ...] = dataclasses.field(default=())
 
 
 def _literal(value: Any) -> str:
@@ -181,6 +182,12 @@ CASES: dict[str, Case] = {
         "allow_origin_regex",
         r"https://.*example\\.com",
         ("It matches", "'https://*.example.com'"),
+    ),
+    "regex-not-linear": _policy(
+        {"allow_origin_regex": r"https://([a-z0-9]+)*\.example\.com"},
+        "allow_origin_regex",
+        r"https://([a-z0-9]+)*\\.example\\.com",
+        ("'https://*.example.com'",),
     ),
     "regex-matches-null": _policy(
         {"allow_origin_regex": r"null|https://app\.example\.com"},

@@ -59,10 +59,10 @@ def test_the_doctor_sees_an_asgi_app() -> None:
 def test_calls_still_take_the_fast_path() -> None:
     """``mw(...)`` returns the app's own coroutine: no coroutine of corskit's in between."""
     mw = middleware()
-    lifespan = mw({"type": "lifespan"}, None, None)
+    lifespan = mw({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
     assert inspect.iscoroutine(lifespan) and lifespan.cr_code is app.__code__
     lifespan.close()
-    request = mw({"type": "http", "method": "GET", "path": "/", "headers": []}, None, None)
+    request = mw({"type": "http", "method": "GET", "path": "/", "headers": []}, None, None)  # type: ignore[arg-type]
     assert inspect.iscoroutine(request) and request.cr_code is app.__code__
     request.close()
 
@@ -75,7 +75,7 @@ def test_exceptions_of_the_app_reach_the_awaiting_server() -> None:
 
     async def main() -> None:
         await mw({"type": "http", "method": "GET", "path": "/boom", "headers": [(b"origin", b"https://app.example")]},
-                 None, send)
+                 None, send)  # type: ignore[arg-type]
 
     with pytest.raises(RuntimeError, match="boom"):
         asyncio.run(main())

@@ -1,4 +1,4 @@
-"""The Fetch rules of issue 2, point 5, through the ASGI adapter (in memory) and the engine."""
+"""The Fetch CORS rules through the ASGI adapter (in memory) and the engine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from corskit import Reason
-from corskit.asgi import merge_vary
+from corskit.headers import merge_vary
 
 from ..speedups import IMPLEMENTATIONS
 from .helpers import call, cors, make_app, policy, preflight_headers

@@ -1,4 +1,4 @@
-"""CORSPolicy validation (issue 2, point 4), opt-ins, origin patterns and normalisation."""
+"""CORSPolicy validation, opt-ins, origin patterns and normalisation."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .helpers import codes_of, policy, problems_of
 APP = "https://app.example.com"
 
 
-# --- refusals listed in issue 2, point 4 ------------------------------------------------
+# --- refusals at start-up ------------------------------------------------------------
 
 
 def test_wildcard_with_credentials_is_refused() -> None:

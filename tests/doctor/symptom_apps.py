@@ -1,4 +1,4 @@
-"""One small real app per symptom of issue 3 point 4 (FastAPI, Starlette, Flask, plain ASGI),
+"""One small real app per symptom users report (FastAPI, Starlette, Flask, plain ASGI),
 and the expected verdict / Chromium message / symptom / fix for each.
 
 Each :class:`Case` is run in-process (``open_transport``-style) and against a real uvicorn (or

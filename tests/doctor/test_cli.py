@@ -273,3 +273,15 @@ def test_explain() -> None:
     assert data["code"] == "origin-trailing-slash"
     near = corskit("explain", "origin-trailing-slas")
     assert near.returncode == 2 and "did you mean origin-trailing-slash" in near.stderr
+
+
+@pytest.mark.parametrize("raw", ["text/plain\v", "text/plain\f", "\vtext/plain"])
+def test_header_values_keep_bytes_fetch_does_not_strip(raw: str) -> None:
+    """`-H` strips only HTTP whitespace: `text/plain<VT>` is not safelisted, so it needs a preflight."""
+    from corskit.commands.check import parse_header
+    from corskit.doctor.spec import is_cors_safelisted_request_header
+
+    name, value = parse_header(f"Content-Type: {raw}")
+    assert value == raw
+    assert not is_cors_safelisted_request_header(name, value)
+    assert parse_header("Content-Type: \t text/plain \t") == ("Content-Type", "text/plain")

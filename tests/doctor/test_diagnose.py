@@ -89,7 +89,7 @@ def test_built_starlette_stack_is_read() -> None:
     )
     _check(app, origin="https://x.example")  # builds the middleware stack
     stack = app.middleware_stack
-    found = []
+    found: list[Any] = []
     obj: Any = stack
     while obj is not None and not found:
         found = [f for f in find_cors_settings(obj) if f.kind == "starlette"]

@@ -311,7 +311,7 @@ def test_same_origin_request_is_not_cors() -> None:
     assert app.seen[0].get("cookie") == "sid=1"
 
 
-# -- redirects (fetch-cors-rules.md §1.12) -----------------------------------------------------------
+# -- redirects (Fetch: HTTP-redirect fetch) ----------------------------------------------------------
 
 
 def _redirect_chain(chain: dict[str, tuple[int, str]], final_acao: str | None = None) -> Handler:

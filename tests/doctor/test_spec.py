@@ -1,5 +1,5 @@
 """The Fetch primitives, driven by the standard's own tables and examples
-(fetch-cors-rules.md §1.1, §1.2, §1.7; WPT cors/origin.htm for the CORS check)."""
+(Fetch: CORS-safelisted method and request-header, CORS-preflight fetch; WPT cors/origin.htm for the CORS check)."""
 
 from __future__ import annotations
 
@@ -86,6 +86,9 @@ SAFELIST_TABLE = [
     ("Range", "bytes= 0-1", False),  # no whitespace allowed
     ("Range", "bytes=0-1,3-4", False),
     ("Range", "items=0-1", False),
+    ("Range", "BYTES=100-200", False),  # the unit is compared case-sensitively
+    ("Range", "Bytes=100-200", False),
+    ("Range", "bytesx=0-1", False),
     ("X-Custom", "1", False),
     ("Authorization", "Bearer x", False),
     ("DPR", "2", False),  # Chromium-only; the spec list does not have it
@@ -231,7 +234,7 @@ def test_same_origin() -> None:
     assert not a.same_origin(origin_of_url("https://localhost:5173/"))
 
 
-# -- the CORS check (WPT cors/origin.htm; chromium-messages.md §2.3) -----------------------------------
+# -- the CORS check (WPT cors/origin.htm; Chromium's cors_error_string.cc) --------------------------------
 
 ORIGIN = "http://web.example:8080"
 

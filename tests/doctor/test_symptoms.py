@@ -1,4 +1,4 @@
-"""Every symptom of issue 3 point 4: verdict, exact Chromium message, symptom and fix,
+"""Every symptom users report: verdict, exact Chromium message, symptom and fix,
 in-process and against a real server by URL."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Dynamic origins (issue 6, point 2): sync and async origin functions, request-aware
+"""Dynamic origins: sync and async origin functions, request-aware
 functions and Vary, the cache (TTL, size bound, single flight), timeouts and failures,
 and the start-up probe; through a real uvicorn server."""
 

@@ -1,4 +1,4 @@
-"""The multi-tenant example (issue 6, point 6): tenant origins in SQLite behind an async
+"""The multi-tenant example: tenant origins in SQLite behind an async
 origin function, and a public read-only route at ``*``, on a real uvicorn server."""
 
 from __future__ import annotations

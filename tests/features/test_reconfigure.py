@@ -1,4 +1,4 @@
-"""Live reconfiguration (issue 6, point 3): atomic, validated swaps of a running
+"""Live reconfiguration: atomic, validated swaps of a running
 middleware's policy and routes, under load on a real uvicorn server."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Per-route policies (issue 6, point 1): longest-prefix match on the canonical path,
+"""Per-route policies: longest-prefix match on the canonical path,
 and the path-matching bypasses of flask-cors's CVEs, against a real uvicorn server."""
 
 from __future__ import annotations

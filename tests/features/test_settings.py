@@ -1,4 +1,4 @@
-"""Configuration from the environment (issue 6, point 4): CORSPolicy.from_env, profiles,
+"""Configuration from the environment: CORSPolicy.from_env, profiles,
 the production-marker warning, and the pydantic-settings integration."""
 
 from __future__ import annotations

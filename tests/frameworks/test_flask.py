@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Blueprint, Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from corskit import CORSConfigError, CORSConfigWarning
 from corskit.flask import CORS
@@ -26,21 +27,21 @@ def create_app() -> Flask:
     app.config["CORSKIT"] = {"allow_methods": ["GET", "POST"]}  # read by init_app
 
     @app.get("/api/items")
-    def items() -> object:
+    def items() -> ResponseReturnValue:
         return jsonify(items=["a"])
 
     @app.get("/api/boom")
-    def boom() -> object:
+    def boom() -> ResponseReturnValue:
         raise RuntimeError("something broke")
 
     admin = Blueprint("admin", __name__, url_prefix="/admin")
 
     @admin.route("/users", methods=["GET", "DELETE"])
-    def users() -> object:
+    def users() -> ResponseReturnValue:
         return jsonify(users=[])
 
     @admin.before_request
-    def authenticate() -> object:  # authentication must never see a preflight
+    def authenticate() -> ResponseReturnValue | None:  # authentication must never see a preflight
         from flask import request
 
         return None if request.headers.get("Authorization") else ("unauthorised", 401)
@@ -48,7 +49,7 @@ def create_app() -> Flask:
     reports = Blueprint("reports", __name__, url_prefix="/reports")  # nested: inherits admin's
 
     @reports.get("/daily")
-    def daily() -> object:
+    def daily() -> ResponseReturnValue:
         return jsonify(day=1)
 
     admin.register_blueprint(reports)
@@ -56,7 +57,7 @@ def create_app() -> Flask:
     public = Blueprint("public", __name__, url_prefix="/public")
 
     @public.get("/info")
-    def info() -> object:
+    def info() -> ResponseReturnValue:
         return jsonify(name="demo")
 
     CORS(admin, allow_origins=[ADMIN], allow_methods=["DELETE"], allow_headers=["Authorization"], allow_credentials=True)
@@ -110,6 +111,7 @@ def test_flask_cors_names_are_read_with_a_warning() -> None:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         cors = CORS(origins="https://app.example.com", supports_credentials=True, vary_header=False)  # type: ignore[call-arg]
+    assert cors.cors is not None
     assert cors.cors.policy.allow_origins == (APP,) and cors.cors.policy.allow_credentials
     assert [p.code for p in cors.warnings] == ["renamed-setting", "renamed-setting", "setting-not-needed"]
     assert "Use allow_credentials=True instead of supports_credentials=" in str(cors.warnings[1])

@@ -2,7 +2,7 @@
 
 They are deliberately naive (character loops, no caches, no precomputed sets) so that a
 disagreement with the fast implementation in ``corskit`` points at a real bug in one of
-them. Rules: ``fetch-cors-rules.md`` (origin serialisation, header lists) and the pattern
+them. Rules: the Fetch standard (origin serialisation, header lists) and the pattern
 semantics documented in ``corskit.origins``.
 """
 

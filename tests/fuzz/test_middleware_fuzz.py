@@ -149,7 +149,10 @@ def _run(mw: CORSMiddleware, scope: dict[str, Any]) -> list[dict[str, Any]]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(mw(scope, receive, send))
+    async def call() -> None:  # the middleware returns an awaitable, not always a coroutine
+        await mw(scope, receive, send)
+
+    asyncio.run(call())
     return sent
 
 

@@ -7,10 +7,12 @@ random patterns and random, often malformed, request origins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corskit.origins import OriginMatcher, parse_pattern
+from corskit.origins import OriginMatcher, OriginPattern, parse_pattern
 
 from .reference import SERIALISED_ORIGIN, RefPattern, parse_origin, ref_matches
 
@@ -36,7 +38,7 @@ def patterns(draw: st.DrawFn) -> tuple[str, RefPattern]:
     return text, RefPattern(scheme=scheme, host=host, subdomains=sub, port=port)
 
 
-MUTATIONS = [
+MUTATIONS: list[Callable[[str], str]] = [
     lambda s: s,
     lambda s: s,
     lambda s: s,
@@ -90,7 +92,7 @@ def near(draw: st.DrawFn, texts: list[str]) -> bytes:
 @FUZZ
 @given(st.data(), st.lists(patterns(), min_size=1, max_size=5))
 def test_compiled_matcher_agrees_with_reference(data: st.DataObject, pats: list[tuple[str, RefPattern]]) -> None:
-    parsed = []
+    parsed: list[OriginPattern | None] = []
     for text, _ in pats:
         pattern, problems = parse_pattern(text)
         assert pattern is not None, (text, [p.code for p in problems])

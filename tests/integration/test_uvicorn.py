@@ -10,12 +10,13 @@ import httpx
 import pytest
 
 import corskit
+from corskit.options import PolicyOptions
 from tests.servers import serve_asgi
 
 from .apps import BIG, EVIL, ORIGIN, RequireToken, fastapi_app, starlette_app
 
 FRAMEWORKS: dict[str, Callable[[], Any]] = {"fastapi": fastapi_app, "starlette": starlette_app}
-CORS = {"allow_origins": [ORIGIN], "allow_credentials": True, "allow_methods": ["PUT"],
+CORS: PolicyOptions = {"allow_origins": [ORIGIN], "allow_credentials": True, "allow_methods": ["PUT"],
         "allow_headers": ["Authorization", "X-Token"]}
 
 
@@ -95,10 +96,10 @@ def test_add_middleware_500_has_no_cors_headers(framework: str, middleware: str)
 
 
 def test_custom_500_handler_carries_cors_headers_with_outermost() -> None:
-    from fastapi import Request
+    from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
 
-    app = fastapi_app()
+    app: FastAPI = fastapi_app()
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
@@ -114,10 +115,10 @@ def test_custom_500_handler_carries_cors_headers_with_outermost() -> None:
 
 
 def _fastapi_with_function_auth() -> Any:
-    from fastapi import Request
+    from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
 
-    app = fastapi_app()
+    app: FastAPI = fastapi_app()
 
     @app.middleware("http")
     async def require_token(request: Request, call_next: Any) -> Any:

@@ -54,7 +54,10 @@ def _asgi_headers(method: str, headers: list[tuple[bytes, bytes]]) -> dict[bytes
         "scheme": "https",
         "http_version": "1.1",
     }
-    asyncio.run(CORSMiddleware(app, **SETTINGS)(scope, receive, send))
+    async def call() -> None:  # the middleware returns an awaitable, not always a coroutine
+        await CORSMiddleware(app, **SETTINGS)(scope, receive, send)
+
+    asyncio.run(call())
     return dict(sent[0]["headers"])
 
 
@@ -76,8 +79,9 @@ def _wsgi_headers(method: str, headers: list[tuple[bytes, bytes]]) -> dict[bytes
         environ["HTTP_" + name.decode().upper().replace("-", "_")] = value.decode("latin-1")
     answered: list[tuple[str, str]] = []
 
-    def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> None:
+    def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> Any:
         answered.extend(response_headers)
+        return answered.append  # PEP 3333's write(); never called here
 
     b"".join(WSGICORSMiddleware(app, **SETTINGS)(environ, start_response))
     return {k.lower().encode(): v.encode("latin-1") for k, v in answered}

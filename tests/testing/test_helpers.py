@@ -177,7 +177,7 @@ def test_command_names_the_module_attribute() -> None:
     module.api = fastapi_app()  # type: ignore[attr-defined]
     sys.modules["my_service_main"] = module
     try:
-        result = check_cors(module.api, origin=OTHER, path="/items")  # type: ignore[attr-defined]
+        result = check_cors(module.api, origin=OTHER, path="/items")
         assert result.command.startswith("corskit check my_service_main:api --origin")
     finally:
         del sys.modules["my_service_main"]

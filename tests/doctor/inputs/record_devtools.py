@@ -213,7 +213,8 @@ def record() -> dict[str, Any]:
         "requests": run["requests"],
         "har": run["har"],
     }
-    return json.loads(_stable(json.dumps(data), front_port, api_port))
+    result: dict[str, Any] = json.loads(_stable(json.dumps(data), front_port, api_port))
+    return result
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def firefox_har() -> dict[str, Any]:
         "request": {"method": "GET", "url": page + "/", "headers": []},
         "response": {"status": 200, "headers": [], "content": {"size": 0}},
     }
-    same_origin = copy.deepcopy(actual)
+    same_origin: dict[str, Any] = copy.deepcopy(actual)
     same_origin["request"]["url"] = page + "/local"
     return {
         "log": {

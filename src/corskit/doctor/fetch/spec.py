@@ -285,11 +285,11 @@ def parse_single_range(
             while position < n and value[position] in _HTTP_WS:
                 position += 1
 
-    start = position
-    while position < n and value[position].isascii() and value[position].isalpha():
-        position += 1
-    if value[start:position].lower() != "bytes":
+    # The unit is the byte sequence "bytes", compared case-sensitively: `BYTES=0-1` fails
+    # to parse, so that request header is not CORS-safelisted (Chromium agrees).
+    if not value.startswith("bytes"):
         return None
+    position = len("bytes")
     skip_ws()
     if position >= n or value[position] != "=":
         return None
