@@ -23,7 +23,9 @@ CVE-2024-6844 and CVE-2024-6866):
   (``/public/../private``, also as ``%2e%2e``), empty segments (``/public//x``), a
   backslash, an encoded slash or backslash (``%2f``, ``%5c``), a ``;`` parameter, a
   doubly-encoded character, or a case variant of a configured prefix. corskit works out
-  the route under every such reading; if they all pick the same route, that route's
+  the route under every such reading, with and without the normalisations servers in
+  front of or behind the app apply (``;params`` stripped from each segment, before or
+  after decoding, as Tomcat, Jetty and Spring do; slashes merged; dot segments resolved); if they all pick the same route, that route's
   policy answers; if they disagree, the request gets **the most restrictive answer**:
   no CORS grant at all (a preflight gets 403, an actual response no
   ``Access-Control-Allow-*`` headers), reason ``path-ambiguous``. Browsers resolve dot
