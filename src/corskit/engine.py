@@ -41,7 +41,7 @@ from typing import Any
 from . import dynamic
 from .bounded import BoundedCache
 from .dynamic import HeaderGetter, OriginFunction, Verdict
-from .headers import SAFELISTED_METHODS, parse_header_list
+from .headers import SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADER_NAMES, parse_header_list
 from .origins import MAX_ORIGIN_LENGTH, OriginMatcher
 from .problems import escape
 
@@ -319,10 +319,13 @@ class Engine:
         self._method_limit = max([64, *(len(m) for m in methods)])
         headers_given = tuple(allow_headers)
         self._any_header = "*" in headers_given
-        # Fetch: CORS-preflight fetch, header check: every name the browser lists (it lists
-        # Accept, Accept-Language, Content-Language and Content-Type only when their values
-        # are not CORS-safelisted, e.g. application/json) must be allowed; none is implied.
-        self._headers_ok = frozenset(n.encode("ascii") for n in headers_given if n != "*")
+        # The names of the CORS-safelisted request-headers (Accept, Accept-Language,
+        # Content-Language, Content-Type) are always allowed, as Starlette allows them: a
+        # browser lists them when their values are not safelisted (Content-Type:
+        # application/json), and only an allowed origin gets this far (docs/differences.md, D19).
+        self._headers_ok = frozenset(
+            n.encode("ascii") for n in (*headers_given, *SAFELISTED_REQUEST_HEADER_NAMES) if n != "*"
+        )
         # The longest list a browser could send that this policy allows: every allowed
         # name once, with a comma and a little whitespace each. Anything longer is refused
         # before it is split (bounded, linear work; rs/cors's quadratic-parse lesson).

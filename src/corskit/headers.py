@@ -39,8 +39,8 @@ FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
 
 # Fetch: the names of CORS-safelisted request-headers. Fetch safelists them only with
 # certain values; a browser lists them in Access-Control-Request-Headers exactly when the
-# value is not safelisted (e.g. Content-Type: application/json), so a preflight listing
-# one needs it in allow_headers (Starlette always allows them; docs/differences.md).
+# value is not safelisted (e.g. Content-Type: application/json). corskit allows them in
+# every preflight, as Starlette does (docs/differences.md, D19).
 SAFELISTED_REQUEST_HEADER_NAMES = frozenset(
     {"accept", "accept-language", "content-language", "content-type"}
 )
