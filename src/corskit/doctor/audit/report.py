@@ -1,5 +1,6 @@
 """``corskit audit``'s text report and its progress line (the JSON and SARIF forms are
-``AuditReport.to_dict`` and :mod:`corskit.doctor.sarif`)."""
+``AuditReport.to_dict`` and :mod:`corskit.doctor.audit.sarif`); colours follow
+:class:`corskit.doctor.render.Style`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import textwrap
 import time
 from typing import IO, TYPE_CHECKING
 
+from ..render import Style
+
 if TYPE_CHECKING:
-    from corskit.doctor.audit import AuditReport, Finding
+    from .model import AuditReport, Finding
 
 __all__ = ["SEVERITIES", "Progress", "isatty", "render_text"]
 
@@ -55,7 +58,10 @@ def isatty(stream: IO[str]) -> bool:
         return False
 
 
-_COLORS = {"high": "\x1b[1;31m", "medium": "\x1b[33m", "low": "\x1b[36m", "info": "\x1b[2m"}
+def _severity(severity: str, text: str, color: bool) -> str:
+    st = Style(color)
+    paint = {"high": st.red, "medium": st.yellow, "low": st.cyan, "info": st.dim}[severity]
+    return paint(text)
 
 
 def _wrap(label: str, text: str, width: int = 96) -> str:
@@ -75,9 +81,7 @@ def _wrap(label: str, text: str, width: int = 96) -> str:
 
 def _finding_text(f: Finding, color: bool) -> str:
     sev = f.severity.upper()
-    head = f"{sev:<7} {f.id}  {f.path}  {f.title}"
-    if color:
-        head = f"{_COLORS[f.severity]}{sev:<7}\x1b[0m {f.id}  {f.path}  {f.title}"
+    head = f"{_severity(f.severity, f'{sev:<7}', color)} {f.id}  {f.path}  {f.title}"
     out = [head + "\n"]
     req = f.evidence.get("request", {})
     origin = f.probe_origin
