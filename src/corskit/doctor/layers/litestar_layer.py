@@ -34,6 +34,8 @@ async def _empty(scope: Any, receive: Any, send: Any) -> None:
 
 @dataclass
 class LitestarLayer(Layer):
+    app: Any = None
+
     def predict(self, request: LayerRequest) -> dict[str, str] | None:
         try:
             from litestar.middleware._internal.cors import CORSMiddleware
@@ -44,7 +46,7 @@ class LitestarLayer(Layer):
         except Exception:
             return None
         scope = scope_for(request)
-        scope["headers"] = [(k, v) for k, v in scope["headers"]]
+        scope["litestar_app"] = self.app
         return run_asgi(middleware, scope)
 
     def fix(self, changes: Mapping[str, Any]) -> Fix:
@@ -72,5 +74,6 @@ def find(node: Node, nodes: list[Node]) -> list[Layer]:
             settings,
             native,
             obj=config,
+            app=node.obj,
         )
     ]
