@@ -402,9 +402,7 @@ class _Ctx:
         include = self.o.request.credentials == "include"
         flask = self.framework == "flask"
         # flask-cors and Starlette/corskit name the same settings differently.
-        methods_kw, credentials_kw = (
-            ("methods", "supports_credentials") if flask else ("allow_methods", "allow_credentials")
-        )
+        methods_kw, credentials_kw = ("methods", "supports_credentials") if flask else ("allow_methods", "allow_credentials")
         if flask:
             fix = f'add CORS with flask-cors: CORS(app, origins=["{o}"]'
         else:
