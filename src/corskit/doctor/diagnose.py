@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from .appinfo import CORSSettings
 from .fetch import Outcome
+from .layers import advice
 from .spec import cors_unsafe_request_header_names, origin_of_url
 
 __all__ = ["SYMPTOMS", "Diagnosis", "Finding", "diagnose"]
@@ -141,6 +142,7 @@ def _settings_json(s: CORSSettings | None) -> dict[str, Any] | None:
         return None
     return {
         "middleware": s.kind,
+        "layer": s.class_name,
         "where": s.where,
         "outside": s.outside,
         "settings": {
@@ -222,6 +224,8 @@ def _config_reason(
     """How the configured middleware decides this request: (reason, detail) where reason is
     one of corskit's engine reasons ("origin-not-allowed", "method-not-allowed",
     "header-not-allowed", "authorization-not-covered-by-wildcard", ...) or "" when allowed."""
+    if settings.layer is not None and settings.kind not in ("corskit", "starlette"):
+        return advice.predicted_reason(settings.layer, origin, method, unsafe, preflight) or ("", "")
     if settings.kind == "corskit" and settings.policy is not None:
         engine = settings.policy.engine
         if preflight:
@@ -881,7 +885,11 @@ def diagnose(
                 framework = detect_app_kind(app)
             except TransportError:
                 framework = None
-    ctx = _Ctx(outcome, primary, in_process, framework)
+    if primary is not None and primary.kind == "handwritten":
+        # a hand-written layer's settings are unknown: judge what came over the wire
+        ctx = _Ctx(outcome, None, False, framework)
+    else:
+        ctx = _Ctx(outcome, primary, in_process, framework)
     findings: list[Finding] = []
     if outcome.verdict == "blocked":
         err = outcome.cors_error
@@ -977,4 +985,22 @@ def diagnose(
             else f
             for f in findings
         ]
-    return Diagnosis(findings, primary)
+    return Diagnosis(_in_layer_words(findings, primary, outcome), primary)
+
+
+def _in_layer_words(findings: list[Finding], primary: CORSSettings | None, outcome: Outcome) -> list[Finding]:
+    """The findings in the words of the layer found (its syntax, its setting names), with
+    what the layer model noticed in its configuration (a misspelt option, a middleware order)."""
+    layer = primary.layer if primary is not None else None
+    if layer is None:
+        return findings
+    findings = [advice.reword(f, layer) for f in findings]
+    first = findings[0] if findings and findings[0].severity == "error" else None
+    code, setting = (first.code, first.setting) if first else (None, None)
+    for note in layer.notes:
+        status = outcome.failed_response.status if outcome.failed_response is not None else None
+        if advice.note_severity(note, layer, code, setting, status) == "error":
+            findings.insert(0, Finding(note.code, note.message, note.fix, None, "error"))
+        else:
+            findings.append(Finding(note.code, note.message, note.fix, None, "warning"))
+    return findings

@@ -23,7 +23,7 @@ def test_old_import_path_still_works() -> None:
 
 def test_corskit_and_starlette_by_default_every_layer_on_request() -> None:
     app = apps.flask_cors_app()
-    assert appinfo.find_cors_settings(app) == []
+    assert appinfo.find_cors_settings(app, every_layer=False) == []
     [found] = appinfo.find_cors_settings(app, every_layer=True)
     assert (found.kind, found.class_name) == ("flask-cors", "flask_cors.CORS")
     assert found.layer is not None and found.layer.fix({"allow_credentials": True}).text.endswith(
@@ -47,3 +47,31 @@ def test_lint_finds_the_flask_example_settings() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "corskit.WSGICORSMiddleware at app.wsgi_app" in done.stdout
+
+
+def _lint(target: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "corskit"),
+            "lint",
+            f"tests.doctor.layers.lint_targets:{target}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_lint_reports_a_misspelt_flask_cors_option() -> None:
+    done = _lint("misspelt")
+    assert done.returncode == 1
+    assert "error [flask-cors-unknown-option]" in done.stdout
+    assert "fix: In CORS(...), write supports_credentials=True." in done.stdout
+
+
+def test_lint_does_not_judge_hand_written_code_by_empty_settings() -> None:
+    done = _lint("hand")
+    assert done.returncode == 0
+    assert "your after_request hook allow_front_end" in done.stdout
+    assert "no-origins-allowed" not in done.stdout

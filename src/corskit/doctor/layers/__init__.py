@@ -19,7 +19,7 @@ from . import (
     litestar_layer,
     starlette_layer,
 )
-from .base import Fix, Layer, LayerModel, LayerNote, LayerRequest, Node, is_builtin, walk
+from .base import Fix, Layer, LayerModel, LayerNote, LayerRequest, Node, runs_first, walk
 
 __all__ = [
     "MODELS",
@@ -71,12 +71,7 @@ def find_layers(app: Any) -> list[Layer]:
             claimed.add(id(layer.obj))
             layer.outside = list(outside)
         layers += found
-        if (
-            not found
-            and node.kind in ("object", "entry")
-            and not is_builtin(node)
-            and node is not nodes[0]
-        ):
+        if not found and node is not nodes[0] and runs_first(node):
             outside.append(node.label)
     return layers
 

@@ -87,10 +87,10 @@ def as_settings(layer: Layer) -> CORSSettings:
 
 
 def find_cors_settings(
-    app: Any, *, max_depth: int = 32, every_layer: bool = False
+    app: Any, *, max_depth: int = 32, every_layer: bool = True
 ) -> list[CORSSettings]:
-    """The CORS layers found in *app*, outermost first (see the module docstring): corskit's
-    and Starlette's, or every model's with *every_layer*."""
+    """The CORS layers found in *app*, outermost first (see the module docstring): every
+    model's, or only corskit's and Starlette's without *every_layer*."""
     found = [as_settings(layer) for layer in find_layers(app)]
     if not every_layer:
         found = [s for s in found if s.kind in ("corskit", "starlette")]

@@ -30,8 +30,10 @@ __all__ = [
     "LayerRequest",
     "Node",
     "class_of",
+    "flask_app_of",
     "fmt_value",
     "qualname",
+    "runs_first",
     "sets_cors_headers",
     "walk",
 ]
@@ -235,14 +237,21 @@ def _fn(func: Any) -> str:
 
 
 def _flask_nodes(obj: Any, where: str) -> Iterator[Node]:
-    for i, func in enumerate((getattr(obj, "before_request_funcs", {}) or {}).get(None, ())):
-        yield Node(func, f"{where}.before_request_funcs[None][{i}]", "hook", _fn(func))
-    # after_request functions run in reverse order of registration: the last one first.
-    after = list((getattr(obj, "after_request_funcs", {}) or {}).get(None, ()))
-    for i, func in enumerate(after):
-        yield Node(func, f"{where}.after_request_funcs[None][{i}]", "hook", _fn(func))
+    """Flask's request hooks (the application's, then each blueprint's) and its views."""
+    for attribute in ("before_request_funcs", "after_request_funcs"):
+        for key, funcs in (getattr(obj, attribute, {}) or {}).items():
+            for i, func in enumerate(funcs):
+                yield Node(func, f"{where}.{attribute}[{key!r}][{i}]", "hook", _fn(func))
     for name, func in (getattr(obj, "view_functions", {}) or {}).items():
         yield Node(func, f"{where}.view_functions[{name!r}]", "view", _fn(func))
+
+
+def flask_app_of(nodes: list[Node]) -> Any:
+    """The Flask application among *nodes* (None if there is none)."""
+    for node in nodes:
+        if node.kind == "object" and hasattr(node.obj, "after_request_funcs"):
+            return node.obj
+    return None
 
 
 def _django_nodes(where: str) -> Iterator[Node]:
@@ -318,3 +327,16 @@ def walk(app: Any, *, max_nodes: int = 256) -> list[Node]:
 def is_builtin(node: Node) -> bool:
     """Framework plumbing that never answers a preflight (not worth naming as "outside")."""
     return node.label in _BUILTIN
+
+
+def runs_first(node: Node) -> bool:
+    """Whether *node* can answer a request before the CORS layers found after it: a
+    middleware (built or registered) or the user's own ``before_request`` function."""
+    if node.kind in ("object", "entry"):
+        return not is_builtin(node)
+    module = str(getattr(node.obj, "__module__", "") or "")
+    return (
+        node.kind == "hook"
+        and ".before_request_funcs" in node.where
+        and not module.startswith(("corskit", "flask_cors"))
+    )

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Fix, Layer, LayerNote, LayerRequest, Node, fmt_value, kwargs_text
+from .base import Fix, Layer, LayerNote, LayerRequest, Node, flask_app_of, fmt_value, kwargs_text
 
 NAME = "flask-cors"
 
@@ -212,67 +212,62 @@ def _app_module(app: Any) -> Any:
     return sys.modules.get(getattr(app, "import_name", "") or "")
 
 
-def _resource_layers(node: Node, notes: list[LayerNote]) -> list[Layer]:
+def _resource_layers(node: Node, app: Any) -> list[Layer]:
+    """The resources of the ``after_request`` function ``CORS(app_or_blueprint)`` installed."""
+    notes = _misspellings(_app_module(app))
     found: list[Layer] = []
-    for key, funcs in (getattr(node.obj, "after_request_funcs", {}) or {}).items():
-        for func in funcs:
-            if getattr(func, "__module__", "") != "flask_cors.extension":
-                continue
-            scope = "app" if key is None else f"blueprint {key!r}"
-            for pattern, options in _closure(func).get("resources", ()):
-                where = f"{node.where} ({scope}, resources[r{fmt_value(_pattern_text(pattern))}])"
-                found.append(
-                    FlaskCorsLayer(
-                        NAME,
-                        "flask_cors.CORS",
-                        where,
-                        _canonical(options),
-                        _native(options),
-                        list(notes),
-                        obj=func,
-                        options=options,
-                        resource=pattern,
-                    )
-                )
-    return found
-
-
-def _view_layers(node: Node) -> list[Layer]:
-    found: list[Layer] = []
-    for name, func in (getattr(node.obj, "view_functions", {}) or {}).items():
-        if "cross_origin" not in getattr(func, "__qualname__", ""):
-            continue
-        inner = getattr(func, "__wrapped__", func)
-        try:
-            from flask_cors.core import get_cors_options
-
-            options = get_cors_options(node.obj, _closure(func).get("_options", {}))
-        except Exception:
-            continue
-        notes = _misspellings(sys.modules.get(getattr(inner, "__module__", "")))
-        view = getattr(inner, "__name__", name)
+    for pattern, options in _closure(node.obj).get("resources", ()):
+        where = f"{node.where} (resources[r{fmt_value(_pattern_text(pattern))}])"
         found.append(
             FlaskCorsLayer(
                 NAME,
-                "flask_cors.cross_origin",
-                f"{node.where}.view_functions[{name!r}]",
+                "flask_cors.CORS",
+                where,
                 _canonical(options),
                 _native(options),
-                notes,
-                obj=func,
+                list(notes),
+                obj=node.obj,
                 options=options,
-                view=view,
+                resource=pattern,
             )
         )
     return found
 
 
-def find(node: Node, nodes: list[Node]) -> list[Layer]:
-    """flask-cors' resources and ``@cross_origin`` views of the Flask app at *node*."""
-    if node.kind != "object" or not hasattr(node.obj, "after_request_funcs"):
+def _view_layer(node: Node, app: Any) -> list[Layer]:
+    """The view ``@cross_origin(...)`` wraps."""
+    func = node.obj
+    inner = getattr(func, "__wrapped__", func)
+    try:
+        from flask_cors.core import get_cors_options
+
+        options = get_cors_options(app, _closure(func).get("_options", {}))
+    except Exception:
         return []
-    notes = _misspellings(_app_module(node.obj))
-    return _view_layers(node) + _resource_layers(node, notes)
+    notes = _misspellings(sys.modules.get(getattr(inner, "__module__", "")))
+    view = getattr(inner, "__name__", node.label)
+    return [
+        FlaskCorsLayer(
+            NAME,
+            "flask_cors.cross_origin",
+            node.where,
+            _canonical(options),
+            _native(options),
+            notes,
+            obj=func,
+            options=options,
+            view=view,
+        )
+    ]
+
+
+def find(node: Node, nodes: list[Node]) -> list[Layer]:
+    """flask-cors' ``after_request`` function (one layer per resource) or a ``@cross_origin`` view."""
+    if node.kind == "hook" and getattr(node.obj, "__module__", "") == "flask_cors.extension":
+        return _resource_layers(node, flask_app_of(nodes))
+    if node.kind == "view" and "cross_origin" in getattr(node.obj, "__qualname__", ""):
+        return _view_layer(node, flask_app_of(nodes))
+    return []
 
 
 def is_flask_cors(func: Any) -> bool:
