@@ -1,7 +1,7 @@
 """Run corskit's ASGI adapter with its C loops (``corskit._speedups``) or its Python ones.
 
 The C module is optional (built when a compiler is present); the Python versions in
-``corskit.asgi`` are the reference. Tests that drive the adapter run under both.
+``corskit._loops`` are the reference. Tests that drive the adapter run under both.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from corskit import asgi
+from corskit import _loops, asgi
 
 #: The C loops, set up, or None when corskit._speedups was not built.
-C_LOOPS = asgi._c_loops()
+C_LOOPS = _loops.c_loops()
 #: The implementations this interpreter can run: always "python", "c" when built.
 IMPLEMENTATIONS = ["python", *(["c"] if C_LOOPS is not None else [])]
 T = TypeVar("T")
@@ -35,7 +35,7 @@ def require_c() -> None:
 def implementation(name: str) -> Iterator[None]:
     """Make ``corskit.asgi`` use the C (``"c"``) or Python (``"python"``) loops."""
     saved = asgi._find_origin, asgi._send_filter
-    loops = asgi._PY_LOOPS
+    loops = _loops.PY_LOOPS
     if name == "c":
         require_c()
         assert C_LOOPS is not None

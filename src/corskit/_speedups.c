@@ -1,9 +1,9 @@
-/* Optional C versions of the two per-request loops of corskit.asgi.
+/* Optional C versions of the ASGI adapter's two per-request loops (corskit/_loops.py).
  *
  * Pure translation, no CORS logic: finding the Origin request header, and appending a
  * decision's precomputed headers to the app's http.response.start message. Each handles
  * only the exact common shape (a list of 2-tuples or 2-lists, bytes names, a dict message)
- * and hands everything else, unchanged, to the Python implementation in corskit/asgi.py,
+ * and hands everything else, unchanged, to the Python implementation in corskit/_loops.py,
  * which stays the reference: tests/core/test_speedups.py checks that both give the same
  * answer, and CORSKIT_NO_EXTENSIONS=1 makes corskit ignore this module.
  */
@@ -15,9 +15,9 @@
 static PyObject *str_type;       /* "type" */
 static PyObject *str_headers;    /* "headers" */
 static PyObject *str_start;      /* "http.response.start" */
-static PyObject *several;        /* corskit.asgi._SEVERAL: "more than one, or unusual: ask Python" */
-static PyObject *watched;        /* corskit.asgi._WATCHED (tuple of lower-case bytes) */
-static PyObject *fallback;       /* corskit.asgi._send_with_cors_py(bound, message) */
+static PyObject *several;        /* corskit._loops.SEVERAL: "more than one, or unusual: ask Python" */
+static PyObject *watched;        /* corskit._loops.WATCHED (tuple of lower-case bytes) */
+static PyObject *fallback;       /* corskit._loops.send_with_cors_py(bound, message) */
 
 /* The name of one header pair, or NULL (no exception) if it is not a 2-tuple or 2-list. */
 static inline PyObject *
@@ -107,7 +107,7 @@ is_watched(PyObject *name)
     return 0;
 }
 
-/* SendFilter(send, tail): the send an app gets (see corskit.asgi._send_with_cors_py). */
+/* SendFilter(send, tail): the send an app gets (see corskit._loops.send_with_cors_py). */
 static PyTypeObject SendFilterType;
 
 typedef struct {
@@ -290,7 +290,7 @@ static PyTypeObject SendFilterType = {
     .tp_dealloc = (destructor)filter_dealloc,
 };
 
-/* setup(several, watched, fallback): called once by corskit.asgi. */
+/* setup(several, watched, fallback): called once by corskit._loops. */
 static PyObject *
 setup(PyObject *module, PyObject *args)
 {
@@ -318,7 +318,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "corskit._speedups", "C versions of corskit.asgi's per-request loops.", -1, methods,
+    PyModuleDef_HEAD_INIT, "corskit._speedups", "C versions of the per-request loops of corskit._loops.", -1, methods,
 };
 
 PyMODINIT_FUNC

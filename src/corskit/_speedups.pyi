@@ -1,4 +1,4 @@
-"""Type stubs of the optional C module (see _speedups.c and corskit.asgi)."""
+"""Type stubs of the optional C module (see _speedups.c and corskit._loops)."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any

@@ -23,22 +23,18 @@ preflights never reach authentication middleware, put CORS outside everything::
 from __future__ import annotations
 
 import inspect
-import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from logging import DEBUG
-from types import MethodType as _Bound
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .dynamic import (
-    HeaderGetter,
-    cached_decision,
-    cached_preflight,
-    raw_getter,
-    resolve_actual,
-    resolve_preflight,
-)
-from .engine import Decision, Engine, log_decision, logger
+from ._loops import SEVERAL as _SEVERAL
+from ._loops import SPEEDUPS as SPEEDUPS  # re-exported: whether the C loops serve
+from ._loops import find_origin as _find_origin
+from ._loops import scan_origin as _scan_origin
+from ._loops import send_filter as _send_filter
+from .dynamic import raw_getter
+from .engine import Decision, Engine, OriginCheck, PreflightFields, log_decision, logger
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
@@ -61,21 +57,11 @@ AnyReceive = Callable[[], Awaitable[Any]]
 AnySend = Callable[[Any], Awaitable[None]]
 AnyASGIApp = Callable[[AnyScope, AnyReceive, AnySend], Awaitable[None]]
 
-_CORS_NAMES = frozenset(
-    {b"access-control-allow-origin", b"access-control-allow-credentials", b"access-control-expose-headers"}
-)
-# Response headers that rule out the fast path: Vary and the CORS headers, in any case
-# (ASGI asks for lower-case names, hand-written apps send any spelling; field names are
-# case-insensitive: RFC 9110, https://www.rfc-editor.org/rfc/rfc9110#name-field-names).
-_WATCHED = (*sorted(_CORS_NAMES), b"vary")
-_WATCHED_SET = frozenset(_WATCHED)
 _EMPTY = (b"content-length", b"0")
 # logging.Logger caches isEnabledFor() per level in this dict (cleared on every level
 # change): a False there spares the call on refused requests. Absent: always call.
 _LEVELS: dict[int, bool] = getattr(logger, "_cache", {})
 Header = tuple[bytes, bytes]
-# Access-Control-Request-Method, the Access-Control-Request-Headers lines, -Private-Network.
-_PreflightFields = tuple[bytes, list[bytes], "bytes | None"]
 
 
 class CORSMiddleware(LiveConfiguration):
@@ -149,38 +135,15 @@ class CORSMiddleware(LiveConfiguration):
         duplicated = False
         if origin is _SEVERAL:  # several Origin headers, or not a list of bytes pairs
             origin, duplicated = _scan_origin(raw)
-        if origin is None:
-            decision = engine.no_origin
-        elif scope["method"] == "OPTIONS" and (fields := _preflight_fields(raw)) is not None:
-            # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
-            if duplicated:
-                return self._answer_preflight(scope, engine.duplicated_origin(True), origin, send)
-            method, lines, private_network = fields
-            decision = engine.preflight(origin, method, lines, private_network)
-            if not decision.allowed and engine.origin_func is not None:
-                get = raw_getter(raw, engine.origin_func.header_names)
-                found = cached_preflight(engine, decision, origin, method, lines, private_network, get)
-                if found is None:
-                    return self._resolve_preflight(scope, engine, decision, origin, fields, get, send)
-                decision = found
+        fields = _preflight_fields(raw) if origin is not None and scope["method"] == "OPTIONS" else None
+        decision = engine.classify(origin, duplicated, fields, raw, raw_getter)
+        if isinstance(decision, OriginCheck):  # the origin function must answer first
+            return self._after_origin_check(scope, receive, send, engine, decision)
+        if fields is not None:
             return self._answer_preflight(scope, decision, origin, send)
-        elif duplicated:
-            decision = engine.duplicated_origin(False)
+        # The logger's own cache answers "not at DEBUG" without a call.
+        if not decision.allowed and origin is not None and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
             _log(decision, "request", scope, origin)
-        else:
-            # The engine's cache first (decisions for allowed and refused origins alike);
-            # a miss asks the engine, which also refuses oversized values unhashed.
-            decision = engine.actual_cache.get(origin) or engine.actual(origin)
-            if not decision.allowed:
-                if engine.origin_func is not None:
-                    get = raw_getter(raw, engine.origin_func.header_names)
-                    found = cached_decision(engine, decision, origin, get)
-                    if found is None:
-                        return self._resolve_actual(scope, receive, send, engine, decision, origin, get)
-                    decision = found
-                # The logger's own cache answers "not at DEBUG" without a call.
-                if not decision.allowed and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
-                    _log(decision, "request", scope, origin)
         tail = decision.tail  # the decision's headers and Vary, precomputed
         return self.app(scope, receive, _send_filter(send, tail) if tail else send)
 
@@ -188,30 +151,17 @@ class CORSMiddleware(LiveConfiguration):
         """``middleware.__call__`` as seen by servers on Python < 3.12 (see ``__init__``)."""
         await type(self).__call__(self, scope, receive, send)
 
-    async def _resolve_actual(
-        self, scope: Scope, receive: Receive, send: Send, engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter
+    async def _after_origin_check(
+        self, scope: Scope, receive: Receive, send: Send, engine: Engine, check: OriginCheck
     ) -> None:
-        """An actual request whose origin the policy's function must answer (not cached)."""
-        decision = await resolve_actual(engine, decision, origin, get)
+        """A request whose origin only the policy's function can decide (not cached)."""
+        decision = engine.after_origin_check(check, await check.func.check(check.origin, check.get))
+        if check.fields is not None:
+            return await self._answer_preflight(scope, decision, check.origin, send)
         if not decision.allowed:
-            _log(decision, "request", scope, origin)
+            _log(decision, "request", scope, check.origin)
         tail = decision.tail
         await self.app(scope, receive, _send_filter(send, tail) if tail else send)
-
-    async def _resolve_preflight(
-        self,
-        scope: Scope,
-        engine: Engine,
-        decision: Decision,
-        origin: bytes,
-        fields: _PreflightFields,
-        get: HeaderGetter,
-        send: Send,
-    ) -> None:
-        """A preflight whose origin the policy's function must answer (not cached)."""
-        method, lines, private_network = fields
-        decision = await resolve_preflight(engine, decision, origin, method, lines, private_network, get)
-        await self._answer_preflight(scope, decision, origin, send)
 
     async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
         """Answer a preflight without the app: success with the decision's headers, or a
@@ -235,26 +185,20 @@ class CORSMiddleware(LiveConfiguration):
         await send({"type": "http.response.body", "body": body})
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origins = [v for n, v in scope["headers"] if n == b"origin"]
-        origin = origins[0] if origins else None
-        if origin is not None:  # no Origin: not a browser, nothing to defend
-            state = self._state
-            engine: Engine = state[1]
-            if state[2] is not None:
-                engine = _route(state[2], scope) or engine
-            if len(origins) > 1:  # never from a browser: refuse, as on HTTP
-                decision = engine.duplicated_origin(False)
-            else:
-                decision = engine.websocket(origin)
-            if not decision.allowed and len(origins) == 1 and engine.origin_func is not None:
-                get = raw_getter(scope["headers"], engine.origin_func.header_names)
-                decision = await resolve_actual(engine, engine.refused("origin-not-allowed"), origin, get)
-            if not decision.allowed:
-                _log(decision, "websocket", scope, origin)
-                message = await receive()
-                if message["type"] == "websocket.connect":
-                    await send({"type": "websocket.close", "code": 1008})  # the server answers 403
-                return
+        _, engine, routes = self._state
+        if routes is not None:
+            engine = _route(routes, scope) or engine
+        raw = scope["headers"]
+        origin, duplicated = _scan_origin(raw)
+        decision = engine.classify(origin, duplicated, None, raw, raw_getter, websocket=True)
+        if isinstance(decision, OriginCheck):
+            decision = engine.after_origin_check(decision, await decision.func.check(decision.origin, decision.get))
+        if not decision.allowed:
+            _log(decision, "websocket", scope, origin or b"")
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 1008})  # the server answers 403
+            return
         await self.app(scope, receive, send)
 
 
@@ -264,89 +208,7 @@ if sys.version_info >= (3, 12):
     inspect.markcoroutinefunction(CORSMiddleware.__call__)
 
 
-def _scan_origin(raw: Any) -> tuple[bytes | None, bool]:
-    """(the last ``Origin`` value or None, whether there were several): the reference.
-
-    One pass in bytecode: cheaper than ``dict(raw)`` for the dozen headers a browser
-    sends, since servers hand over fresh bytes objects that a dict would hash first.
-    """
-    origin = None
-    duplicated = False
-    for name, value in raw:
-        if name == b"origin":
-            if origin is not None:
-                duplicated = True
-            origin = value  # the last one, as dict(raw) would give
-    return origin, duplicated
-
-
-def _find_origin_py(raw: Any) -> Any:
-    """The ``Origin`` value, None without one, or ``_SEVERAL`` (then ask :func:`_scan_origin`).
-
-    Its own loop, not a call to :func:`_scan_origin`: this runs on every request without
-    the C loops, and the extra call and tuple cost about 0.01-0.02x of Starlette's time.
-    """
-    origin = None
-    for name, value in raw:
-        if name == b"origin":
-            if origin is not None:
-                return _SEVERAL
-            origin = value
-    return origin
-
-
-def _send_with_cors_py(bound: tuple[Send, tuple[Header, ...]], message: Message) -> Awaitable[None]:
-    """The ``send`` an app gets: adds the decision's headers to ``http.response.start``.
-
-    Bound to ``(send, tail)`` per request; returns send's own awaitable (no coroutine of
-    its own per message). Never writes to the app's message or header list: the server
-    gets a new message (an app may reuse one dict for every response).
-    """
-    if message["type"] != "http.response.start":
-        return bound[0](message)
-    headers = message.get("headers")
-    if headers.__class__ is list:
-        for name, _ in headers:
-            # The app set Vary or a CORS header, in any case: merge with care.
-            if name.__class__ is not bytes or name.lower() in _WATCHED_SET:
-                out = _apply(headers, bound[1])
-                break
-        else:
-            out = [*headers, *bound[1]]
-    else:
-        out = _apply(headers or (), bound[1])
-    return bound[0]({**message, "headers": out})
-
-
-def _send_filter_py(send: Send, tail: tuple[Header, ...]) -> Send:
-    """The app's ``send`` for a decision whose headers are *tail*."""
-    return _Bound(_send_with_cors_py, (send, tail))
-
-
-# The two per-request loops, in C when corskit._speedups was built (and not disabled with
-# CORSKIT_NO_EXTENSIONS=1); the Python versions above are the reference (same answers:
-# tests/core/test_speedups.py).
-_SEVERAL: Any = object()
-_Loops = tuple[Callable[[Any], Any], Callable[[Send, tuple[Header, ...]], Send]]
-
-
-def _c_loops() -> _Loops | None:
-    """(find_origin, send_filter) from corskit._speedups, set up; None if it was not built."""
-    try:
-        from . import _speedups
-    except ImportError:  # no compiler at install time: the Python versions serve
-        return None
-    _speedups.setup(_SEVERAL, _WATCHED, _send_with_cors_py)
-    return _speedups.find_origin, _speedups.send_filter
-
-
-_PY_LOOPS: _Loops = (_find_origin_py, _send_filter_py)
-_C_LOOPS = None if os.environ.get("CORSKIT_NO_EXTENSIONS") else _c_loops()
-SPEEDUPS = _C_LOOPS is not None
-_find_origin, _send_filter = _C_LOOPS or _PY_LOOPS
-
-
-def _preflight_fields(raw: Any) -> _PreflightFields | None:
+def _preflight_fields(raw: Any) -> PreflightFields | None:
     """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
     None without Access-Control-Request-Method (then it is not a preflight).
 
@@ -364,8 +226,6 @@ def _preflight_fields(raw: Any) -> _PreflightFields | None:
         elif name == b"access-control-request-private-network":
             private_network = value
     return None if method is None else (method, lines, private_network)
-
-
 
 
 def _route(table: RouteTable, scope: Scope) -> Engine | None:
@@ -387,61 +247,6 @@ def _route(table: RouteTable, scope: Scope) -> Engine | None:
 def _log(decision: Decision, kind: str, scope: Scope, origin: bytes) -> None:
     if _LEVELS.get(DEBUG) is not False:  # known "not at DEBUG": nothing to do
         log_decision(decision, kind, scope.get("method", "GET"), scope.get("path", ""), origin)
-
-
-def _apply(headers: Any, tail: tuple[Header, ...]) -> list[tuple[bytes, bytes]]:
-    """The response headers with a decision's CORS headers set and its ``Vary`` merged.
-
-    *tail* is :attr:`Decision.tail`: the CORS headers, then ``(b"vary", names)`` if any.
-    """
-    if tail and tail[-1][0] == b"vary":
-        ours, vary = tail[:-1], tail[-1][1]
-    else:
-        ours, vary = tail, b""
-    out: list[tuple[bytes, bytes]] = []
-    vary_at = -1
-    earlier: list[bytes] = []  # the values of Vary fields before the last one
-    replace = bool(ours)
-    for name, value in headers:
-        low = name.lower()
-        if low == b"vary":
-            if vary_at >= 0:
-                earlier.append(out[vary_at][1])
-            vary_at = len(out)
-        elif replace and low in _CORS_NAMES:
-            continue  # ours replace the app's, never duplicate them (a duplicate ACAO fails)
-        out.append((name, value))
-    out.extend(ours)
-    if vary:
-        if vary_at < 0:
-            out.append((b"vary", vary))
-        else:
-            name, value = out[vary_at]
-            extra = vary
-            if earlier:  # several Vary fields: never repeat a name one of them already has
-                present = b", ".join(earlier)
-                extra = b", ".join(x for x in extra.split(b", ") if merge_vary(present, x) != present)
-            if extra:
-                out[vary_at] = (name, merge_vary(value, extra))
-    return out
-
-
-def merge_vary(existing: bytes, extra: bytes) -> bytes:
-    """Add the field names of *extra* to a ``Vary`` value, without duplicates.
-
-    >>> merge_vary(b"Accept-Encoding", b"Origin")
-    b'Accept-Encoding, Origin'
-    >>> merge_vary(b"origin", b"Origin"), merge_vary(b"*", b"Origin")
-    (b'origin', b'*')
-    """
-    present = {item.strip().lower() for item in existing.split(b",")}
-    if b"*" in present:
-        return existing
-    missing = [item for item in extra.split(b", ") if item.lower() not in present]
-    if not missing:
-        return existing
-    stripped = existing.strip()
-    return b", ".join([stripped, *missing]) if stripped else b", ".join(missing)
 
 
 class StarletteLike(Protocol):

@@ -9,8 +9,9 @@ silently.  Only the module of the command being run is imported (``corskit --hel
 the others from :data:`SUMMARIES`), which keeps start-up fast.
 
 Conventions shared by every subcommand: exit 0 = success / allowed, 1 = a finding (blocked,
-lint errors), 2 = usage or connection error, printed as one line on stderr (never a
-traceback; set ``CORSKIT_DEBUG=1`` to see one).  Heavy imports (httpx, starlette, uvicorn,
+lint errors), 2 = a :class:`~corskit.doctor.errors.ToolError` (usage, input, connection, a
+missing extra), printed as one line on stderr (never a traceback); 70 = a bug in corskit,
+also one line, asking for a report (set ``CORSKIT_DEBUG=1`` to see the traceback).  Heavy imports (httpx, starlette, uvicorn,
 playwright) happen inside the handlers, so ``corskit --help`` stays fast.
 """
 
@@ -22,6 +23,8 @@ import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
+
+from corskit.doctor.errors import MissingExtra, ToolError, UsageError, extra_for, require
 
 __all__ = [
     "SUBCOMMANDS",
@@ -39,8 +42,12 @@ SUBCOMMANDS = ("check", "lint", "explain", "audit", "playground")
 PROG = "corskit"
 
 
-class CLIError(Exception):
-    """A usage or connection problem; ``main`` prints ``corskit: <message>`` and exits 2."""
+#: A usage or connection problem; ``main`` prints ``corskit: <message>`` and exits 2.
+CLIError = UsageError
+
+#: Commands that need an optional module on every run, checked before they start (the others
+#: check what they need themselves: ``check`` of an in-process app needs no httpx).
+NEEDS = {"playground": (("httpx", "playground (its explanations)"),)}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -52,12 +59,10 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    try:
-        import corskit
+    """The installed package's version: one source, the package metadata (pyproject.toml)."""
+    from corskit._version import __version__
 
-        return str(getattr(corskit, "__version__", "0.1.0"))
-    except Exception:
-        return "0.1.0"
+    return __version__
 
 
 class _VersionAction(argparse.Action):
@@ -79,7 +84,7 @@ class _VersionAction(argparse.Action):
 SUMMARIES = {
     "check": "simulate a browser's cross-origin request and explain why it is blocked",
     "lint": "validate CORS settings (policy, app, environment or TOML) and list every problem",
-    "explain": "explain a configuration problem code (no code: list them all)",
+    "explain": "explain a problem code or a pasted CORS console message (no argument: list codes)",
     "audit": "probe a server for exploitable CORS misconfigurations",
     "playground": "serve a local page to try cross-origin requests in a real browser",
 }
@@ -151,6 +156,27 @@ def _warn_broken(name: str, exc: BaseException) -> None:
     )
 
 
+#: exit status of a bug in corskit (sysexits' EX_SOFTWARE), apart from 2 (the user can fix it)
+EXIT_BUG = 70
+
+
+def _bug(exc: Exception) -> int:
+    """The last resort: an exception that is not a :class:`ToolError` is a bug in corskit (bad
+    input and missing extras raise ToolError).  It still ends in one line on stderr, as every
+    failure of the command does, but one that says it is a bug and how to report it, with
+    its own exit status so a script can tell it from a usage error; ``CORSKIT_DEBUG=1``
+    re-raises it for the traceback."""
+    if os.environ.get("CORSKIT_DEBUG"):
+        raise exc
+    first = (str(exc).splitlines() or [""])[0][:200]
+    print(
+        f"{PROG}: bug: {type(exc).__name__}: {first} (please report it with the output of the"
+        " same command run with CORSKIT_DEBUG=1)",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``corskit`` executable; returns the exit status."""
     if argv is None:
@@ -162,8 +188,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        result = func(args)
-    except CLIError as exc:
+        for module, what in NEEDS.get(_requested(argv) or "", ()):
+            require(module, what)
+        try:
+            result = func(args)
+        except ModuleNotFoundError as exc:  # an optional module imported deep in the doctor
+            missing: MissingExtra | None = extra_for(exc)
+            if missing is None:
+                raise
+            raise missing from exc
+    except ToolError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -171,12 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:
-        if os.environ.get("CORSKIT_DEBUG"):
-            raise
-        first = (str(exc).splitlines() or [""])[0]
-        print(f"{PROG}: internal error: {type(exc).__name__}: {first}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # the last resort: a bug in corskit (see _bug)
+        return _bug(exc)
     return int(result or 0)
 
 

@@ -34,8 +34,14 @@ What corskit guarantees:
   returns stays busy (Python cannot kill threads): when every pool thread is stuck,
   further checks time out and refuse. ``threads=0`` calls a sync function inline
   (fastest, no timeout: only for functions that never block).
-- Async functions run on the server's event loop (ASGI) with ``asyncio.wait_for``; in a
-  WSGI server they run on a private event loop in a background thread.
+- Async functions run on the server's event loop (ASGI); in a WSGI server they run on
+  one background event loop shared by every function. The timeout bounds the request
+  even when the function is slow to stop after cancellation (it is left to finish).
+- Memory stays bounded whatever the requests hold: the cache is limited in entries and in
+  bytes (``max_bytes``), a declared header value over 1 KiB is never part of a cache key,
+  and the pool's queue is bounded (when every thread is stuck and the queue is full,
+  further checks are refused at once, as timeouts). Whatever the function raises,
+  ``SystemExit`` and ``CancelledError`` included, refuses the origin.
 
 A *request-aware* function declares the request headers it reads; it is then called as
 ``func(origin, headers)`` with a ``dict`` holding only those headers (lower-case names,
@@ -56,19 +62,17 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from itertools import islice
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .bounded import BoundedCache
 from .problems import CATALOGUE, CORSConfigError, Problem, escape
 
 if TYPE_CHECKING:
     import asyncio
     import concurrent.futures
 
-    from .engine import Decision, Engine
-
-__all__ = ["OriginFunction", "cached_decision", "cached_preflight", "raw_getter", "resolve_actual", "resolve_actual_sync", "resolve_preflight", "resolve_preflight_sync"]
+__all__ = ["ALLOWED", "ERROR", "NOT_ALLOWED", "TIMEOUT", "OriginFunction", "Verdict", "raw_getter"]
 
 logger = logging.getLogger("corskit")
 
@@ -76,17 +80,18 @@ OriginFunc = Callable[..., bool | Awaitable[bool]]
 HeaderGetter = Callable[[bytes], bytes | None]
 Verdict = tuple[bool, str]
 
-# Reason codes (mirrored in engine.Reason).
+# The verdicts' reason codes. This module owns them; corskit.engine.Reason names them.
 ALLOWED = "actual-allowed"
 NOT_ALLOWED = "origin-not-allowed"
 TIMEOUT = "origin-check-timeout"
 ERROR = "origin-check-error"
 
-# What a browser can send as Origin (Fetch: origin serialisation): lower-case scheme and
-# host, optional port, nothing else. Anything else never reaches the user's function.
-_ORIGIN_SHAPE = re.compile(rb"[a-z][a-z0-9+.\-]*://(?:[a-z0-9_\-.]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?")
-_MAX_ORIGIN = 512
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: A declared header whose value is longer than this is never part of a cache key: the
+#: function is asked, its answer is not kept (a flood of huge values cannot fill memory).
+MAX_KEYED_VALUE = 1024
+_IDLE_SECONDS = 10.0  # a pool thread with nothing to do for this long ends
+_MARGIN = 0.05  # seconds a blocked caller waits beyond the deadline for the answer to arrive
 
 
 def _problem(code: str, field: str, value: object, fix: str | None = None) -> Problem:
@@ -107,27 +112,99 @@ def _awaitable(value: object) -> bool:
     return hasattr(value, "__await__")
 
 
+class _Failure:
+    """What the user's function raised, whatever it was (``SystemExit`` and
+    ``CancelledError`` included): carried as a value, so it never escapes into a server
+    thread or the event loop."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def _invoke(func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """``func(*args)``, or a :class:`_Failure` for anything it raised."""
+    try:
+        return func(*args)
+    except BaseException as exc:
+        return _Failure(exc)
+
+
+async def _guarded(awaitable: Awaitable[Any]) -> Any:
+    try:
+        return await awaitable
+    except BaseException as exc:
+        return _Failure(exc)
+
+
+_DETACHED: set[asyncio.Future[Any]] = set()  # timed-out calls left to finish on their own
+
+
+async def _bounded(awaitable: Awaitable[Any], deadline: float | None) -> Any:
+    """Await *awaitable* until *deadline* (``time.monotonic()``), then give up at once.
+
+    Unlike ``asyncio.wait_for``, a call that is slow to stop after cancellation does not
+    hold the caller: it is cancelled and left to finish in the background.
+    """
+    import asyncio
+
+    task = asyncio.ensure_future(_guarded(awaitable))
+    try:
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+    except BaseException:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        _DETACHED.add(task)
+        task.add_done_callback(_DETACHED.discard)
+        raise asyncio.TimeoutError
+    return task.result()
+
+
+class _PoolFull(Exception):
+    """Every pool thread is busy and the queue of waiting calls is full."""
+
+
 class _DaemonPool:
     """A minimal thread pool of *daemon* threads for sync origin functions.
 
     ``concurrent.futures.ThreadPoolExecutor`` joins its threads at interpreter exit, so a
-    function that never returns would hang the shutdown; daemon threads do not.
+    function that never returns would hang the shutdown; daemon threads do not. The queue
+    is bounded (a hung function cannot make it grow per request: further calls are refused
+    at once) and idle threads end, so a replaced policy leaves no thread behind.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_queued: int | None = None) -> None:
         import queue
 
         self._size = max(1, size)
-        self._queue: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]]]
+        self._max_queued = max_queued if max_queued is not None else max(64, 16 * self._size)
+        self._queue: queue.SimpleQueue[
+            tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]]
+        ]
         self._queue = queue.SimpleQueue()
+        self._queued = 0
         self._started = 0
         self._idle = 0
         self._lock = threading.Lock()
 
+    @property
+    def threads(self) -> int:
+        """Threads running now."""
+        return self._started
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        """Queue ``fn(*args)``; raises :class:`_PoolFull` when the queue is full."""
         import concurrent.futures
 
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._lock:
+            if self._queued >= self._max_queued:
+                raise _PoolFull
+            self._queued += 1
         self._queue.put((future, fn, args))
         with self._lock:
             if self._idle == 0 and self._started < self._size:
@@ -136,18 +213,61 @@ class _DaemonPool:
         return future
 
     def _work(self) -> None:
+        import queue
+
         while True:
             with self._lock:
                 self._idle += 1
-            future, fn, args = self._queue.get()
+            try:
+                future, fn, args = self._queue.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if (
+                        self._queue.empty()
+                    ):  # checked under the lock submit() takes to start threads
+                        self._idle -= 1
+                        self._started -= 1
+                        return
+                    self._idle -= 1
+                continue
             with self._lock:
                 self._idle -= 1
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn(*args))
-            except BaseException as exc:  # handed to the waiting request, never raised here
-                future.set_exception(exc)
+                self._queued -= 1
+            if future.set_running_or_notify_cancel():
+                future.set_result(_invoke(fn, args))  # never raises: failures are values
+
+
+_shared_lock = threading.Lock()
+_probe_pool: _DaemonPool | None = None
+_background: asyncio.AbstractEventLoop | None = None
+
+
+def _probe_threads() -> _DaemonPool:
+    """The pool start-up probes use, shared by every policy (reconfiguring starts no thread)."""
+    global _probe_pool
+    with _shared_lock:
+        if _probe_pool is None:
+            _probe_pool = _DaemonPool(4)
+        return _probe_pool
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """The one event loop (in one daemon thread) that runs async functions for WSGI
+    servers and start-up probes, shared by every :class:`OriginFunction`."""
+    global _background
+    loop = _background
+    if loop is not None:
+        return loop
+    import asyncio
+
+    with _shared_lock:
+        if _background is None:
+            new_loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=new_loop.run_forever, name="corskit-origin-loop", daemon=True
+            ).start()
+            _background = new_loop
+        return _background
 
 
 class OriginFunction:
@@ -159,15 +279,15 @@ class OriginFunction:
     - ``ttl`` / ``negative_ttl``: seconds an allowed / refused answer is cached
       (``negative_ttl`` defaults to ``ttl``); 0 disables caching of that kind.
     - ``error_ttl``: seconds a failure (exception, timeout) is cached.
-    - ``max_entries``: cache bound; the oldest entries go first.
-    - ``timeout``: seconds to wait for an answer (None: wait for ever; not recommended).
+    - ``max_entries`` / ``max_bytes``: cache bounds; the oldest entries go first.
+    - ``timeout``: seconds a request waits for an answer (None: wait for ever; not
+      recommended); it bounds the request even if the function is slow to stop.
     - ``threads``: pool size for sync functions; 0 calls them inline, without timeout.
 
     Invalid arguments raise :class:`~corskit.CORSConfigError` (``origin-func-invalid``).
     """
 
     __slots__ = (
-        "_bg_loop",
         "_cache",
         "_executor",
         "_inflight",
@@ -177,6 +297,7 @@ class OriginFunction:
         "func",
         "header_names",
         "is_async",
+        "max_bytes",
         "max_entries",
         "negative_ttl",
         "threads",
@@ -194,34 +315,16 @@ class OriginFunction:
         negative_ttl: float | None = None,
         error_ttl: float = 1.0,
         max_entries: int = 10_000,
+        max_bytes: int = 8 * 1024 * 1024,
         timeout: float | None = 1.0,
         threads: int = 4,
     ) -> None:
-        problems: list[Problem] = []
-        field = "allow_origin_func"
-        if isinstance(func, OriginFunction) or not callable(func):
-            problems.append(_problem("origin-func-invalid", field, func, "Give a function (origin: str) -> bool, sync or async."))
-        names: list[str] = []
-        if isinstance(headers, (str, bytes)):
-            problems.append(_problem("origin-func-invalid", f"{field}.headers", headers, f"Use headers=[{headers!r}]."))
-        else:
-            for name in headers:
-                if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-                    problems.append(_problem("origin-func-invalid", f"{field}.headers", name, "Give header names (HTTP tokens)."))
-                elif name.lower() != "origin" and name.lower() not in (n.lower() for n in names):
-                    names.append(name)
-        for label, value in (("ttl", ttl), ("error_ttl", error_ttl), ("negative_ttl", negative_ttl), ("timeout", timeout)):
-            if value is None and label in ("negative_ttl", "timeout"):
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e9:
-                problems.append(_problem("origin-func-invalid", f"{field}.{label}", value, f"Give {label} as seconds (a number >= 0)."))
-        if timeout is not None and not isinstance(timeout, bool) and isinstance(timeout, (int, float)) and timeout == 0:
-            problems.append(_problem("origin-func-invalid", f"{field}.timeout", timeout, "Give a timeout > 0 seconds."))
-        for label, value in (("max_entries", max_entries), ("threads", threads)):
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000_000:
-                problems.append(_problem("origin-func-invalid", f"{field}.{label}", value, f"Give {label} as an int >= 0."))
-        if problems:
-            raise CORSConfigError(problems)
+        names = _check_arguments(
+            func,
+            headers,
+            (ttl, error_ttl, negative_ttl, timeout),
+            (max_entries, max_bytes, threads),
+        )
         self.func = func
         self.is_async = _is_async(func)
         self.header_names: tuple[bytes, ...] = tuple(n.lower().encode("ascii") for n in names)
@@ -230,18 +333,29 @@ class OriginFunction:
         self.negative_ttl = self.ttl if negative_ttl is None else float(negative_ttl)
         self.error_ttl = float(error_ttl)
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.timeout = None if timeout is None else float(timeout)
         self.threads = threads
-        self._cache: dict[Any, tuple[float, bool, str]] = {}
+        self._cache: BoundedCache[Any, tuple[float, bool, str]] = BoundedCache(
+            max_entries, max_bytes
+        )
         self._inflight: dict[Any, asyncio.Future[Verdict]] = {}
         self._sync_inflight: dict[Any, concurrent.futures.Future[Verdict]] = {}
         self._lock = threading.Lock()
         self._executor: _DaemonPool | None = None
-        self._bg_loop: asyncio.AbstractEventLoop | None = None
 
     def _config(self) -> tuple[Any, ...]:
-        return (self.func, self.header_names, self.ttl, self.negative_ttl, self.error_ttl,
-                self.max_entries, self.timeout, self.threads)
+        return (
+            self.func,
+            self.header_names,
+            self.ttl,
+            self.negative_ttl,
+            self.error_ttl,
+            self.max_entries,
+            self.max_bytes,
+            self.timeout,
+            self.threads,
+        )
 
     def __eq__(self, other: object) -> bool:
         """Same function and settings (each object keeps its own cache)."""
@@ -252,45 +366,49 @@ class OriginFunction:
 
     def __repr__(self) -> str:
         name = getattr(self.func, "__qualname__", None) or repr(self.func)
-        extra = f", headers={[n.decode() for n in self.header_names]!r}" if self.header_names else ""
+        extra = (
+            f", headers={[n.decode() for n in self.header_names]!r}" if self.header_names else ""
+        )
         return f"OriginFunction({name}{extra}, ttl={self.ttl:g}, timeout={self.timeout})"
 
     # -- cache ---------------------------------------------------------------------------
 
     def _key(self, origin: bytes, get: HeaderGetter) -> Any:
+        """The cache key: the origin, plus the declared headers' values. None when a value
+        is too long to be kept (the function is then asked every time)."""
         if not self.header_names:
             return origin
-        return (origin, *(get(n) for n in self.header_names))
+        values = tuple(get(n) for n in self.header_names)
+        if any(v is not None and len(v) > MAX_KEYED_VALUE for v in values):
+            return None
+        return (origin, *values)
 
     def cached(self, origin: bytes, get: HeaderGetter) -> Verdict | None:
         """The cached answer for this origin (and declared headers), or None."""
-        entry = self._cache.get(self._key(origin, get))
+        key = self._key(origin, get)
+        entry = self._cache.get(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
             return entry[1], entry[2]
         return None
 
     def _store(self, key: Any, verdict: Verdict, ttl: float) -> None:
-        if ttl <= 0 or self.max_entries == 0:
-            self._cache.pop(key, None)
+        if key is None:
             return
-        with self._lock:
-            cache = self._cache
-            if key not in cache and len(cache) >= self.max_entries:
-                # Oldest first, in chunks, so a flood of new origins costs O(1) per insert.
-                for old in list(islice(cache, max(1, self.max_entries // 16))):
-                    del cache[old]
-            cache.pop(key, None)  # re-insert at the end: eviction is oldest-first
-            cache[key] = (time.monotonic() + ttl, verdict[0], verdict[1])
+        if ttl <= 0:
+            self._cache.forget(key)
+        else:
+            self._cache.remember(key, (time.monotonic() + ttl, verdict[0], verdict[1]))
 
     def invalidate(self, origin: str | None = None) -> None:
         """Forget cached answers: all of them, or those for one origin."""
-        with self._lock:
-            if origin is None:
-                self._cache.clear()
-                return
-            raw = origin.encode("latin-1", "replace")
-            for key in [k for k in self._cache if k == raw or (isinstance(k, tuple) and k[0] == raw)]:
-                self._cache.pop(key, None)
+        if origin is None:
+            self._cache.clear()
+            return
+        raw = origin.encode("latin-1", "replace")
+        for key in [
+            k for k in list(self._cache) if k == raw or (isinstance(k, tuple) and k[0] == raw)
+        ]:
+            self._cache.forget(key)
 
     # -- calling the function ---------------------------------------------------------------
 
@@ -306,20 +424,35 @@ class OriginFunction:
         return (text, values)
 
     def _outcome(self, result: object, origin: bytes) -> tuple[Verdict, float]:
-        if result:
+        if isinstance(result, _Failure):
+            return self._failure(ERROR, origin, result.exc)
+        try:
+            allowed = bool(result)
+        except Exception as exc:  # e.g. an object whose truth value raises
+            return self._failure(ERROR, origin, exc)
+        if allowed:
             return (True, ALLOWED), self.ttl
         return (False, NOT_ALLOWED), self.negative_ttl
 
-    def _failure(self, reason: str, origin: bytes, exc: BaseException | None) -> tuple[Verdict, float]:
+    def _failure(
+        self, reason: str, origin: bytes, exc: BaseException | None
+    ) -> tuple[Verdict, float]:
         if reason == TIMEOUT:
             logger.warning(
-                "corskit: origin function refused by timeout: reason=%s origin=%s timeout=%ss",
-                reason, escape(origin.decode("latin-1"), 200), self.timeout,
+                "corskit: origin function refused by timeout: reason=%s origin=%s timeout=%ss%s",
+                reason,
+                escape(origin.decode("latin-1"), 200),
+                self.timeout,
+                " (every pool thread busy and the queue full)"
+                if isinstance(exc, _PoolFull)
+                else "",
             )
         else:
             logger.warning(
                 "corskit: origin function failed: reason=%s origin=%s error=%s",
-                reason, escape(origin.decode("latin-1"), 200), escape(f"{type(exc).__name__}: {exc}", 300),
+                reason,
+                escape(origin.decode("latin-1"), 200),
+                escape(f"{type(exc).__name__}: {exc}", 300),
             )
         return (False, reason), self.error_ttl
 
@@ -332,49 +465,50 @@ class OriginFunction:
                 pool = self._executor
         return pool
 
+    def _deadline(self) -> float | None:
+        return None if self.timeout is None else time.monotonic() + self.timeout
+
     # async (ASGI) -----------------------------------------------------------------------
 
     async def check(self, origin: bytes, get: HeaderGetter) -> Verdict:
         """Is *origin* allowed? Cached; concurrent misses for one key share one call."""
         key = self._key(origin, get)
-        entry = self._cache.get(key)
+        entry = self._cache.get(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
             return entry[1], entry[2]
         import asyncio
 
         loop = asyncio.get_running_loop()
-        future = self._inflight.get(key)
+        future = self._inflight.get(key) if key is not None else None
         if future is None or future.get_loop() is not loop:
             future = loop.create_task(self._call_async(key, origin, self._arguments(origin, get)))
-            self._inflight[key] = future
+            if key is not None:
+                self._inflight[key] = future
 
-            def forget(done: asyncio.Future[Verdict], key: Any = key) -> None:
-                if self._inflight.get(key) is done:
-                    del self._inflight[key]
+                def forget(done: asyncio.Future[Verdict], key: Any = key) -> None:
+                    if self._inflight.get(key) is done:
+                        del self._inflight[key]
 
-            future.add_done_callback(forget)
+                future.add_done_callback(forget)
         # shield: a client that goes away must not cancel the call other requests await.
         return await asyncio.shield(future)
 
     async def _call_async(self, key: Any, origin: bytes, args: tuple[Any, ...]) -> Verdict:
         import asyncio
 
-        func: Callable[..., Any] = self.func
-        result: Any
+        deadline = self._deadline()
         try:
-            if self.is_async:
-                result = await asyncio.wait_for(func(*args), self.timeout)
-            elif self.threads == 0:
-                result = func(*args)
+            if self.is_async or self.threads == 0:
+                result = _invoke(self.func, args)
             else:
-                result = await asyncio.wait_for(asyncio.wrap_future(self._pool().submit(func, *args)), self.timeout)
-            if _awaitable(result):  # a sync callable that returned a coroutine
-                result = await asyncio.wait_for(result, self.timeout)
+                result = await _bounded(
+                    asyncio.wrap_future(self._pool().submit(self.func, *args)), deadline
+                )
+            if _awaitable(result):  # an async function, or a sync one that returned a coroutine
+                result = await _bounded(result, deadline)
             verdict, ttl = self._outcome(result, origin)
-        except asyncio.TimeoutError as exc:
+        except (asyncio.TimeoutError, TimeoutError, _PoolFull) as exc:
             verdict, ttl = self._failure(TIMEOUT, origin, exc)
-        except Exception as exc:
-            verdict, ttl = self._failure(ERROR, origin, exc)
         self._store(key, verdict, ttl)
         return verdict
 
@@ -383,9 +517,11 @@ class OriginFunction:
     def check_sync(self, origin: bytes, get: HeaderGetter) -> Verdict:
         """Blocking :meth:`check`, for WSGI servers' request threads."""
         key = self._key(origin, get)
-        entry = self._cache.get(key)
+        entry = self._cache.get(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
             return entry[1], entry[2]
+        if key is None:
+            return self._call_blocking(origin, self._arguments(origin, get), self._pool())[0]
         import concurrent.futures
 
         with self._lock:
@@ -396,12 +532,12 @@ class OriginFunction:
                 self._sync_inflight[key] = future
         if not owner:
             try:
-                return future.result(None if self.timeout is None else self.timeout + 0.5)
+                return future.result(None if self.timeout is None else self.timeout + _MARGIN)
             except concurrent.futures.TimeoutError:
                 return False, TIMEOUT
         verdict: Verdict = (False, ERROR)
         try:
-            verdict, ttl = self._call_blocking(origin, self._arguments(origin, get))
+            verdict, ttl = self._call_blocking(origin, self._arguments(origin, get), self._pool())
             self._store(key, verdict, ttl)
         finally:
             with self._lock:
@@ -409,74 +545,54 @@ class OriginFunction:
             future.set_result(verdict)  # waiters never hang, whatever happened
         return verdict
 
-    def _call_blocking(self, origin: bytes, args: tuple[Any, ...]) -> tuple[Verdict, float]:
+    def _call_blocking(
+        self, origin: bytes, args: tuple[Any, ...], pool: _DaemonPool
+    ) -> tuple[Verdict, float]:
         import asyncio
         import concurrent.futures
 
+        deadline = self._deadline()
         try:
-            if self.is_async:
-                result = self._run_on_background_loop(self.func(*args))
-            elif self.threads == 0:
-                result = self.func(*args)
+            if self.is_async or self.threads == 0:
+                result = _invoke(self.func, args)
             else:
-                submitted = self._pool().submit(self.func, *args)
+                submitted = pool.submit(self.func, *args)
                 try:
                     result = submitted.result(self.timeout)
                 except concurrent.futures.TimeoutError:
                     submitted.cancel()  # still queued: never runs; running: left to finish
                     raise
-            if _awaitable(result):  # a sync callable that returned a coroutine
-                result = self._run_on_background_loop(result)
+            if _awaitable(result):  # run on the shared background loop, bounded
+                result = _run_in_background(result, deadline)
             return self._outcome(result, origin)
-        except (concurrent.futures.TimeoutError, asyncio.TimeoutError, TimeoutError) as exc:
+        except (
+            concurrent.futures.TimeoutError,
+            asyncio.TimeoutError,
+            TimeoutError,
+            _PoolFull,
+        ) as exc:
             return self._failure(TIMEOUT, origin, exc)
-        except Exception as exc:
-            return self._failure(ERROR, origin, exc)
-
-    def _run_on_background_loop(self, awaitable: Any) -> object:
-        import asyncio
-
-        loop = self._background_loop()
-
-        async def bounded() -> object:
-            return await asyncio.wait_for(awaitable, self.timeout)
-
-        future = asyncio.run_coroutine_threadsafe(bounded(), loop)
-        try:
-            return future.result(None if self.timeout is None else self.timeout + 0.5)
-        except BaseException:
-            future.cancel()
-            raise
-
-    def _background_loop(self) -> asyncio.AbstractEventLoop:
-        loop = self._bg_loop
-        if loop is not None:
-            return loop
-        import asyncio
-
-        with self._lock:
-            if self._bg_loop is None:
-                new_loop = asyncio.new_event_loop()
-                thread = threading.Thread(target=new_loop.run_forever, name="corskit-origin-loop", daemon=True)
-                thread.start()
-                self._bg_loop = new_loop
-            return self._bg_loop
 
     # -- start-up probe -------------------------------------------------------------------
 
     def probe(self, include_null: bool = False) -> tuple[list[str], str | None]:
         """Ask the function about origins nobody can own. Returns (origins it allowed,
-        failure description or None). Bypasses and does not fill the cache."""
+        failure description or None). Bypasses and does not fill the cache, and starts no
+        thread of its own (a shared pool and loop serve every policy's probe)."""
         import secrets
 
         token = secrets.token_hex(6)
-        origins = [f"https://corskit-probe-{token}.invalid", f"http://corskit-probe-{token}.invalid:8443"]
+        origins = [
+            f"https://corskit-probe-{token}.invalid",
+            f"http://corskit-probe-{token}.invalid:8443",
+        ]
         if include_null:
             origins.append("null")
         allowed: list[str] = []
         for text in origins:
             raw = text.encode("ascii")
-            (ok, reason), _ = self._call_blocking(raw, (text, {}) if self.header_names else (text,))
+            args: tuple[Any, ...] = (text, {}) if self.header_names else (text,)
+            (ok, reason), _ = self._call_blocking(raw, args, _probe_threads())
             if reason in (TIMEOUT, ERROR):
                 return allowed, f"{reason} on {text}"
             if ok:
@@ -484,120 +600,91 @@ class OriginFunction:
         return allowed, None
 
 
-def _asks(engine: Engine, decision: Decision, origin: bytes) -> bool:
-    """Whether the origin function should be asked after the static check refused."""
-    reason = decision.reason
-    if reason == NOT_ALLOWED:
-        return len(origin) <= _MAX_ORIGIN and _ORIGIN_SHAPE.fullmatch(origin) is not None
-    return reason == "origin-null" and engine.null_to_func
+def _run_in_background(awaitable: Any, deadline: float | None) -> object:
+    """Run *awaitable* on the shared background loop; give up at *deadline*."""
+    import asyncio
+    import concurrent.futures
+
+    future = asyncio.run_coroutine_threadsafe(_bounded(awaitable, deadline), _background_loop())
+    wait = None if deadline is None else max(0.0, deadline - time.monotonic()) + _MARGIN
+    try:
+        return future.result(wait)
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise
 
 
-# -- adapter helpers: the static decision was a refusal and the policy has a function ----------
-
-
-def cached_decision(engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter) -> Decision | None:
-    """The decision from the function's cache, without a coroutine (the adapters' fast
-    path), or None when the function must be asked (or cannot be: see :func:`resolve_actual`)."""
-    func = engine.origin_func
-    if func is None or decision.reason != NOT_ALLOWED:  # only eligible origins are cached
-        return None
-    entry = func._cache.get(func._key(origin, get) if func.header_names else origin)
-    if entry is None or entry[0] <= time.monotonic():
-        return None
-    if entry[1]:
-        return engine._granted_cache.get(origin) or engine.granted(origin)
-    return engine.refused(entry[2])
-
-
-def cached_preflight(
-    engine: Engine,
-    decision: Decision,
-    origin: bytes,
-    method: bytes,
-    lines: list[bytes],
-    private_network: bytes | None,
-    get: HeaderGetter,
-) -> Decision | None:
-    """:func:`cached_decision` for a preflight the static origins refused."""
-    func = engine.origin_func
-    if func is None or decision.reason != NOT_ALLOWED:
-        return None
-    entry = func._cache.get(func._key(origin, get) if func.header_names else origin)
-    if entry is None or entry[0] <= time.monotonic():
-        return None
-    if not entry[1]:
-        return engine.refused(entry[2], preflight=True)
-    granted = engine._granted_preflight_cache.get(
-        (origin, method, lines[0] if len(lines) == 1 else tuple(lines), private_network)
-    )
-    return granted or engine.preflight(origin, method, lines, private_network, granted=True)
-
-
-async def resolve_actual(engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter) -> Decision:
-    """ASGI: turn the static refusal of an actual request into the function's answer."""
-    func = engine.origin_func
-    if func is None or not _asks(engine, decision, origin):
-        return decision
-    allowed, reason = await func.check(origin, get)
-    return engine.granted(origin) if allowed else engine.refused(reason)
-
-
-def resolve_actual_sync(engine: Engine, decision: Decision, origin: bytes, get: HeaderGetter) -> Decision:
-    """WSGI: :func:`resolve_actual`, blocking."""
-    func = engine.origin_func
-    if func is None or not _asks(engine, decision, origin):
-        return decision
-    allowed, reason = func.check_sync(origin, get)
-    return engine.granted(origin) if allowed else engine.refused(reason)
-
-
-async def resolve_preflight(
-    engine: Engine,
-    decision: Decision,
-    origin: bytes,
-    method: bytes,
-    lines: list[bytes],
-    private_network: bytes | None,
-    get: HeaderGetter,
-) -> Decision:
-    """ASGI: re-decide a preflight the static origins refused, if the function allows it."""
-    func = engine.origin_func
-    if func is None or not _asks(engine, decision, origin):
-        return decision
-    allowed, reason = await func.check(origin, get)  # a cache hit does not suspend
-    return _preflight_answer(engine, allowed, reason, origin, method, lines, private_network)
-
-
-def resolve_preflight_sync(
-    engine: Engine,
-    decision: Decision,
-    origin: bytes,
-    method: bytes,
-    lines: list[bytes],
-    private_network: bytes | None,
-    get: HeaderGetter,
-) -> Decision:
-    """WSGI: :func:`resolve_preflight`, blocking."""
-    func = engine.origin_func
-    if func is None or not _asks(engine, decision, origin):
-        return decision
-    allowed, reason = func.check_sync(origin, get)
-    return _preflight_answer(engine, allowed, reason, origin, method, lines, private_network)
-
-
-def _preflight_answer(
-    engine: Engine,
-    allowed: bool,
-    reason: str,
-    origin: bytes,
-    method: bytes,
-    lines: list[bytes],
-    private_network: bytes | None,
-) -> Decision:
-    """The preflight decision once the function has answered for *origin*."""
-    if not allowed:
-        return engine.refused(reason, preflight=True)
-    return engine.preflight(origin, method, lines, private_network, granted=True)
+def _check_arguments(
+    func: object, headers: Iterable[str], seconds: tuple[object, ...], counts: tuple[object, ...]
+) -> list[str]:
+    """The declared header names, once each; raises with every problem of the arguments."""
+    problems: list[Problem] = []
+    field = "allow_origin_func"
+    if isinstance(func, OriginFunction) or not callable(func):
+        problems.append(
+            _problem(
+                "origin-func-invalid",
+                field,
+                func,
+                "Give a function (origin: str) -> bool, sync or async.",
+            )
+        )
+    names: list[str] = []
+    if isinstance(headers, (str, bytes)):
+        problems.append(
+            _problem(
+                "origin-func-invalid", f"{field}.headers", headers, f"Use headers=[{headers!r}]."
+            )
+        )
+    else:
+        for name in headers:
+            if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+                problems.append(
+                    _problem(
+                        "origin-func-invalid",
+                        f"{field}.headers",
+                        name,
+                        "Give header names (HTTP tokens).",
+                    )
+                )
+            elif name.lower() != "origin" and name.lower() not in (n.lower() for n in names):
+                names.append(name)
+    for label, value in zip(("ttl", "error_ttl", "negative_ttl", "timeout"), seconds, strict=True):
+        if value is None and label in ("negative_ttl", "timeout"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e9:
+            problems.append(
+                _problem(
+                    "origin-func-invalid",
+                    f"{field}.{label}",
+                    value,
+                    f"Give {label} as seconds (a number >= 0).",
+                )
+            )
+        elif label == "timeout" and value == 0:
+            problems.append(
+                _problem(
+                    "origin-func-invalid", f"{field}.timeout", value, "Give a timeout > 0 seconds."
+                )
+            )
+    for label, value, most in zip(
+        ("max_entries", "max_bytes", "threads"),
+        counts,
+        (10_000_000, 1 << 40, 10_000_000),
+        strict=True,
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+            problems.append(
+                _problem(
+                    "origin-func-invalid",
+                    f"{field}.{label}",
+                    value,
+                    f"Give {label} as an int >= 0.",
+                )
+            )
+    if problems:
+        raise CORSConfigError(problems)
+    return names
 
 
 def as_origin_function(value: object) -> tuple[OriginFunction | None, list[Problem]]:
@@ -605,8 +692,14 @@ def as_origin_function(value: object) -> tuple[OriginFunction | None, list[Probl
     if value is None or isinstance(value, OriginFunction):
         return value, []
     if not callable(value):
-        return None, [_problem("origin-func-invalid", "allow_origin_func", value,
-                               "Give a function (origin: str) -> bool, sync or async, or an OriginFunction.")]
+        return None, [
+            _problem(
+                "origin-func-invalid",
+                "allow_origin_func",
+                value,
+                "Give a function (origin: str) -> bool, sync or async, or an OriginFunction.",
+            )
+        ]
     try:
         return OriginFunction(value), []
     except CORSConfigError as exc:
@@ -632,8 +725,3 @@ def raw_getter(raw: Iterable[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> 
 
 def _no_headers(name: bytes) -> bytes | None:
     return None
-
-
-def header_getter(headers: Mapping[bytes, bytes]) -> HeaderGetter:
-    """A getter over a dict of lower-case header names (ASGI)."""
-    return headers.get

@@ -1,5 +1,15 @@
 """The sans-IO CORS engine: request headers in, a :class:`Decision` out.
 
+The layer rule of corskit's core, which this module is the middle of: **a module imports
+only modules above it** in ::
+
+    bounded -> problems -> headers / origins -> dynamic -> engine -> policy -> routing
+            -> live -> options -> asgi / wsgi
+
+so the engine never imports :mod:`corskit.policy`: it is compiled from explicit inputs,
+and the policy builds it (``policy.engine``). ``tests/core/test_layers.py`` checks the
+rule, type-only imports included; ``docs/architecture.md`` draws it.
+
 No framework, no I/O. Adapters (ASGI, WSGI) read the request's ``Origin``,
 ``Access-Control-Request-Method``, ``-Headers`` and ``-Private-Network`` as bytes, ask the
 engine, and apply the decision. Everything that can be worked out from the policy is
@@ -23,30 +33,44 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
+from . import dynamic
+from .bounded import BoundedCache
+from .dynamic import HeaderGetter, OriginFunction, Verdict
 from .headers import SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADER_NAMES, parse_header_list
-from .origins import MAX_ORIGIN_LENGTH
+from .origins import MAX_ORIGIN_LENGTH, OriginMatcher
 from .problems import escape
 
-if TYPE_CHECKING:
-    from .policy import CORSPolicy
-
-__all__ = ["Decision", "Engine", "Reason", "log_decision", "logger"]
+__all__ = [
+    "Decision",
+    "Engine",
+    "OriginCheck",
+    "PreflightFields",
+    "Reason",
+    "log_decision",
+    "logger",
+]
 
 logger = logging.getLogger("corskit")
 
 Header = tuple[bytes, bytes]
+#: Access-Control-Request-Method, the Access-Control-Request-Headers lines, -Private-Network.
+PreflightFields = tuple[bytes, list[bytes], "bytes | None"]
+#: Builds a header getter for the origin function from the adapter's own request object
+#: (ASGI's raw header list, a WSGI environ) and the names the function reads.
+GetterFactory = Callable[[Any, tuple[bytes, ...]], HeaderGetter]
 
 
 class Reason:
     """Machine-readable reason codes carried by every :class:`Decision`."""
 
     PREFLIGHT_ALLOWED = "preflight-allowed"
-    ACTUAL_ALLOWED = "actual-allowed"
+    ACTUAL_ALLOWED = dynamic.ALLOWED
     NO_ORIGIN = "no-origin"
-    ORIGIN_NOT_ALLOWED = "origin-not-allowed"
+    ORIGIN_NOT_ALLOWED = dynamic.NOT_ALLOWED
     ORIGIN_NULL = "origin-null"
     ORIGIN_DUPLICATED = "origin-duplicated"
     METHOD_NOT_ALLOWED = "method-not-allowed"
@@ -54,9 +78,10 @@ class Reason:
     AUTHORIZATION_NOT_COVERED = "authorization-not-covered-by-wildcard"
     HEADER_LIST_MALFORMED = "header-list-malformed"
     HEADER_LIST_TOO_LONG = "header-list-too-long"
-    # Dynamic origins and per-route policies (corskit.dynamic, corskit.routing).
-    ORIGIN_CHECK_TIMEOUT = "origin-check-timeout"
-    ORIGIN_CHECK_ERROR = "origin-check-error"
+    # The origin function's failures (its verdicts, owned by corskit.dynamic) and
+    # per-route policies (corskit.routing).
+    ORIGIN_CHECK_TIMEOUT = dynamic.TIMEOUT
+    ORIGIN_CHECK_ERROR = dynamic.ERROR
     PATH_AMBIGUOUS = "path-ambiguous"
 
     ALL = (
@@ -75,6 +100,23 @@ class Reason:
         ORIGIN_CHECK_ERROR,
         PATH_AMBIGUOUS,
     )
+
+
+_ORIGIN_REFUSALS = (
+    Reason.ORIGIN_NOT_ALLOWED,
+    Reason.ORIGIN_NULL,
+    Reason.ORIGIN_DUPLICATED,
+    Reason.ORIGIN_CHECK_TIMEOUT,
+    Reason.ORIGIN_CHECK_ERROR,
+)
+_PREFLIGHT_REFUSALS = (
+    *_ORIGIN_REFUSALS,
+    Reason.METHOD_NOT_ALLOWED,
+    Reason.HEADER_NOT_ALLOWED,
+    Reason.AUTHORIZATION_NOT_COVERED,
+    Reason.HEADER_LIST_MALFORMED,
+    Reason.HEADER_LIST_TOO_LONG,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,21 +144,61 @@ class Decision:
         object.__setattr__(self, "tail", tail)
 
 
+@dataclass(frozen=True, slots=True)
+class OriginCheck:
+    """The engine's answer when only the policy's origin function can decide.
+
+    The adapter asks the function (``await check.func.check(check.origin, check.get)``
+    under ASGI, ``check.func.check_sync(...)`` under WSGI) and hands the verdict back to
+    :meth:`Engine.after_origin_check`, which returns the :class:`Decision`.
+    """
+
+    func: OriginFunction
+    origin: bytes
+    get: HeaderGetter
+    #: The preflight's fields; None for an actual request or a WebSocket handshake.
+    fields: PreflightFields | None = None
+    websocket: bool = False
+
+
 _METHOD_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
-_CACHE_SIZE = 1024  # bounded caches: cleared when full, so hostile input cannot grow them
+_CACHE_SIZE = 1024  # bounded caches (corskit.bounded), so hostile input cannot grow them
+_CACHE_BYTES = 4 * 1024 * 1024
 # Preflight decisions are cached by their inputs when these total at most this many bytes.
 _CACHEABLE_PREFLIGHT = 2048
 # An Origin is echoed only when it is visible ASCII without commas: a regex or a pattern
 # can never put CR, LF, NUL or a list into Access-Control-Allow-Origin (tests/fuzz).
 _ECHOABLE = re.compile(rb"[!-+\--~]+")
-_MAX_WILDCARD_LIST = 4096  # bytes of Access-Control-Request-Headers accepted with allow_headers=["*"]
+_MAX_WILDCARD_LIST = (
+    4096  # bytes of Access-Control-Request-Headers accepted with allow_headers=["*"]
+)
+# What a browser can send as Origin (Fetch: origin serialisation): lower-case scheme and
+# host, optional port, nothing else. Anything else never reaches the user's function.
+_ORIGIN_SHAPE = re.compile(
+    rb"[a-z][a-z0-9+.\-]*://(?:[a-z0-9_\-.]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?"
+)
+_MAX_ASKED_ORIGIN = 512
 
 ACAO = b"access-control-allow-origin"
 ACAC = b"access-control-allow-credentials"
 
 
+def _cache() -> BoundedCache[Any, Any]:
+    return BoundedCache(_CACHE_SIZE, _CACHE_BYTES)
+
+
 class Engine:
-    """The compiled form of a :class:`~corskit.CORSPolicy`. Built by the policy."""
+    """The compiled form of a CORS configuration, from explicit inputs.
+
+    :class:`~corskit.CORSPolicy` validates the settings and builds its engine
+    (``policy.engine``); the engine never sees the policy. Every input is keyword-only:
+
+    - ``matcher``: the compiled static origins (:class:`~corskit.origins.OriginMatcher`);
+      ``allow_origins`` only sizes the longest Origin worth hashing.
+    - ``origin_func``: asked about origins the matcher refuses (see :meth:`classify`);
+      ``null_to_func``: ``null`` is asked too.
+    - the other inputs are the policy's settings of the same names, already normalised.
+    """
 
     __slots__ = (
         "_acrh_cache",
@@ -128,7 +210,6 @@ class Engine:
         "_granted_preflight_cache",
         "_header_limit",
         "_headers_ok",
-        "_listed_authorization",
         "_matcher",
         "_method_headers",
         "_method_limit",
@@ -141,6 +222,7 @@ class Engine:
         "_status",
         "_vary",
         "_wildcard_actual",
+        "_ws_no_origin",
         "actual_cache",
         "credentials",
         "no_origin",
@@ -150,75 +232,96 @@ class Engine:
         "wildcard",
     )
 
-    def __init__(self, policy: CORSPolicy) -> None:
-        self._matcher = policy.matcher
-        self.credentials = policy.allow_credentials
+    def __init__(
+        self,
+        *,
+        matcher: OriginMatcher,
+        allow_origins: Iterable[str] = (),
+        allow_methods: Iterable[str] = ("GET",),
+        allow_headers: Iterable[str] = (),
+        allow_credentials: bool = False,
+        allow_private_network: bool = False,
+        expose_headers: Iterable[str] = (),
+        max_age: int | None = 600,
+        preflight_status: int = 204,
+        origin_func: OriginFunction | None = None,
+        null_to_func: bool = False,
+    ) -> None:
+        self._matcher = matcher
+        self.credentials = allow_credentials
         # Fetch: CORS protocol and HTTP caches. "*" (no credentials) is a static answer:
         # send it on every response and do not vary; otherwise the answer depends on Origin.
-        self.wildcard = policy.allows_all_origins and not policy.allow_credentials
-        cred: tuple[Header, ...] = ((ACAC, b"true"),) if self.credentials else ()
-        self._expose: tuple[Header, ...] = (
-            ((b"access-control-expose-headers", ", ".join(policy.expose_headers).encode("ascii")),)
-            if policy.expose_headers
-            else ()
-        )
-        #: origin -> decision for actual requests (allowed and refused), bounded; the
-        #: adapters read it directly on their hot path and call :meth:`actual` on a miss.
-        self.actual_cache: dict[bytes, Decision] = {}
+        self.wildcard = matcher.allows_all and not allow_credentials
         # No longer Origin can be allowed; longer ones are refused before being hashed.
-        self._origin_limit = max([MAX_ORIGIN_LENGTH, *(len(o) for o in policy.allow_origins)])
-        # Dynamic origins (corskit.dynamic): the adapters ask the function only after the
-        # static check refused; the request headers it reads are part of every answer's Vary.
-        self.origin_func = policy.allow_origin_func
-        self.null_to_func = policy.dangerously_allow_null_origin
-        self._granted_cache: dict[bytes, Decision] = {}
-        self._granted_preflight_cache: dict[tuple[bytes, bytes, bytes | tuple[bytes, ...], bytes | None], Decision] = {}
+        self._origin_limit = max([MAX_ORIGIN_LENGTH, *(len(o) for o in allow_origins)])
+        self.origin_func = origin_func
+        self.null_to_func = null_to_func
+        exposed = ", ".join(expose_headers).encode("ascii")
+        self._expose: tuple[Header, ...] = (
+            ((b"access-control-expose-headers", exposed),) if exposed else ()
+        )
+        #: origin -> decision for actual requests (allowed and refused), bounded.
+        self.actual_cache: BoundedCache[bytes, Decision] = _cache()
+        self._granted_cache: BoundedCache[bytes, Decision] = _cache()
+        self._granted_preflight_cache: BoundedCache[Any, Decision] = _cache()
+        self._preflight_cache: BoundedCache[Any, Decision] = _cache()
+        self._acrh_cache: BoundedCache[Any, tuple[bytes, str, str]] = _cache()
+        self._compile_actual()
+        self._compile_preflight(
+            allow_methods, allow_headers, allow_private_network, max_age, preflight_status
+        )
+
+    def _compile_actual(self) -> None:
         func_vary = self.origin_func.vary if self.origin_func is not None else b""
         vary = b"" if self.wildcard else (b"Origin, " + func_vary if func_vary else b"Origin")
         self._vary = vary
-        self._wildcard_actual = Decision(True, Reason.ACTUAL_ALLOWED, ((ACAO, b"*"), *self._expose), vary)
+        self._wildcard_actual = Decision(
+            True, Reason.ACTUAL_ALLOWED, ((ACAO, b"*"), *self._expose), vary
+        )
         self.no_origin = (
             Decision(True, Reason.NO_ORIGIN, self._wildcard_actual.headers, vary)
             if self.wildcard
             else Decision(False, Reason.NO_ORIGIN, (), vary)
         )
-        self._denied = {
-            r: Decision(False, r, (), vary)
-            for r in (
-                Reason.ORIGIN_NOT_ALLOWED,
-                Reason.ORIGIN_NULL,
-                Reason.ORIGIN_DUPLICATED,
-                Reason.ORIGIN_CHECK_TIMEOUT,
-                Reason.ORIGIN_CHECK_ERROR,
-            )
-        }
+        self._ws_no_origin = Decision(True, Reason.NO_ORIGIN)  # not a browser: nothing to defend
+        self._denied = {r: Decision(False, r, (), vary) for r in _ORIGIN_REFUSALS}
 
-        # Preflight -------------------------------------------------------------------
-        self._pna = policy.allow_private_network
+    def _compile_preflight(
+        self,
+        allow_methods: Iterable[str],
+        allow_headers: Iterable[str],
+        private_network: bool,
+        max_age: int | None,
+        status: int,
+    ) -> None:
+        self._pna = private_network
         fields = [b"Origin", b"Access-Control-Request-Method", b"Access-Control-Request-Headers"]
         if self._pna:
             fields.append(b"Access-Control-Request-Private-Network")
-        if func_vary:
-            fields.append(func_vary)
+        if self.origin_func is not None and self.origin_func.vary:
+            fields.append(self.origin_func.vary)
         self.preflight_vary = b", ".join(fields)
-        self._status = policy.preflight_status
+        self._status = status
         self._preflight_prefix_any: tuple[Header, ...] = ((ACAO, b"*"),) if self.wildcard else ()
-        tail: list[Header] = list(cred)
-        if policy.max_age is not None:
+        tail: list[Header] = list(self._cred_headers())
+        if max_age is not None:
             # -1 disables caching: browsers read 0 as "do not cache" (Fetch: Max-Age).
-            tail.append((b"access-control-max-age", str(max(policy.max_age, 0)).encode()))
+            tail.append((b"access-control-max-age", str(max(max_age, 0)).encode()))
         self._pf_tail = tuple(tail)
-        self._any_method = "*" in policy.allow_methods
+        methods_given = tuple(allow_methods)
+        self._any_method = "*" in methods_given
         # Fetch: CORS-preflight fetch, method check: safelisted methods always pass.
-        methods = {m.encode("ascii") for m in policy.allow_methods if m != "*"} | {
+        methods = {m.encode("ascii") for m in methods_given if m != "*"} | {
             m.encode("ascii") for m in SAFELISTED_METHODS
         }
         self._method_headers = {m: (b"access-control-allow-methods", m) for m in methods}
         self._method_limit = max([64, *(len(m) for m in methods)])
-        self._any_header = "*" in policy.allow_headers
-        self._listed_authorization = "authorization" in policy.allow_headers
+        headers_given = tuple(allow_headers)
+        self._any_header = "*" in headers_given
         self._headers_ok = frozenset(
-            n.encode("ascii") for n in (*policy.allow_headers, *SAFELISTED_REQUEST_HEADER_NAMES) if n != "*"
+            n.encode("ascii")
+            for n in (*headers_given, *SAFELISTED_REQUEST_HEADER_NAMES)
+            if n != "*"
         )
         # The longest list a browser could send that this policy allows: every allowed
         # name once, with a comma and a little whitespace each. Anything longer is refused
@@ -228,23 +331,95 @@ class Engine:
             if self._any_header
             else sum(len(n) + 3 for n in self._headers_ok) + 16
         )
-        self._acrh_cache: dict[bytes | tuple[bytes, ...], tuple[bytes, str, str]] = {}
-        self._preflight_cache: dict[tuple[bytes, bytes, bytes | tuple[bytes, ...], bytes | None], Decision] = {}
         self._preflight_failed = {
-            r: Decision(False, r, (), self.preflight_vary, 403)
-            for r in (
-                Reason.ORIGIN_NOT_ALLOWED,
-                Reason.ORIGIN_NULL,
-                Reason.ORIGIN_DUPLICATED,
-                Reason.METHOD_NOT_ALLOWED,
-                Reason.HEADER_NOT_ALLOWED,
-                Reason.AUTHORIZATION_NOT_COVERED,
-                Reason.HEADER_LIST_MALFORMED,
-                Reason.HEADER_LIST_TOO_LONG,
-                Reason.ORIGIN_CHECK_TIMEOUT,
-                Reason.ORIGIN_CHECK_ERROR,
-            )
+            r: Decision(False, r, (), self.preflight_vary, 403) for r in _PREFLIGHT_REFUSALS
         }
+
+    @classmethod
+    def refusing(cls, reason: str) -> Engine:
+        """An engine that grants nothing: every request carrying ``Origin`` is refused with
+        *reason* (per-route policies answer ambiguous paths with one, ``path-ambiguous``)."""
+        engine = cls(matcher=OriginMatcher([]))
+        for table, vary, status in (
+            (engine._denied, engine._vary, 0),
+            (engine._preflight_failed, engine.preflight_vary, 403),
+        ):
+            refusal = Decision(False, reason, (), vary, status)
+            for key in [*table, reason]:
+                if key != Reason.ORIGIN_DUPLICATED:
+                    table[key] = refusal
+        return engine
+
+    # -- one request, whatever the adapter ------------------------------------------------
+
+    def classify(
+        self,
+        origin: bytes | None,
+        duplicated: bool,
+        fields: PreflightFields | None,
+        source: Any,
+        getter: GetterFactory,
+        websocket: bool = False,
+    ) -> Decision | OriginCheck:
+        """Decide one request, for every adapter (ASGI HTTP and WebSocket, WSGI).
+
+        - *origin*: the ``Origin`` value (None: absent); *duplicated*: more than one.
+        - *fields*: a preflight's fields when the request is ``OPTIONS`` and carries
+          ``Access-Control-Request-Method`` (Fetch: CORS-preflight request), else None.
+        - *source*, *getter*: the adapter's request object and how to read the headers
+          the origin function declares, used only when the function is consulted.
+
+        Returns a :class:`Decision`, or an :class:`OriginCheck` when the origin function
+        must answer first (its cached answers are used here, without a call).
+        """
+        if origin is None:
+            return self._ws_no_origin if websocket else self.no_origin
+        if duplicated:  # never from a browser: refused
+            return (self._preflight_failed if fields is not None else self._denied)[
+                Reason.ORIGIN_DUPLICATED
+            ]
+        if fields is not None:
+            decision = self.preflight(origin, *fields)
+        elif websocket:
+            decision = self.websocket(origin)
+        else:
+            decision = self.actual_cache.get(origin) or self.actual(origin)
+        if decision.allowed or self.origin_func is None:
+            return decision
+        return self._consult(decision, origin, fields, source, getter, websocket)
+
+    def _consult(
+        self,
+        decision: Decision,
+        origin: bytes,
+        fields: PreflightFields | None,
+        source: Any,
+        getter: GetterFactory,
+        websocket: bool,
+    ) -> Decision | OriginCheck:
+        """After a static refusal: the origin function's cached verdict, or a check to run."""
+        func = self.origin_func
+        if func is None or not self._asks(decision.reason, origin, websocket):
+            return decision
+        check = OriginCheck(func, origin, getter(source, func.header_names), fields, websocket)
+        verdict = func.cached(origin, check.get)
+        return check if verdict is None else self.after_origin_check(check, verdict)
+
+    def _asks(self, reason: str, origin: bytes, websocket: bool) -> bool:
+        """Whether the origin function may be asked about an origin the static check refused:
+        only values shaped like a serialised origin, and ``null`` when the policy says so."""
+        if reason == Reason.ORIGIN_NOT_ALLOWED:
+            return len(origin) <= _MAX_ASKED_ORIGIN and _ORIGIN_SHAPE.fullmatch(origin) is not None
+        return reason == Reason.ORIGIN_NULL and self.null_to_func and not websocket
+
+    def after_origin_check(self, check: OriginCheck, verdict: Verdict) -> Decision:
+        """The decision once the origin function gave *verdict* ``(allowed, reason)``."""
+        allowed, reason = verdict
+        if check.fields is not None:
+            if not allowed:
+                return self.refused(reason, preflight=True)
+            return self.preflight(check.origin, *check.fields, granted=True)
+        return self.granted(check.origin) if allowed else self.refused(reason)
 
     # -- actual requests ------------------------------------------------------------------
 
@@ -259,15 +434,17 @@ class Engine:
             return decision
         if not self._matcher.matches(origin) or not _ECHOABLE.fullmatch(origin):
             # Refusals are cached too (shared objects): a refused origin costs one lookup.
-            decision = self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
+            decision = self._denied[
+                Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED
+            ]
         else:
             decision = Decision(
-                True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
+                True,
+                Reason.ACTUAL_ALLOWED,
+                ((ACAO, origin), *self._cred_headers(), *self._expose),
+                self._vary,
             )
-        if len(self.actual_cache) >= _CACHE_SIZE:
-            self.actual_cache.clear()
-        self.actual_cache[origin] = decision
-        return decision
+        return self.actual_cache.remember(origin, decision)
 
     def duplicated_origin(self, preflight: bool) -> Decision:
         """The decision for a request with more than one ``Origin`` header (never from a browser)."""
@@ -277,18 +454,21 @@ class Engine:
     def _cred_headers(self) -> tuple[Header, ...]:
         return ((ACAC, b"true"),) if self.credentials else ()
 
-    # -- dynamic origins (called by corskit.dynamic after the origin function answered) ----
+    # -- after the origin function answered ----------------------------------------------
 
     def granted(self, origin: bytes) -> Decision:
         """The decision for an actual request whose origin the policy's function allowed."""
         decision = self._granted_cache.get(origin)
         if decision is None:
-            decision = Decision(
-                True, Reason.ACTUAL_ALLOWED, ((ACAO, origin), *self._cred_headers(), *self._expose), self._vary
+            decision = self._granted_cache.remember(
+                origin,
+                Decision(
+                    True,
+                    Reason.ACTUAL_ALLOWED,
+                    ((ACAO, origin), *self._cred_headers(), *self._expose),
+                    self._vary,
+                ),
             )
-            if len(self._granted_cache) >= _CACHE_SIZE:
-                self._granted_cache.clear()
-            self._granted_cache[origin] = decision
         return decision
 
     def refused(self, reason: str, preflight: bool = False) -> Decision:
@@ -296,7 +476,13 @@ class Engine:
         table = self._preflight_failed if preflight else self._denied
         decision = table.get(reason)
         if decision is None:
-            decision = Decision(False, reason, (), self.preflight_vary if preflight else self._vary, 403 if preflight else 0)
+            decision = Decision(
+                False,
+                reason,
+                (),
+                self.preflight_vary if preflight else self._vary,
+                403 if preflight else 0,
+            )
         return decision
 
     # -- preflights -----------------------------------------------------------------------
@@ -312,43 +498,24 @@ class Engine:
         """Decide a CORS preflight (``OPTIONS`` + ``Origin`` + ``Access-Control-Request-Method``).
 
         Checks run in Fetch order: origin, then method, then headers. ``granted=True``:
-        the policy's origin function allowed the origin (see :mod:`corskit.dynamic`).
+        the policy's origin function allowed the origin (see :meth:`after_origin_check`).
         Decisions are cached (bounded) by their inputs; hostile sizes are never hashed.
         """
         count = len(header_lines)
         acrh: bytes | tuple[bytes, ...] = header_lines[0] if count == 1 else tuple(header_lines)
         size = len(acrh) if count == 1 else sum(map(len, header_lines))
-        if granted or size + len(origin) + len(method) + len(private_network or b"") > _CACHEABLE_PREFLIGHT:
-            if granted and size + len(origin) + len(method) + len(private_network or b"") <= _CACHEABLE_PREFLIGHT:
-                return self._granted_preflight(origin, method, header_lines, private_network, acrh, size)
-            return self._preflight(origin, method, header_lines, private_network, granted, acrh, size)
+        if size + len(origin) + len(method) + len(private_network or b"") > _CACHEABLE_PREFLIGHT:
+            return self._preflight(
+                origin, method, header_lines, private_network, granted, acrh, size
+            )
+        cache = self._granted_preflight_cache if granted else self._preflight_cache
         key = (origin, method, acrh, private_network)
-        decision = self._preflight_cache.get(key)
+        decision = cache.get(key)
         if decision is None:
-            decision = self._preflight(origin, method, header_lines, private_network, False, acrh, size)
-            if len(self._preflight_cache) >= _CACHE_SIZE:
-                self._preflight_cache.clear()
-            self._preflight_cache[key] = decision
-        return decision
-
-    def _granted_preflight(
-        self,
-        origin: bytes,
-        method: bytes,
-        header_lines: list[bytes],
-        private_network: bytes | None,
-        acrh: bytes | tuple[bytes, ...],
-        size: int,
-    ) -> Decision:
-        """A preflight whose origin the origin function allowed, cached like the others
-        (the function's own answer is checked, with its TTL, before every call)."""
-        key = (origin, method, acrh, private_network)
-        decision = self._granted_preflight_cache.get(key)
-        if decision is None:
-            decision = self._preflight(origin, method, header_lines, private_network, True, acrh, size)
-            if len(self._granted_preflight_cache) >= _CACHE_SIZE:
-                self._granted_preflight_cache.clear()
-            self._granted_preflight_cache[key] = decision
+            decision = cache.remember(
+                key,
+                self._preflight(origin, method, header_lines, private_network, granted, acrh, size),
+            )
         return decision
 
     def _preflight(
@@ -370,7 +537,9 @@ class Engine:
                 return self._preflight_failed[actual.reason]
             headers = [(ACAO, origin)]
         # 2. Method: byte-exact (Fetch: CORS-preflight fetch, method check).
-        method_header = self._method_headers.get(method) if len(method) <= self._method_limit else None
+        method_header = (
+            self._method_headers.get(method) if len(method) <= self._method_limit else None
+        )
         if method_header is None:
             if not (self._any_method and _METHOD_TOKEN.fullmatch(method)):
                 return self._fail(Reason.METHOD_NOT_ALLOWED, method)
@@ -383,13 +552,9 @@ class Engine:
             else:
                 # Several lines are keyed as a tuple: never the same key as one line that
                 # holds the same bytes (lines are joined with "," when parsed).
-                cached = self._acrh_cache.get(acrh)
-                if cached is None:
-                    cached = self._check_header_list(header_lines)
-                    if len(self._acrh_cache) >= _CACHE_SIZE:
-                        self._acrh_cache.clear()
-                    self._acrh_cache[acrh] = cached
-                verdict = cached
+                verdict = self._acrh_cache.get(acrh)
+                if verdict is None:
+                    verdict = self._acrh_cache.remember(acrh, self._check_header_list(header_lines))
             value, reason, detail = verdict
             if reason:
                 return self._fail(reason, detail)
@@ -398,7 +563,9 @@ class Engine:
         headers.extend(self._pf_tail)
         if self._pna and private_network is not None and private_network.strip().lower() == b"true":
             headers.append((b"access-control-allow-private-network", b"true"))
-        return Decision(True, Reason.PREFLIGHT_ALLOWED, tuple(headers), self.preflight_vary, self._status)
+        return Decision(
+            True, Reason.PREFLIGHT_ALLOWED, tuple(headers), self.preflight_vary, self._status
+        )
 
     def _fail(self, reason: str, detail: bytes | str) -> Decision:
         base = self._preflight_failed[reason]
@@ -433,7 +600,9 @@ class Engine:
         return self._denied[Reason.ORIGIN_NULL if origin == b"null" else Reason.ORIGIN_NOT_ALLOWED]
 
 
-def log_decision(decision: Decision, kind: str, method: str, path: str, origin: bytes | None) -> None:
+def log_decision(
+    decision: Decision, kind: str, method: str, path: str, origin: bytes | None
+) -> None:
     """Log a refusal at debug level on the ``corskit`` logger, safe against log injection."""
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(

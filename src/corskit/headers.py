@@ -20,6 +20,7 @@ __all__ = [
     "SAFELISTED_RESPONSE_HEADER_NAMES",
     "is_forbidden_request_header",
     "is_token",
+    "merge_vary",
     "normalize_method",
     "parse_header_list",
 ]
@@ -169,3 +170,21 @@ def parse_header_list(lines: list[bytes], max_bytes: int) -> list[bytes] | None:
             return None
         names.append(item)
     return names
+
+
+def merge_vary(existing: bytes, extra: bytes) -> bytes:
+    """Add the field names of *extra* to a ``Vary`` value, without duplicates.
+
+    >>> merge_vary(b"Accept-Encoding", b"Origin")
+    b'Accept-Encoding, Origin'
+    >>> merge_vary(b"origin", b"Origin"), merge_vary(b"*", b"Origin")
+    (b'origin', b'*')
+    """
+    present = {item.strip().lower() for item in existing.split(b",")}
+    if b"*" in present:
+        return existing
+    missing = [item for item in extra.split(b", ") if item.lower() not in present]
+    if not missing:
+        return existing
+    stripped = existing.strip()
+    return b", ".join([stripped, *missing]) if stripped else b", ".join(missing)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .problems import CATALOGUE, Problem, escape
+from .public_suffix import is_public_suffix
+from .regex_linear import regex_linear_problem
 
 if sys.version_info >= (3, 11):
     import re._constants as sre_constants
@@ -31,7 +33,13 @@ else:  # pragma: no cover
     import sre_constants
     import sre_parse
 
-__all__ = ["OriginMatcher", "OriginPattern", "is_loopback_host", "is_public_suffix", "parse_pattern"]
+__all__ = [
+    "OriginMatcher",
+    "OriginPattern",
+    "is_loopback_host",
+    "is_public_suffix",
+    "parse_pattern",
+]
 
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
@@ -42,42 +50,6 @@ MAX_ORIGIN_LENGTH = 512  # longer request Origin values are refused without pars
 # (tests/fuzz): without it "https://a b.example.com", "https://a\x00.example.com" or
 # "https://evil.com/.example.com" matched "https://*.example.com" and were echoed.
 _REQUEST_HOST_CHARS = re.compile(r"[a-z0-9_.\-]+|\[[0-9a-f:.]+\]")
-
-# Multi-label public suffixes (and single-label rules are applied generically: every
-# TLD is a public suffix). Curated from the Public Suffix List's ICANN and PRIVATE
-# sections: country second levels and the hosting platforms where anyone can get a
-# subdomain. When the optional `publicsuffixlist` package is installed it is used too.
-_PUBLIC_SUFFIXES = frozenset(
-    """
-    co.uk org.uk me.uk ltd.uk plc.uk net.uk ac.uk gov.uk sch.uk nhs.uk
-    com.au net.au org.au edu.au gov.au id.au co.nz org.nz net.nz ac.nz govt.nz
-    co.jp ne.jp or.jp ac.jp go.jp gr.jp ed.jp co.kr or.kr ne.kr go.kr ac.kr
-    com.br net.br org.br gov.br com.cn net.cn org.cn gov.cn edu.cn com.hk org.hk net.hk
-    com.tw org.tw net.tw com.sg org.sg net.sg edu.sg com.my org.my net.my co.in net.in
-    org.in firm.in gen.in ind.in ac.in gov.in co.za org.za net.za gov.za ac.za
-    com.mx org.mx net.mx gob.mx com.ar net.ar org.ar gob.ar com.tr org.tr net.tr gov.tr
-    co.il org.il net.il ac.il gov.il com.ua org.ua net.ua in.ua com.pl net.pl org.pl
-    co.id or.id web.id ac.id go.id com.ph net.ph org.ph com.vn net.vn org.vn co.th in.th
-    com.sa net.sa org.sa com.eg org.eg com.ng org.ng co.ke or.ke com.pk org.pk net.pk
-    com.ru org.ru net.ru msk.ru spb.ru com.es org.es nom.es com.pt org.pt co.at or.at
-    co.it gov.it edu.it com.gr org.gr co.hu com.ro org.ro com.co net.co nom.co com.pe
-    com.ve com.ec com.uy com.py com.bo eu.org us.org
-    github.io githubusercontent.com gitlab.io codeberg.page bitbucket.io
-    herokuapp.com herokussl.com vercel.app now.sh netlify.app netlify.com pages.dev
-    workers.dev web.app firebaseapp.com appspot.com cloudfunctions.net run.app
-    azurewebsites.net azurestaticapps.net cloudapp.net blob.core.windows.net
-    trafficmanager.net azureedge.net cloudfront.net amazonaws.com s3.amazonaws.com
-    elasticbeanstalk.com awsapps.com amplifyapp.com on-aws.com
-    ngrok.io ngrok.app ngrok-free.app ngrok.dev ngrok-free.dev loca.lt localtunnel.me
-    trycloudflare.com glitch.me repl.co replit.app replit.dev onrender.com fly.dev
-    railway.app up.railway.app deno.dev surge.sh neocities.org blogspot.com
-    wordpress.com wixsite.com squarespace.com webflow.io myshopify.com
-    readthedocs.io rtfd.io pythonanywhere.com digitaloceanspaces.com ondigitalocean.app
-    fastly.net global.ssl.fastly.net edgecompute.app stackblitz.io csb.app codesandbox.io
-    jsfiddle.net codepen.io jsbin.com webcontainer.io gitpod.io github.dev app.github.dev
-    streamlit.app hf.space huggingface.co
-    """.split()
-)
 
 _LOCALHOST_NAMES = ("localhost",)
 
@@ -90,23 +62,6 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def is_public_suffix(domain: str) -> bool:
-    """True when anyone can register names directly under *domain*.
-
-    >>> is_public_suffix("co.uk"), is_public_suffix("github.io"), is_public_suffix("example.com")
-    (True, True, False)
-    """
-    if domain == "localhost" or domain.endswith(".localhost"):
-        return False  # RFC 6761: every name under localhost is this machine; nobody registers them
-    if "." not in domain or domain in _PUBLIC_SUFFIXES:
-        return True
-    try:  # optional, more complete list
-        from publicsuffixlist import PublicSuffixList  # type: ignore[import-not-found]
-    except ImportError:
-        return False
-    return bool(PublicSuffixList().is_public(domain))  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -151,7 +106,9 @@ def parse_pattern(
     problems: list[Problem] = []
     scheme, sep, rest = text.partition("://")
     if not sep:
-        return None, [_problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")]
+        return None, [
+            _problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")
+        ]
     if scheme.lower() == "file":
         return None, [_problem("origin-file-scheme", field, text)]
     fixed = scheme.lower()
@@ -190,12 +147,12 @@ def parse_pattern(
         if "*" in lowered_authority.rpartition(":")[2]:
             problems.append(_problem("origin-bad-wildcard", field, text))
         else:
-            problems.append(_problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'."))
+            problems.append(
+                _problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'.")
+            )
         return None, problems
     if port and port == DEFAULT_PORTS.get(fixed):
-        problems.append(
-            _problem("origin-default-port", field, text, f"Use '{fixed}://{host}'.")
-        )
+        problems.append(_problem("origin-default-port", field, text, f"Use '{fixed}://{host}'."))
         port = ""
     kind = "exact"
     if host.startswith("*."):
@@ -204,7 +161,11 @@ def parse_pattern(
         problems.append(_problem("origin-bad-wildcard", field, text))
         return None, problems
     if not _valid_host(host, allow_ip=kind == "exact"):
-        code = "origin-bad-wildcard" if kind == "subdomains" and _valid_host(host, True) else "origin-invalid"
+        code = (
+            "origin-bad-wildcard"
+            if kind == "subdomains" and _valid_host(host, True)
+            else "origin-invalid"
+        )
         problems.append(_problem(code, field, text))
         return None, problems
     if problems:
@@ -226,7 +187,11 @@ def _split_host_port(authority: str) -> tuple[str, str | None]:
         host, colon, port = authority.partition(":")
         if colon and not port:
             return host, None
-    if port and port != "*" and not (port.isdigit() and port.isascii() and port[0] != "0" and int(port) <= 65535):
+    if (
+        port
+        and port != "*"
+        and not (port.isdigit() and port.isascii() and port[0] != "0" and int(port) <= 65535)
+    ):
         return host, None
     return host, port
 
@@ -256,42 +221,132 @@ def _valid_host(host: str, allow_ip: bool) -> bool:
 # --- regular expressions ------------------------------------------------------------------
 
 # Two unrelated hosts an attacker could register: a regex matching both matches anyone.
-_EVERYTHING_PROBES = ("https://corskit-probe.example", "https://attacker.invalid")
+_EVERYTHING_PROBES = (
+    ("https://corskit-probe.example", "https://attacker.invalid"),
+    ("http://corskit-probe.example", "http://attacker.invalid"),
+)
+# Top-level domains anyone can register names under: a regex matching a name directly
+# under one of them lets anyone in (like 'https://*.com').
+_PROBE_TLDS = (
+    "com",
+    "net",
+    "org",
+    "io",
+    "dev",
+    "app",
+    "co",
+    "uk",
+    "de",
+    "xyz",
+    "info",
+    "top",
+    "ai",
+    "me",
+    "cloud",
+)
 _HOST_IN_REGEX = re.compile(r"[a-z0-9-]+(?:\\\.[a-z0-9-]+)+")
+_PORT_IN_REGEX = re.compile(r":(\d{1,5})")
 
 
-def check_regex(source: str, field: str = "allow_origin_regex") -> tuple[re.Pattern[str] | None, list[Problem]]:
+def check_regex(
+    source: str,
+    field: str = "allow_origin_regex",
+    *,
+    credentials: bool = False,
+    tolerate_insecure: bool = False,
+    tolerate_public_suffix: bool = False,
+) -> tuple[re.Pattern[str] | None, list[Problem]]:
     """Compile *source* and refuse the ways a regex lets attackers in.
 
-    Besides analysing the expression, it is run against look-alikes of the host names
-    written in it (``example\\.com`` -> ``https://corskitexample.com``,
-    ``https://example.com.corskit-probe.test``), as an attacker would.
+    Besides analysing the expression (it must provably match in linear time), it is run
+    against look-alikes of the host names written in it (``example\\.com`` ->
+    ``https://corskitexample.com``, ``https://example.com.corskit-probe.test``), against
+    names anyone can register under public suffixes and top-level domains, and, with
+    credentials, against plain-http origins, as an attacker would.
     """
     try:
         compiled = re.compile(source)
-    except (re.error, TypeError, ValueError) as exc:
-        return None, [_problem("regex-invalid", field, source, f"{CATALOGUE['regex-invalid'].fix} ({exc})")]
+    except (re.error, TypeError, ValueError, RecursionError, OverflowError) as exc:
+        return None, [
+            _problem("regex-invalid", field, source, f"{CATALOGUE['regex-invalid'].fix} ({exc})")
+        ]
+    why = regex_linear_problem(source)
+    if why is not None:
+        return None, [
+            _problem(
+                "regex-not-linear", field, source, f"{CATALOGUE['regex-not-linear'].fix} ({why}.)"
+            )
+        ]
     problems: list[Problem] = []
-    if all(compiled.fullmatch(p) for p in _EVERYTHING_PROBES):
+    if any(all(compiled.fullmatch(p) for p in pair) for pair in _EVERYTHING_PROBES):
         problems.append(_problem("regex-matches-everything", field, source))
     elif _has_unescaped_host_dot(source):
         problems.append(_problem("regex-unescaped-dot", field, source))
     else:
-        for probe in _lookalikes(source):
-            if compiled.fullmatch(probe):
-                problems.append(
-                    _problem(
-                        "regex-matches-lookalike",
-                        field,
-                        source,
-                        f"It matches {probe!r}. Anchor host names on a dot, e.g. "
-                        "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins.",
-                    )
-                )
-                break
+        problems += _lookalike_problems(compiled, source, field)
+        if credentials and not tolerate_public_suffix:
+            problems += _public_suffix_problems(compiled, source, field)
+    if (
+        credentials
+        and not tolerate_insecure
+        and not any(p.code == "regex-matches-everything" for p in problems)
+    ):
+        problems += _insecure_problems(compiled, source, field)
     if compiled.fullmatch("null"):
         problems.append(_problem("regex-matches-null", field, source))
     return compiled, problems
+
+
+def _lookalike_problems(compiled: re.Pattern[str], source: str, field: str) -> list[Problem]:
+    for probe in _lookalikes(source):
+        if compiled.fullmatch(probe):
+            fix = (
+                f"It matches {probe!r}. Anchor host names on a dot, e.g. "
+                "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins."
+            )
+            return [_problem("regex-matches-lookalike", field, source, fix)]
+    return []
+
+
+def _regex_hosts(source: str) -> list[str]:
+    return [m.group().replace("\\.", ".") for m in _HOST_IN_REGEX.finditer(source)]
+
+
+def _public_suffix_problems(compiled: re.Pattern[str], source: str, field: str) -> list[Problem]:
+    """A name anyone can register directly under a public suffix or a TLD matches."""
+    suffixes = list(_PROBE_TLDS)
+    for host in _regex_hosts(source):
+        labels = host.split(".")
+        suffixes += [".".join(labels[i:]) for i in range(len(labels))]
+    for suffix in dict.fromkeys(suffixes):
+        if not is_public_suffix(suffix):
+            continue
+        for scheme in ("https", "http"):
+            probe = f"{scheme}://corskit-probe.{suffix}"
+            if compiled.fullmatch(probe) or compiled.fullmatch(f"{scheme}://corskitprobe.{suffix}"):
+                fix = (
+                    f"It matches {probe!r}: anyone can register a name under {suffix!r}. Match your own "
+                    "sites only, or opt in with dangerously_tolerate_public_suffix_wildcards=True."
+                )
+                return [_problem("public-suffix-wildcard-with-credentials", field, source, fix)]
+    return []
+
+
+def _insecure_problems(compiled: re.Pattern[str], source: str, field: str) -> list[Problem]:
+    """With credentials, a plain-http origin (not loopback) matches."""
+    hosts = [h for h in _regex_hosts(source) if not is_loopback_host(h)] + ["corskit-probe.example"]
+    ports = ["", *(":" + p for p in _PORT_IN_REGEX.findall(source))]
+    for host in hosts:
+        for prefix in ("", "corskitprobe.", "www."):
+            for port in ports:
+                probe = f"http://{prefix}{host}{port}"
+                if compiled.fullmatch(probe):
+                    fix = (
+                        f"It matches {probe!r}. Require 'https://' in the regex, or opt in with "
+                        "dangerously_tolerate_insecure_origins=True."
+                    )
+                    return [_problem("insecure-origin-with-credentials", field, source, fix)]
+    return []
 
 
 def _lookalikes(source: str) -> list[str]:
@@ -351,7 +406,9 @@ class OriginMatcher:
 
     __slots__ = ("_any_port", "_exact", "_regex", "_subdomains", "allows_all", "has_patterns")
 
-    def __init__(self, patterns: list[OriginPattern | None], regex: re.Pattern[str] | None = None) -> None:
+    def __init__(
+        self, patterns: list[OriginPattern | None], regex: re.Pattern[str] | None = None
+    ) -> None:
         self._exact: frozenset[bytes] = frozenset()
         exact: set[bytes] = set()
         any_port: set[tuple[str, str]] = set()
@@ -401,7 +458,11 @@ class OriginMatcher:
             dot = host.find(".")
             while dot > 0:  # dot > 0: an empty leading label never matches
                 suffix = host[dot + 1 :]
-                if (scheme, suffix, port) in self._subdomains or (scheme, suffix, "*") in self._subdomains:
+                if (scheme, suffix, port) in self._subdomains or (
+                    scheme,
+                    suffix,
+                    "*",
+                ) in self._subdomains:
                     return True
                 dot = host.find(".", dot + 1)
         return False
@@ -413,9 +474,7 @@ def _is_request_host(host: str) -> bool:
         return False
     if host.startswith("["):
         return True
-    return not (
-        ".." in host or ".-" in host or "-." in host or host[0] in ".-" or host[-1] in ".-"
-    )
+    return not (".." in host or ".-" in host or "-." in host or host[0] in ".-" or host[-1] in ".-")
 
 
 def _serialise(scheme: str, host: str, port: str) -> str:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import headers as h
 from .dynamic import OriginFunction, as_origin_function
+from .engine import Engine
 from .origins import (
     OriginMatcher,
     OriginPattern,
@@ -39,9 +40,6 @@ from .origins import (
     parse_pattern,
 )
 from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 __all__ = ["SETTING_NAMES", "CORSPolicy"]
 
@@ -226,7 +224,12 @@ class CORSPolicy:
             if not isinstance(allow_origin_regex, str):
                 problems.append(_problem("wrong-type", "allow_origin_regex", allow_origin_regex, "Give a str or None."))
             else:
-                regex, found = check_regex(allow_origin_regex)
+                regex, found = check_regex(
+                    allow_origin_regex,
+                    credentials=credentials,
+                    tolerate_insecure=dangerously_tolerate_insecure_origins is True,
+                    tolerate_public_suffix=dangerously_tolerate_public_suffix_wildcards is True,
+                )
                 problems += found
 
         # Methods ------------------------------------------------------------------------
@@ -351,12 +354,26 @@ class CORSPolicy:
         set_(self, "allow_origin_func", origin_func)
         set_(self, "warnings", tuple(found_warnings))
         set_(self, "matcher", OriginMatcher(list(patterns), regex))
-        from .engine import Engine  # the engine compiles the finished policy
-
-        set_(self, "engine", Engine(self))
+        set_(self, "engine", self._compile())
         set_(self, "_frozen", True)
         for w in found_warnings:
             warnings.warn(f"corskit: {w}", CORSConfigWarning, stacklevel=2)
+
+    def _compile(self) -> Engine:
+        """The engine for these (validated) settings, from explicit inputs."""
+        return Engine(
+            matcher=self.matcher,
+            allow_origins=self.allow_origins,
+            allow_methods=self.allow_methods,
+            allow_headers=self.allow_headers,
+            allow_credentials=self.allow_credentials,
+            allow_private_network=self.allow_private_network,
+            expose_headers=self.expose_headers,
+            max_age=self.max_age,
+            preflight_status=self.preflight_status,
+            origin_func=self.allow_origin_func,
+            null_to_func=self.dangerously_allow_null_origin,
+        )
 
     @classmethod
     def from_env(

@@ -286,6 +286,16 @@ CATALOGUE: dict[str, ProblemInfo] = _entries(
         "'https://([a-z0-9-]+\\.)*example\\.com', or use 'https://*.example.com' in allow_origins.",
     ),
     ProblemInfo(
+        "regex-not-linear",
+        "allow_origin_regex cannot be shown to match in linear time",
+        "Nested or overlapping repetitions ('([a-z0-9]+)*', '(\\w+\\.?)+', '.*\\..*') make Python's "
+        "regex engine backtrack exponentially (or polynomially) on a crafted Origin: a 33-byte header "
+        "can block the server for seconds (ReDoS). corskit refuses every regex it cannot prove linear.",
+        "Make each repeated part end at a character it cannot contain, e.g. "
+        "'https://([a-z0-9-]+\\.)*example\\.com', and avoid back-references and lookarounds; "
+        "better, use 'https://*.example.com' in allow_origins, which needs no regex.",
+    ),
+    ProblemInfo(
         "regex-matches-null",
         "allow_origin_regex matches the 'null' origin",
         "Any page can send 'Origin: null' from a sandboxed iframe.",

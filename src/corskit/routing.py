@@ -42,20 +42,20 @@ prefix and picked up by :func:`corskit.outermost` or ``routes=routes_of(app)``):
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable, Mapping
-from itertools import product
 from typing import Any
 
-from .engine import Decision, Engine, Reason
+from .engine import Engine, Reason
 from .policy import CORSPolicy
-from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
+from .problems import CATALOGUE, CORSConfigError, Problem, escape
 
 __all__ = ["AMBIGUOUS", "RouteTable", "include_router", "route_prefix", "routes_of"]
 
 AMBIGUOUS = "<ambiguous>"
 MAX_PATH = 8192
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 4096  # route cache: at most this many paths...
+_CACHE_BYTES = 1 << 20  # ... holding at most this many characters of paths,
+_CACHE_KEY_LIMIT = 2048  # each at most this long (longer paths are never cached)
 # RFC 3986 pchar minus "%" and ";" (never literal in a canonical route), plus non-ASCII
 # (frameworks route on the decoded path, so "/café" is a plain prefix); no whitespace.
 _SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@\u00a1-\U0010ffff]+")
@@ -82,7 +82,14 @@ def route_prefix(key: object) -> str | None:
 
 def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, list[Problem]]:
     if not text.startswith("/"):
-        return None, [_problem("route-prefix-invalid", field, text, f"Start the prefix with '/': '/{text.lstrip('/')}'.")]
+        return None, [
+            _problem(
+                "route-prefix-invalid",
+                field,
+                text,
+                f"Start the prefix with '/': '/{text.lstrip('/')}'.",
+            )
+        ]
     body = text[1:]
     if body.endswith("/"):
         body = body[:-1]
@@ -90,49 +97,28 @@ def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, li
         return (), []
     segments = tuple(body.split("/"))
     for seg in segments:
-        if not seg or seg in (".", "..") or not _SEGMENT.fullmatch(seg) or any(c.isspace() for c in seg):
-            clean = "/" + "/".join(s for s in segments if s not in ("", ".", "..") and _SEGMENT.fullmatch(s))
-            return None, [_problem("route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}.")]
+        if (
+            not seg
+            or seg in (".", "..")
+            or not _SEGMENT.fullmatch(seg)
+            or any(c.isspace() for c in seg)
+        ):
+            clean = "/" + "/".join(
+                s for s in segments if s not in ("", ".", "..") and _SEGMENT.fullmatch(s)
+            )
+            return None, [
+                _problem(
+                    "route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}."
+                )
+            ]
     return segments, []
 
 
-class _PathRefusal(Engine):
-    """The engine for ambiguous paths: refuses every CORS request (reason path-ambiguous)."""
-
-    __slots__ = ("_preflight_refusal", "_refusal")
-
-    def __init__(self, policy: CORSPolicy) -> None:
-        super().__init__(policy)
-        self._refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), b"Origin")
-        self._preflight_refusal = Decision(False, Reason.PATH_AMBIGUOUS, (), self.preflight_vary, 403)
-
-    def actual(self, origin: bytes) -> Decision:
-        return self._refusal
-
-    def preflight(
-        self,
-        origin: bytes,
-        method: bytes,
-        header_lines: list[bytes],
-        private_network: bytes | None,
-        granted: bool = False,
-    ) -> Decision:
-        return self._preflight_refusal
-
-    def websocket(self, origin: bytes) -> Decision:
-        return self._refusal
-
-
-_refusal_engine: Engine | None = None
+_refusal_engine = Engine.refusing(Reason.PATH_AMBIGUOUS)
 
 
 def refusal_engine() -> Engine:
-    """The shared engine that answers ambiguous paths."""
-    global _refusal_engine
-    if _refusal_engine is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CORSConfigWarning)
-            _refusal_engine = _PathRefusal(CORSPolicy())
+    """The shared engine that answers ambiguous paths (reason ``path-ambiguous``)."""
     return _refusal_engine
 
 
@@ -144,7 +130,16 @@ class RouteTable:
     or dicts of policy settings. Raises :class:`~corskit.CORSConfigError`.
     """
 
-    __slots__ = ("_cache", "_depth", "_engines", "_exact", "_folded", "_refuse", "policies")
+    __slots__ = (
+        "_cache",
+        "_cache_bytes",
+        "_depth",
+        "_engines",
+        "_exact",
+        "_folded",
+        "_refuse",
+        "policies",
+    )
 
     def __init__(self, routes: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> None:
         problems: list[Problem] = []
@@ -152,13 +147,26 @@ class RouteTable:
         if isinstance(routes, Mapping):
             items = list(routes.items())
         elif isinstance(routes, (str, bytes)):
-            raise CORSConfigError([_problem("wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}.")])
+            raise CORSConfigError(
+                [
+                    _problem(
+                        "wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}."
+                    )
+                ]
+            )
         else:
             try:
                 items = [tuple(pair) for pair in routes]
             except TypeError:
                 raise CORSConfigError(
-                    [_problem("wrong-type", "routes", routes, "Give routes={'/prefix': CORSPolicy(...)}.")]
+                    [
+                        _problem(
+                            "wrong-type",
+                            "routes",
+                            routes,
+                            "Give routes={'/prefix': CORSPolicy(...)}.",
+                        )
+                    ]
                 ) from None
         policies: dict[str, CORSPolicy] = {}
         exact: dict[tuple[str, ...], str] = {}
@@ -167,7 +175,14 @@ class RouteTable:
             text = route_prefix(key)
             field = f"routes[{text!r}]" if text is not None else "routes"
             if text is None:
-                problems.append(_problem("wrong-type", "routes", key, "Use a path prefix str (or an APIRouter) as the key."))
+                problems.append(
+                    _problem(
+                        "wrong-type",
+                        "routes",
+                        key,
+                        "Use a path prefix str (or an APIRouter) as the key.",
+                    )
+                )
                 continue
             segments, found = _normalise_prefix(text, field)
             problems += found
@@ -176,12 +191,21 @@ class RouteTable:
                 continue
             name = "/" + "/".join(segments)
             if segments in exact:
-                problems.append(_problem("route-prefix-invalid", field, text, f"{name!r} is given twice; keep one."))
+                problems.append(
+                    _problem(
+                        "route-prefix-invalid", field, text, f"{name!r} is given twice; keep one."
+                    )
+                )
                 continue
             fold = tuple(s.lower() for s in segments)
             if fold in folded:
                 problems.append(
-                    _problem("route-prefix-invalid", field, text, f"It differs from {folded[fold]!r} only in case; keep one.")
+                    _problem(
+                        "route-prefix-invalid",
+                        field,
+                        text,
+                        f"It differs from {folded[fold]!r} only in case; keep one.",
+                    )
                 )
                 continue
             exact[segments] = name
@@ -195,6 +219,7 @@ class RouteTable:
         self._engines: dict[str, Engine] = {name: p.engine for name, p in policies.items()}
         self._depth = max((len(s) for s in exact), default=0)
         self._cache: dict[object, Engine | None] = {}
+        self._cache_bytes = 0
         self._refuse = refusal_engine()
 
     @staticmethod
@@ -206,12 +231,18 @@ class RouteTable:
                 return CORSPolicy(**value)
             except CORSConfigError as exc:
                 for p in exc.problems:
-                    problems.append(Problem(p.code, f"{field}.{p.field}", p.value, p.why, p.fix, p.severity))
+                    problems.append(
+                        Problem(p.code, f"{field}.{p.field}", p.value, p.why, p.fix, p.severity)
+                    )
                 return None
             except TypeError as exc:
-                problems.append(_problem("wrong-type", field, value, f"Give CORSPolicy settings ({exc})."))
+                problems.append(
+                    _problem("wrong-type", field, value, f"Give CORSPolicy settings ({exc}).")
+                )
                 return None
-        problems.append(_problem("wrong-type", field, value, "Give a CORSPolicy (or a dict of its settings)."))
+        problems.append(
+            _problem("wrong-type", field, value, "Give a CORSPolicy (or a dict of its settings).")
+        )
         return None
 
     def __repr__(self) -> str:
@@ -228,15 +259,23 @@ class RouteTable:
         *raw* is the request's still-encoded path when the server provides it; it lets
         encoded slashes and dots be seen. Ambiguous paths get the refusing engine.
         """
-        key: object = path if raw is None or b"%" not in raw else raw
+        if raw is not None and b"%" not in raw:
+            raw = None  # nothing encoded: the raw path reads as the decoded one
+        key: object = path if raw is None else (raw, path)  # the answer depends on both
         hit = self._cache.get(key, _MISS)
         if hit is not _MISS:
             return hit  # type: ignore[return-value]
-        name = self.match(path, raw if key is raw else None)
-        engine = self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
-        if len(self._cache) >= _CACHE_SIZE:
-            self._cache.clear()
-        self._cache[key] = engine
+        name = self.match(path, raw)
+        engine = (
+            self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
+        )
+        size = len(path) + (len(raw) if raw is not None else 0)
+        if size <= _CACHE_KEY_LIMIT:  # long paths are answered, never kept
+            if len(self._cache) >= _CACHE_SIZE or self._cache_bytes + size > _CACHE_BYTES:
+                self._cache.clear()
+                self._cache_bytes = 0
+            self._cache[key] = engine
+            self._cache_bytes += size
         return engine
 
     def match(self, path: str, raw: bytes | None = None) -> str | None:
@@ -272,8 +311,47 @@ def _split(path: str) -> list[str]:
     return path[1:].split("/") if path.startswith("/") else path.split("/")
 
 
+def _is_plain(path: str, raw: bytes | None) -> bool:
+    """True when every server reads *path* the same way (no readings to compare)."""
+    return (
+        not any(mark in path for mark in _MARKS)
+        and not _CONTROL.search(path)
+        and not path.startswith(".")
+        and (raw is None or raw.split(b"?", 1)[0] == path.encode("latin-1", "replace"))
+    )
+
+
+_MARKS = (";", "\\", "%", "//", "/.")
+
+
 def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
-    """Every segment list a server might route *path* as (None: refuse outright)."""
+    """Every segment list a server might route *path* as (None: refuse outright).
+
+    The bases are the path as given, decoded once more, with backslashes as slashes,
+    and the raw path split before decoding. Each base is then read with and without
+    each normalisation servers apply: ``;params`` stripped from every segment (Tomcat,
+    Jetty, Spring), empty segments merged, dot segments resolved (RFC 3986,
+    remove_dot_segments: https://www.rfc-editor.org/rfc/rfc3986#section-5.2.4), and
+    merging before or after resolving.
+    """
+    if _is_plain(path, raw):
+        yield _split(path)
+        return
+    bases = _bases(path, raw)
+    if bases is None:
+        yield None
+        return
+    seen: set[tuple[str, ...]] = set()
+    for segments in bases:
+        for reading in _normalisations(segments):
+            key = tuple(reading)
+            if key not in seen:
+                seen.add(key)
+                yield reading
+
+
+def _bases(path: str, raw: bytes | None) -> list[list[str]] | None:
+    """The segment lists before normalisation; None when a control character shows up."""
     from urllib.parse import unquote
 
     strings = [path]
@@ -282,8 +360,7 @@ def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
     bases: list[list[str]] = []
     for text in strings:
         if _CONTROL.search(text):
-            yield None
-            return
+            return None
         bases.append(_split(text))
         if "\\" in text:
             bases.append(_split(text.replace("\\", "/")))
@@ -293,35 +370,37 @@ def _readings(path: str, raw: bytes | None) -> Iterable[list[str] | None]:
         text = raw.decode("latin-1").split("?", 1)[0]  # some servers keep the query in raw_path
         segments = [unquote(seg) for seg in _split(text)]
         if any(_CONTROL.search(seg) for seg in segments):
-            yield None
-            return
+            return None
         bases.append(segments)
         if any("\\" in seg or "/" in seg for seg in segments):
             bases.append(_split("/".join(segments).replace("\\", "/")))
-    for segments in bases:
-        dims = (
-            any(s in (".", "..") for s in segments),  # resolve dot segments
-            "" in segments[:-1],  # merge empty segments
-            any(";" in s for s in segments),  # strip ;parameters
-        )
-        for dots, merge, params in product(*[(False, True) if d else (False,) for d in dims]):
-            yield _variant(segments, dots, merge, params)
+    return bases
 
 
-def _variant(segments: list[str], dots: bool, merge: bool, params: bool) -> list[str]:
+def _normalisations(segments: list[str]) -> Iterable[list[str]]:
+    for stripped in (
+        (segments, _strip_params(segments)) if any(";" in s for s in segments) else (segments,)
+    ):
+        yield stripped
+        merged = [s for s in stripped if s]
+        yield merged
+        yield _resolve_dots(stripped)
+        yield _resolve_dots(merged)
+        yield [s for s in _resolve_dots(stripped) if s]
+
+
+def _strip_params(segments: list[str]) -> list[str]:
+    return [s.split(";", 1)[0] for s in segments]
+
+
+def _resolve_dots(segments: list[str]) -> list[str]:
     out: list[str] = []
     for seg in segments:
-        if params:
-            seg = seg.split(";", 1)[0]
-        if dots and seg == "..":
+        if seg == "..":
             if out:
                 out.pop()
-            continue
-        if dots and seg == ".":
-            continue
-        if merge and not seg:
-            continue
-        out.append(seg)
+        elif seg != ".":
+            out.append(seg)
     return out
 
 
@@ -342,7 +421,14 @@ def routes_of(app: Any) -> dict[str, CORSPolicy]:
     return registry
 
 
-def include_router(app: Any, router: Any, policy: CORSPolicy | Mapping[str, Any], *, prefix: str = "", **include: Any) -> None:
+def include_router(
+    app: Any,
+    router: Any,
+    policy: CORSPolicy | Mapping[str, Any],
+    *,
+    prefix: str = "",
+    **include: Any,
+) -> None:
     """``app.include_router(router, prefix=prefix, **include)`` and register *policy* for the
     router's full prefix (``prefix + router.prefix``), validated now.
 

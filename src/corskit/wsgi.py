@@ -32,9 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .asgi import merge_vary
-from .dynamic import resolve_actual_sync, resolve_preflight_sync
-from .engine import Decision, Engine, log_decision, logger
+from .engine import Decision, Engine, OriginCheck, PreflightFields, log_decision, logger
+from .headers import merge_vary
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
@@ -57,13 +56,30 @@ _REASONS = {200: "200 OK", 204: "204 No Content", 403: "403 Forbidden"}
 _ERROR_BODY = b"Internal Server Error\n"
 
 
-def _environ_getter(environ: dict[str, Any]) -> Callable[[bytes], bytes | None]:
+def _environ_getter(environ: dict[str, Any], names: tuple[bytes, ...]) -> Callable[[bytes], bytes | None]:
+    """A getter over a WSGI environ for the header *names* an origin function reads."""
+
     def get(name: bytes) -> bytes | None:
         key = name.decode("ascii").upper().replace("-", "_")
         value = environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
         return value.encode("latin-1") if isinstance(value, str) else None
 
     return get
+
+
+def _preflight_fields(environ: dict[str, Any]) -> PreflightFields | None:
+    """(Access-Control-Request-Method, -Headers lines, -Private-Network), or None without
+    Access-Control-Request-Method (then it is not a preflight)."""
+    acrm = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+    if acrm is None:
+        return None
+    acrh = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+    pna = environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")
+    return (
+        acrm.encode("latin-1"),
+        [acrh.encode("latin-1")] if acrh is not None else [],
+        pna.encode("latin-1") if pna is not None else None,
+    )
 
 
 def _latin1(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -115,39 +131,17 @@ class CORSMiddleware(LiveConfiguration):
         if state[2] is not None:
             engine = _route(state[2], environ) or engine
         origin_text = environ.get("HTTP_ORIGIN")
-        if origin_text is None:
-            decision = engine.no_origin
-        else:
-            origin = origin_text.encode("latin-1")
-            method = environ.get("REQUEST_METHOD", "GET")
-            acrm = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-            preflight = method == "OPTIONS" and acrm is not None
-            if b"," in origin:
-                # WSGI servers join repeated headers with ","; no origin contains one.
-                decision = engine.duplicated_origin(preflight)
-                if preflight:
-                    return self._answer_preflight(environ, decision, origin, start_response)
-                log_decision(decision, "request", method, environ.get("PATH_INFO", ""), origin)
-            elif preflight:
-                # Fetch: CORS-preflight request = OPTIONS + Origin + Access-Control-Request-Method.
-                acrh = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
-                lines = [acrh.encode("latin-1")] if acrh is not None else []
-                pna_text = environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")
-                pna = pna_text.encode("latin-1") if pna_text is not None else None
-                acrm_bytes = acrm.encode("latin-1")  # type: ignore[union-attr]
-                decision = engine.preflight(origin, acrm_bytes, lines, pna)
-                if not decision.allowed and engine.origin_func is not None:
-                    decision = resolve_preflight_sync(
-                        engine, decision, origin, acrm_bytes, lines, pna, _environ_getter(environ)
-                    )
-                return self._answer_preflight(environ, decision, origin, start_response)
-            else:
-                decision = engine.actual(origin)
-                if not decision.allowed:
-                    if engine.origin_func is not None:
-                        decision = resolve_actual_sync(engine, decision, origin, _environ_getter(environ))
-                    if not decision.allowed:
-                        log_decision(decision, "request", method, environ.get("PATH_INFO", ""), origin)
+        origin = origin_text.encode("latin-1") if origin_text is not None else None
+        # WSGI servers join repeated headers with ","; no origin contains one.
+        duplicated = origin is not None and b"," in origin
+        fields = _preflight_fields(environ) if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS" else None
+        decision = engine.classify(origin, duplicated, fields, environ, _environ_getter)
+        if isinstance(decision, OriginCheck):  # the origin function must answer first
+            decision = engine.after_origin_check(decision, decision.func.check_sync(decision.origin, decision.get))
+        if fields is not None and origin is not None:
+            return self._answer_preflight(environ, decision, origin, start_response)
+        if not decision.allowed and origin is not None:
+            log_decision(decision, "request", environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), origin)
         if not decision.headers and not decision.vary:
             return self.app(environ, start_response)
         return self._run(environ, start_response, decision)

@@ -183,6 +183,12 @@ CASES: dict[str, Case] = {
         r"https://.*example\\.com",
         ("It matches", "'https://*.example.com'"),
     ),
+    "regex-not-linear": _policy(
+        {"allow_origin_regex": r"https://([a-z0-9]+)*\.example\.com"},
+        "allow_origin_regex",
+        r"https://([a-z0-9]+)*\\.example\\.com",
+        ("'https://*.example.com'",),
+    ),
     "regex-matches-null": _policy(
         {"allow_origin_regex": r"null|https://app\.example\.com"},
         "allow_origin_regex",

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from corskit import Reason
-from corskit.asgi import merge_vary
+from corskit.headers import merge_vary
 
 from ..speedups import IMPLEMENTATIONS
 from .helpers import call, cors, make_app, policy, preflight_headers

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corskit import CORSMiddleware, asgi
+from corskit import CORSMiddleware, _loops
 
 from ..speedups import implementation, require_c
 
@@ -36,14 +36,14 @@ except ImportError:  # pragma: no cover
 
 @pytest.fixture(autouse=True)
 def c_module() -> None:
-    require_c()  # tests.speedups set the module up (corskit.asgi._c_loops) when it loaded
+    require_c()  # tests.speedups set the module up (corskit._loops.c_loops) when it loaded
 
 
 def resolved(find: Any, raw: Any) -> Any:
     """What the adapter ends up with: (origin, duplicated), or the exception type."""
     try:
         origin = find(raw)
-        return asgi._scan_origin(raw) if origin is asgi._SEVERAL else (origin, False)
+        return _loops.scan_origin(raw) if origin is _loops.SEVERAL else (origin, False)
     except Exception as exc:  # the reference raises on malformed pairs: so must C's path
         return type(exc)
 
@@ -66,9 +66,9 @@ RAW = st.one_of(st.lists(PAIRS, max_size=8), st.lists(PAIRS, max_size=4).map(tup
 @settings(max_examples=400, deadline=None)
 @given(RAW)
 def test_find_origin_resolves_as_the_reference(raw: Any) -> None:
-    reference = resolved(lambda raw: asgi._SEVERAL, raw)  # the full scan, always
+    reference = resolved(lambda raw: _loops.SEVERAL, raw)  # the full scan, always
     assert resolved(_speedups.find_origin, raw) == reference
-    assert resolved(asgi._find_origin_py, raw) == reference
+    assert resolved(_loops.find_origin_py, raw) == reference
 
 
 def test_find_origin_common_cases() -> None:
@@ -76,14 +76,15 @@ def test_find_origin_common_cases() -> None:
     assert _speedups.find_origin([(b"host", b"x"), (b"origin", value)]) is value
     assert _speedups.find_origin([(b"host", b"x")]) is None
     assert _speedups.find_origin([]) is None
-    assert _speedups.find_origin([(b"origin", b"a"), (b"origin", b"b")]) is asgi._SEVERAL
-    assert _speedups.find_origin(((b"origin", b"a"),)) is asgi._SEVERAL  # not a list: Python decides
+    assert _speedups.find_origin([(b"origin", b"a"), (b"origin", b"b")]) is _loops.SEVERAL
+    assert _speedups.find_origin(((b"origin", b"a"),)) is _loops.SEVERAL  # not a list: Python decides
     assert _speedups.find_origin([[b"origin", value]]) is value  # 2-lists, as some servers send
 
 
 RESPONSE_NAMES = st.sampled_from(
-    [b"content-type", b"vary", b"Vary", b"VARY", b"access-control-allow-origin", b"Access-Control-Allow-Origin",
-     b"x-app", b"set-cookie", bytearray(b"vary"), "vary"]
+    [b"content-type", b"vary", b"Vary", b"VARY", b"vAry", b"access-control-allow-origin", b"Access-Control-Allow-Origin",
+     b"Access-control-allow-origin", b"ACCESS-control-Allow-CREDENTIALS", b"access-control-expose-headerS",
+     b"x-app", b"set-cookie", b"vary\xc0", b"Wary", bytearray(b"vary"), "vary"]
 )
 RESPONSE_VALUES = st.sampled_from([b"text/plain", b"Origin", b"Accept-Encoding", b"*", b"", b"origin, cookie"])
 HEADER_LISTS = st.one_of(
@@ -125,11 +126,15 @@ def deliver(make: Any, tail: Any, message: Any) -> Any:
 
     original = message.get("headers") if isinstance(message, dict) else None
     before = copy.deepcopy(original)
+    message_before = copy.deepcopy(message)
     try:
         result = make(send, tail)(message)
     except Exception as exc:
         return type(exc)
     assert original == before, "the app's own header list was changed"
+    assert message == message_before, "the app's own message was changed"
+    if isinstance(message, dict) and isinstance(original, list):
+        assert message["headers"] is original
     return result, received
 
 
@@ -137,7 +142,7 @@ def deliver(make: Any, tail: Any, message: Any) -> Any:
 @given(TYPES, HEADER_LISTS, TAILS)
 def test_send_filter_delivers_as_the_reference(kind: Any, headers: Any, tail: Any) -> None:
     c = deliver(_speedups.send_filter, tail, message_of(kind, copy.deepcopy(headers)))
-    py = deliver(asgi._send_filter_py, tail, message_of(kind, copy.deepcopy(headers)))
+    py = deliver(_loops.send_filter_py, tail, message_of(kind, copy.deepcopy(headers)))
     assert c == py
 
 
@@ -145,7 +150,7 @@ def test_send_filter_on_other_messages_and_objects() -> None:
     tail = tails()[1]
     for message in ([("type", "http.response.start")], "not a message", None):
         c = deliver(_speedups.send_filter, tail, message)
-        assert c == deliver(asgi._send_filter_py, tail, message)
+        assert c == deliver(_loops.send_filter_py, tail, message)
 
 
 def test_send_filter_returns_what_send_returns_and_keeps_the_app_list() -> None:
@@ -157,8 +162,9 @@ def test_send_filter_returns_what_send_returns_and_keeps_the_app_list() -> None:
     message = {"type": "http.response.start", "status": 200, "headers": app_list}
     assert f(message) is sentinel
     assert app_list == [(b"content-type", b"text/plain")]
-    assert message["headers"] == [(b"content-type", b"text/plain"), *tail]
-    assert message["headers"] is not app_list
+    assert message == {"type": "http.response.start", "status": 200, "headers": app_list}  # untouched
+    assert got[0]["headers"] == [(b"content-type", b"text/plain"), *tail]
+    assert got[0] is not message and got[0]["headers"] is not app_list
 
 
 def test_send_filter_misuse_raises_type_error() -> None:
@@ -220,7 +226,7 @@ def test_setup_is_required_before_use() -> None:
 
 
 def test_no_extensions_switch_uses_the_python_loops() -> None:
-    code = "import corskit.asgi as a; print(a.SPEEDUPS, a._find_origin is a._find_origin_py)"
+    code = "import corskit.asgi as a, corskit._loops as l; print(a.SPEEDUPS, a._find_origin is l.find_origin_py)"
     env_off = {"CORSKIT_NO_EXTENSIONS": "1", "PATH": "/usr/bin:/bin"}
     off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env_off, check=True)
     on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)

@@ -13,7 +13,7 @@ import random
 import sys
 from typing import Any
 
-from corskit import asgi
+from corskit import _loops
 
 TAILS: list[tuple[tuple[bytes, bytes], ...]] = [
     (),
@@ -32,7 +32,7 @@ def pair(rnd: random.Random) -> Any:
 
 
 def main(rounds: int) -> None:
-    loops = asgi._c_loops()  # here, not at import: the suite imports this file without it
+    loops = _loops.c_loops()  # here, not at import: the suite imports this file without it
     if loops is None:
         raise SystemExit("speedups_memcheck: corskit._speedups was not built")
     find_origin, send_filter = loops

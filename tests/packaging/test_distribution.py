@@ -247,17 +247,11 @@ def _run_briefly(
         return subprocess.CompletedProcess(args, -1, text(exc.stdout), text(exc.stderr))
 
 
-def _cli_hints_are_built(wheel_names: list[str]) -> bool:
-    """The one-line extra hints and ``python -m corskit`` arrived in the CLI together."""
-    return "corskit/__main__.py" in wheel_names
-
-
 def test_commands_needing_an_extra_name_it(bare: dict[str, Path], wheel_names: list[str]) -> None:
     """On a bare install, ``check``, ``audit`` and ``playground`` end with one line naming
     the extra to install (``pip install 'corskit[doctor]'`` or ``'corskit[browser]'``):
     never a traceback, an internal error or a path inside this repository."""
-    if not _cli_hints_are_built(wheel_names):
-        pytest.skip("this build's CLI has no extra hints nor `python -m corskit` yet")
+    assert "corskit/__main__.py" in wheel_names
     exe, cwd = str(bare["corskit"]), bare["cwd"]
     api = "http://127.0.0.1:9/items"  # never contacted: the command stops at the missing extra
     expected = {

@@ -7,20 +7,12 @@ Exit status: 0 when no finding reaches ``--fail-on`` (default ``high``), 1 when 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import sys
-import textwrap
-import time
-from typing import IO, TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from corskit.doctor.audit import AuditReport, Finding
+__all__ = ["register", "run"]
 
-__all__ = ["Progress", "register", "render_text", "run"]
-
-_SEVERITIES = ("high", "medium", "low", "info")
+_SEVERITIES = ("high", "medium", "low", "info")  # corskit.doctor.audit_report.SEVERITIES
 _COOKIE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+=[^\x00-\x1f\x7f]*")
 
 _EPILOG = """\
@@ -147,53 +139,10 @@ def _validate(args: argparse.Namespace) -> None:
             raise _usage(f"--path {path!r} is not a path (e.g. /api/me)")
 
 
-class Progress:
-    """A one-line progress display on a terminal (stderr); silent elsewhere."""
+def _options(args: argparse.Namespace, progress: Any) -> Any:
+    from corskit.doctor.audit import AuditOptions
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.enabled = _isatty(stream)
-        self._last = 0.0
-        self._shown = False
-        self._started = time.monotonic()
-
-    def __call__(self, done: int, planned: int) -> None:
-        """Show ``done``/``planned`` probes (at most ~15 redraws per second)."""
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if done < planned and now - self._last < 0.066:
-            return
-        self._last = now
-        width = 24
-        filled = int(width * done / planned) if planned else 0
-        bar = "#" * filled + "." * (width - filled)
-        line = f"corskit audit [{bar}] {done}/{planned} probes  {now - self._started:4.1f}s"
-        self.stream.write("\r\x1b[2K" + line)
-        self.stream.flush()
-        self._shown = True
-
-    def close(self) -> None:
-        """Erase the progress line."""
-        if self.enabled and self._shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-
-
-def _isatty(stream: IO[str]) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-def run(args: argparse.Namespace) -> int:
-    """Handle ``corskit audit``; returns the exit status."""
-    _validate(args)
-    from corskit.doctor.audit import AuditError, AuditOptions, run_audit
-
-    progress = Progress(sys.stderr)
-    options = AuditOptions(
+    return AuditOptions(
         paths=list(args.path),
         origins=list(dict.fromkeys(args.origin)),
         cookie=args.credentials_cookie,
@@ -204,108 +153,42 @@ def run(args: argparse.Namespace) -> int:
         discover=not args.no_discover,
         progress=progress,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handle ``corskit audit``: arguments, one audit, one renderer; returns the exit status."""
+    import json
+    import sys
+
+    from corskit.doctor.errors import require
+
+    _validate(args)
+    if "://" in args.target or args.target.lower().startswith(("http:", "https:")):
+        require("httpx", "audit of a URL")
+    from corskit.doctor.audit import AuditError, run_audit
+    from corskit.doctor.audit_report import Progress, render_text
+    from corskit.doctor.render import use_colour
+
+    progress = Progress(sys.stderr)
     try:
-        report = run_audit(args.target, options)
+        report = run_audit(args.target, _options(args, progress))
     except AuditError as exc:
         raise _usage(str(exc)) from None
     finally:
         progress.close()
     if args.sarif:
-        from corskit.doctor.sarif import write_sarif
-
-        try:
-            write_sarif(report, args.sarif)
-        except OSError as exc:
-            raise _usage(f"cannot write {args.sarif}: {exc.strerror or exc}") from None
+        _write_sarif(report, args.sarif)
     if args.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:
-        sys.stdout.write(
-            render_text(report, color=_isatty(sys.stdout) and not os.environ.get("NO_COLOR"))
-        )
+        sys.stdout.write(render_text(report, color=use_colour(sys.stdout)))
     return 1 if report.fails(args.fail_on) else 0
 
 
-_COLORS = {"high": "\x1b[1;31m", "medium": "\x1b[33m", "low": "\x1b[36m", "info": "\x1b[2m"}
+def _write_sarif(report: Any, path: str) -> None:
+    from corskit.doctor.sarif import write_sarif
 
-
-def _wrap(label: str, text: str, width: int = 96) -> str:
-    prefix = f"  {label:<8}"
-    return (
-        textwrap.fill(
-            text,
-            width=width,
-            initial_indent=prefix,
-            subsequent_indent=" " * len(prefix),
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
-        + "\n"
-    )
-
-
-def _finding_text(f: Finding, color: bool) -> str:
-    sev = f.severity.upper()
-    head = f"{sev:<7} {f.id}  {f.path}  {f.title}"
-    if color:
-        head = f"{_COLORS[f.severity]}{sev:<7}\x1b[0m {f.id}  {f.path}  {f.title}"
-    out = [head + "\n"]
-    req = f.evidence.get("request", {})
-    origin = f.probe_origin
-    out.append(
-        f"  {'probe':<8}{req.get('method', 'GET')} {req.get('url', f.url)}"
-        + (f"  Origin: {origin}" if origin else "")
-        + "\n"
-    )
-    resp = f.evidence.get("response")
-    if resp is not None:
-        cors = [
-            f"{k}: {v}"
-            for k, v in resp["headers"]
-            if k.startswith("access-control-") or k in ("vary", "location")
-        ]
-        out.append(
-            f"  {'answer':<8}{resp['status']}"
-            + ("  " + cors[0] if cors else "  (no CORS headers)")
-            + "\n"
-        )
-        for line in cors[1:8]:
-            out.append(" " * 15 + line + "\n")
-    out.append(_wrap("found", f.detail))
-    for problem in f.evidence.get("problems", [])[1:]:
-        out.append(_wrap("", problem))
-    out.append(_wrap("why", f.explanation))
-    out.append(_wrap("fix", f.fix))
-    if f.also_accepted:
-        shown = ", ".join(f.also_accepted[:6]) + (
-            f" (+{len(f.also_accepted) - 6} more)" if len(f.also_accepted) > 6 else ""
-        )
-        out.append(_wrap("also", "also accepted: " + shown))
-    return "".join(out)
-
-
-def render_text(report: AuditReport, *, color: bool = False) -> str:
-    """The human-readable report."""
-    lines = [f"corskit audit {report.target}\n"]
-    for url in report.urls:
-        lines.append(f"  audited  {url}\n")
-    if report.known_good:
-        lines.append(f"  trusted  {', '.join(report.known_good)}\n")
-    for note in report.notes:
-        lines.append(_wrap("note", note))
-    lines.append("\n")
-    for f in report.findings:
-        lines.append(_finding_text(f, color))
-        lines.append("\n")
-    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in _SEVERITIES}
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    if report.findings:
-        lines.append(f"{len(report.findings)} finding(s): {summary}; ")
-    else:
-        lines.append("no findings; ")
-    lines.append(
-        f"{report.probes_sent} probes in {report.elapsed:.1f} s"
-        + ("" if report.complete else " (incomplete)")
-        + "\n"
-    )
-    return "".join(lines)
+    try:
+        write_sarif(report, path)
+    except OSError as exc:
+        raise _usage(f"cannot write {path}: {exc.strerror or exc}") from None

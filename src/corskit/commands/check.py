@@ -1,5 +1,9 @@
 """``corskit check``: what would the browser do with this cross-origin request, and why?
 
+The request comes from the flags (TARGET, ``--origin``, ``-X``, ``-H`` ...), from a request copied
+in the browser's DevTools (``--curl``, ``--fetch``), or from a HAR file (``--har``, every
+cross-origin fetch/XHR in it).  See docs/inputs.md.
+
 Exit status: 0 allowed, 1 blocked, 2 usage or connection error (one line on stderr).
 """
 
@@ -16,14 +20,20 @@ Simulate a browser's fetch() from a page at ORIGIN to TARGET exactly as Chromium
 message Chromium (and Firefox) would print, the cause and the fix.
 
 TARGET is an http(s):// URL, or an import path 'package.module:app' of an ASGI or WSGI app,
-which is called in-process (no server needed; --path picks the path)."""
+which is called in-process (no server needed; --path picks the path).
+
+Instead of TARGET, start from what the browser gave you: --curl / --fetch take a request
+copied from DevTools' network panel ("Copy as cURL", "Copy as fetch"); --har FILE diagnoses
+every cross-origin fetch/XHR of a HAR file offline, from the recorded answers."""
 
 EPILOG = """\
 examples:
   corskit check examples.quickstart:broken --origin http://localhost:5173 --method POST \\
       -H 'Content-Type: application/json' --path /items
   corskit check https://api.example.com/me --origin https://app.example.com --credentials include
-  corskit check http://127.0.0.1:8000/items --origin http://localhost:5173 --method patch --json
+  corskit check --curl "curl 'https://api.example.com/me' -H 'origin: https://app.example.com'"
+  corskit check --fetch 'fetch("https://api.example.com/me", {"headers": {...}, "method": "GET"});'
+  corskit check --har session.har            (add --live to re-send the requests, --json for a list)
 
 exit status: 0 allowed, 1 blocked, 2 usage or connection error"""
 
@@ -37,15 +47,58 @@ def register(subparsers: Any) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("target", metavar="TARGET", help="http(s):// URL or package.module:app")
     p.add_argument(
-        "--origin", required=True, help="origin of the calling page, e.g. http://localhost:5173"
+        "target",
+        metavar="TARGET",
+        nargs="?",
+        default=None,
+        help="http(s):// URL or package.module:app (not with --curl, --fetch or --har)",
     )
+    p.add_argument(
+        "--origin",
+        default=None,
+        help="origin of the calling page, e.g. http://localhost:5173 (with --curl/--fetch: "
+        "default the copy's Origin, else its Referer's origin)",
+    )
+    _add_inputs(p)
+    _add_request_options(p)
+    _add_output_options(p)
+    p.set_defaults(func=run)
+
+
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    source = p.add_mutually_exclusive_group()
+    source.add_argument(
+        "--curl",
+        metavar="'curl ...'",
+        default=None,
+        help='a request copied with DevTools\' "Copy as cURL" (bash or cmd; Chromium, Firefox)',
+    )
+    source.add_argument(
+        "--fetch",
+        metavar="'fetch(...)'",
+        default=None,
+        help='a request copied with DevTools\' "Copy as fetch"',
+    )
+    source.add_argument(
+        "--har",
+        metavar="FILE",
+        default=None,
+        help="a HAR file from DevTools: diagnose every cross-origin fetch/XHR in it, offline",
+    )
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="with --har: re-send each request to its server instead of using the recording",
+    )
+
+
+def _add_request_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-X",
         "--method",
-        default="GET",
-        help="method as the page's JavaScript writes it (default GET)",
+        default=None,
+        help="method as the page's JavaScript writes it (default GET, or the copy's)",
     )
     p.add_argument(
         "-H",
@@ -53,13 +106,14 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="'Name: value'",
-        help="request header set by the page (repeatable)",
+        help="request header set by the page (repeatable; added to a copy's)",
     )
     p.add_argument(
         "--credentials",
         choices=("omit", "same-origin", "include"),
-        default="same-origin",
-        help="fetch() credentials mode (default same-origin, fetch()'s default)",
+        default=None,
+        help="fetch() credentials mode (default same-origin, fetch()'s default; a copy that "
+        "sent a cookie: include)",
     )
     p.add_argument(
         "--body-stream",
@@ -92,12 +146,15 @@ def register(subparsers: Any) -> None:
         help="Local Network Access permission for a public page calling a private address (default denied)",
     )
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument(
         "-v", "--verbose", action="store_true", help="show every request and response header"
     )
     p.add_argument("--no-color", action="store_true", help="no colours (also: NO_COLOR=1)")
-    p.add_argument(  # issue 4: the same request in real headless Chromium
+    p.add_argument(
         "--browser",
         action="store_true",
         help="also run the request in headless Chromium from a page at --origin and flag any "
@@ -109,7 +166,9 @@ def register(subparsers: Any) -> None:
         default=None,
         help="Chromium binary for --browser (default: /usr/lib/chromium/chromium, /usr/bin/chromium, chromium on PATH)",
     )
-    p.set_defaults(func=run)
+
+
+_HTTP_WHITESPACE = "\t\n\r "
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -120,86 +179,107 @@ def parse_header(text: str) -> tuple[str, str]:
         raise ValueError(f"malformed header {text!r}: expected 'Name: value'")
     if any(c.isspace() for c in name):
         raise ValueError(f"malformed header {text!r}: the name contains white space")
-    return name, value.strip()
+    # Fetch normalizes a header value by stripping HTTP whitespace only (tab, space, CR, LF):
+    # https://fetch.spec.whatwg.org/#concept-header-value-normalize; a VT or FF stays.
+    return name, value.strip(_HTTP_WHITESPACE)
+
+
+# ------------------------------------------------------------------------------------------
+# arguments -> the request; one library call; one renderer
+
+
+def _usage(message: str) -> Exception:
+    from corskit.doctor.errors import UsageError
+
+    return UsageError(message)
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The request fields the flags give (None: not given)."""
+    try:
+        headers = [parse_header(h) for h in args.header]
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
+    return {
+        "origin": args.origin,
+        "method": args.method,
+        "headers": headers,
+        "credentials": args.credentials,
+        "body": args.data,
+        "cookie": args.cookie,
+        "path": args.path,
+        "body_stream": args.body_stream,
+        "kind": "XMLHttpRequest" if args.xhr else "fetch",
+        "local_network_granted": args.local_network == "granted",
+    }
+
+
+def _request(args: argparse.Namespace) -> Any:
+    """The :class:`~corskit.doctor.check_request.CheckRequest` the arguments describe."""
+    from corskit.doctor.check_request import CheckRequest, from_copy
+
+    given = _options(args)
+    if args.curl is None and args.fetch is None:
+        if args.target is None:
+            raise _usage("give TARGET (a URL or package.module:app), or --curl, --fetch or --har")
+        if args.origin is None:
+            raise _usage("--origin is required with TARGET (the origin of the calling page)")
+        given = {k: v for k, v in given.items() if v is not None}
+        return CheckRequest(target=args.target, **given)
+    from corskit.doctor.inputs.curl import parse_curl
+    from corskit.doctor.inputs.fetchcopy import parse_fetch_copy
+    from corskit.doctor.inputs.request import InputError
+
+    flag = "--curl" if args.curl is not None else "--fetch"
+    if args.target is not None:
+        raise _usage(f"give TARGET or {flag}, not both (the copy names the URL)")
+    try:
+        copied = parse_curl(args.curl) if args.curl is not None else parse_fetch_copy(args.fetch)
+        return from_copy(copied, **given)
+    except InputError as exc:
+        raise _usage(f"{flag}: {exc}") from None
+
+
+def _run_har(args: argparse.Namespace) -> int:
+    """``--har FILE``: every cross-origin fetch/XHR of the file, diagnosed."""
+    import sys
+
+    from corskit.doctor.check_request import check_har, render_har
+    from corskit.doctor.render import use_colour
+
+    per_request = (args.method, args.data, args.cookie, args.path)
+    if args.target is not None or args.origin is not None or args.browser:
+        raise _usage(
+            "--har reads the requests and their page origins from the file:"
+            " no TARGET, --origin or --browser"
+        )
+    if args.header or any(v is not None for v in per_request):
+        raise _usage("--har checks each request as recorded: no -X, -H, -d, --cookie or --path")
+    results = check_har(
+        args.har, live=args.live, timeout=args.timeout, credentials=args.credentials
+    )
+    colour = use_colour(sys.stdout, disabled=args.no_color)
+    sys.stdout.write(render_har(results, as_json=args.json, colour=colour))
+    return 1 if any(r.verdict == "blocked" for r in results) else 0
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``corskit check``; returns the exit status."""
-    import json
     import sys
 
-    from corskit.cli import CLIError
-    from corskit.doctor.appinfo import find_cors_settings
-    from corskit.doctor.diagnose import diagnose
-    from corskit.doctor.fetch import FetchInputError, simulate
-    from corskit.doctor.render import render_json, render_text, use_colour
-    from corskit.doctor.transports import TransportError, open_transport
+    from corskit.doctor.check_request import render_check, run_check
+    from corskit.doctor.render import use_colour
 
-    try:
-        headers = [parse_header(h) for h in args.header]
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
     if args.timeout <= 0:
-        raise CLIError("--timeout must be positive")
-    try:
-        transport, url = open_transport(args.target, timeout=args.timeout, path=args.path or "/")
-    except TransportError as exc:
-        raise CLIError(str(exc)) from None
-    app = getattr(transport, "app", None)
-    in_process = app is not None
-    try:
-        try:
-            outcome = simulate(
-                transport,
-                url,
-                origin=args.origin,
-                method=args.method,
-                headers=headers,
-                credentials=args.credentials,
-                body=args.data,
-                body_stream=args.body_stream,
-                kind="XMLHttpRequest" if args.xhr else "fetch",
-                cookie=args.cookie,
-                local_network_permission=args.local_network == "granted",
-                target_address_space=None if in_process else "auto",
-                resolve_dns=not in_process,
-            )
-        except (FetchInputError, TransportError) as exc:
-            raise CLIError(str(exc)) from None
-    finally:
-        transport.close()
-    settings = find_cors_settings(app) if in_process else []
-    diagnosis = diagnose(outcome, settings, in_process=in_process, app=app)
-    browser_report = None
-    if getattr(args, "browser", False):  # the same request in real Chromium (issue 4)
-        from corskit.doctor.browser import BrowserUnavailable, browser_check
-
-        try:
-            browser_report = browser_check(
-                args.target,
-                origin=args.origin,
-                method=args.method,
-                headers=headers,
-                credentials=args.credentials,
-                body=args.data,
-                path=args.path,
-                chromium_path=args.chromium,
-                timeout=args.timeout,
-            )
-        except BrowserUnavailable as exc:
-            raise CLIError(f"--browser: {exc}") from None
-    if args.json:
-        data = render_json(outcome, diagnosis, target=args.target)
-        if browser_report is not None:
-            data["browser"] = browser_report.to_json()
-        json.dump(data, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        colour = use_colour(sys.stdout, disabled=args.no_color)
-        sys.stdout.write(
-            render_text(outcome, diagnosis, colour=colour, verbose=args.verbose, target=args.target)
-        )
-        if browser_report is not None:
-            sys.stdout.write(browser_report.render_text(colour))
+        raise _usage("--timeout must be positive")
+    if args.har is not None:
+        return _run_har(args)
+    if args.live:
+        raise _usage("--live goes with --har (a TARGET or a copy is always sent live)")
+    req = _request(args)
+    result = run_check(req, timeout=args.timeout, browser=args.browser, chromium=args.chromium)
+    colour = use_colour(sys.stdout, disabled=args.no_color)
+    text = render_check(req, result, as_json=args.json, colour=colour, verbose=args.verbose)
+    sys.stdout.write(text)
     sys.stdout.flush()
-    return 0 if outcome.verdict == "allowed" else 1
+    return 0 if result.allowed else 1

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from corskit.doctor.errors import ToolError
 from corskit.headers import FORBIDDEN_REQUEST_HEADER_NAMES
 
 __all__ = [
@@ -51,7 +52,7 @@ _BROWSER_HEADERS = FORBIDDEN_REQUEST_HEADER_NAMES | {
 SENSITIVE = frozenset({"cookie", "authorization", "proxy-authorization", "set-cookie", "x-api-key"})
 
 
-class InputError(ValueError):
+class InputError(ToolError, ValueError):
     """A copy that cannot be read (``str()`` is one line naming what was wrong)."""
 
 

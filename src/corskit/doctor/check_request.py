@@ -1,0 +1,281 @@
+"""``corskit check``'s library side: the request to check (from flags or a DevTools copy), its
+simulation and diagnosis (and the same request in real Chromium with ``browser=True``), a HAR
+file's requests, and the text or JSON that the command prints.
+
+Every failure the user can fix raises :class:`~corskit.doctor.errors.UsageError` (one line).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from corskit.doctor.errors import UsageError, require
+
+__all__ = [
+    "CheckRequest",
+    "CheckResult",
+    "check_har",
+    "from_copy",
+    "is_url",
+    "render_check",
+    "render_har",
+    "run_check",
+]
+
+
+@dataclass
+class CheckRequest:
+    """What ``corskit check`` simulates.  ``copied`` is the DevTools copy it came from (a
+    :class:`~corskit.doctor.inputs.request.CopiedRequest`), ``secrets`` the header values
+    masked wherever the request is printed."""
+
+    target: str
+    origin: str
+    method: str = "GET"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    credentials: Literal["omit", "same-origin", "include"] = "same-origin"
+    body: str | None = None
+    cookie: str | None = None
+    path: str | None = None
+    body_stream: bool = False
+    kind: Literal["fetch", "XMLHttpRequest"] = "fetch"
+    local_network_granted: bool = False
+    copied: Any = None
+    secrets: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.secrets = [*self.secrets, *self.headers]
+        if self.cookie:
+            self.secrets.append(("cookie", self.cookie))
+
+
+@dataclass
+class CheckResult:
+    """The simulation's ``outcome``, its ``diagnosis``, and Chromium's ``browser`` report."""
+
+    outcome: Any
+    diagnosis: Any
+    browser: Any = None
+
+    @property
+    def allowed(self) -> bool:
+        """The simulation's verdict (the command's exit status)."""
+        return bool(self.outcome.verdict == "allowed")
+
+
+def is_url(target: str) -> bool:
+    """A URL target (sent with httpx), as opposed to an in-process ``module:app``."""
+    return "://" in target or target.lower().startswith(("http:", "https:"))
+
+
+def from_copy(copied: Any, **given: Any) -> CheckRequest:
+    """The request of a DevTools *copied* request; *given* (``origin``, ``method``,
+    ``headers``, ``credentials``, ``body``, ``cookie``, and the other :class:`CheckRequest`
+    fields) override the copy, ``headers`` add to its script headers."""
+    origin = given.pop("origin", None) or copied.origin
+    if origin is None:
+        raise UsageError("the copy has no Origin nor Referer header; give --origin")
+    extra = list(given.pop("headers", None) or [])
+    body = given.pop("body", None)
+    return CheckRequest(
+        target=copied.url,
+        origin=origin,
+        method=given.pop("method", None) or copied.method,
+        headers=[*copied.script_headers, *extra],
+        credentials=given.pop("credentials", None) or copied.credentials,
+        body=body if body is not None else copied.body,
+        cookie=given.pop("cookie", None) or copied.cookie,
+        copied=copied,
+        secrets=list(copied.headers),
+        **given,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# running it
+
+
+def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
+    from corskit.doctor.appinfo import find_cors_settings
+    from corskit.doctor.diagnose import diagnose
+    from corskit.doctor.fetch import FetchInputError, simulate
+    from corskit.doctor.transports import TransportError, open_transport
+
+    try:
+        transport, url = open_transport(req.target, timeout=timeout, path=req.path or "/")
+    except TransportError as exc:
+        raise UsageError(str(exc)) from None
+    app = getattr(transport, "app", None)
+    in_process = app is not None
+    try:
+        outcome = simulate(
+            transport,
+            url,
+            origin=req.origin,
+            method=req.method,
+            headers=req.headers,
+            credentials=req.credentials,
+            body=req.body,
+            body_stream=req.body_stream,
+            kind=req.kind,
+            cookie=req.cookie,
+            local_network_permission=req.local_network_granted,
+            target_address_space=None if in_process else "auto",
+            resolve_dns=not in_process,
+        )
+    except (FetchInputError, TransportError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        transport.close()
+    settings = find_cors_settings(app) if in_process else []
+    return outcome, diagnose(outcome, settings, in_process=in_process, app=app)
+
+
+def _for_pip_users(message: str) -> str:
+    """*message* with the doctor's install hint, which names a script of this repository
+    (for the repository's own test scripts), replaced by what a pip user does."""
+    from corskit.doctor.errors import BROWSER_HINT
+
+    if "scripts/" not in message:
+        return message
+    return f"{message.split(';', 1)[0]}; {BROWSER_HINT}"
+
+
+def _in_browser(req: CheckRequest, timeout: float, chromium: str | None) -> Any:
+    from corskit.doctor.browser import BrowserUnavailable, browser_check
+
+    try:
+        return browser_check(
+            req.target,
+            origin=req.origin,
+            method=req.method,
+            headers=req.headers,
+            credentials=req.credentials,
+            body=req.body,
+            path=req.path,
+            chromium_path=chromium,
+            timeout=timeout,
+        )
+    except BrowserUnavailable as exc:
+        raise UsageError(f"--browser: {_for_pip_users(str(exc))}") from None
+
+
+def run_check(
+    req: CheckRequest, *, timeout: float = 10.0, browser: bool = False, chromium: str | None = None
+) -> CheckResult:
+    """Simulate *req* (over the network or in-process) and diagnose it; with *browser*, run it
+    in headless Chromium too.  A missing extra is named before anything is sent."""
+    if is_url(req.target):
+        require("httpx", "check of a URL")
+    if browser:
+        require("playwright", "check --browser")
+        if not is_url(req.target):
+            require("uvicorn", "check --browser of an app")
+    outcome, diagnosis = _simulate(req, timeout)
+    report = _in_browser(req, timeout, chromium) if browser else None
+    return CheckResult(outcome, diagnosis, report)
+
+
+# ------------------------------------------------------------------------------------------
+# output
+
+
+def _copy_summary(req: CheckRequest) -> str:
+    """What was read from a DevTools copy (secrets masked)."""
+    from corskit.doctor.inputs.request import mask
+
+    copied = req.copied
+    names = {"curl-bash": "Copy as cURL (bash)", "curl-cmd": "Copy as cURL (cmd)"}
+    source = names.get(copied.source, "Copy as fetch")
+    where = {"origin": "its Origin header", "referer": "its Referer", "referrer": "its referrer"}
+    given = "given with --origin" if req.origin != copied.origin else where[copied.origin_from]
+    shown = ", ".join(f"{n}: {mask(n, v)}" for n, v in req.headers) or "none"
+    added = ", ".join(n for n, _ in copied.browser_headers) or "none"
+    why = " (a cookie was sent)" if copied.cookie and req.credentials == "include" else ""
+    lines = [
+        f"From DevTools' {source}: {req.method} {req.target}",
+        f"  page origin   {req.origin} ({given})",
+        f"  set by script {shown}",
+        f"  set apart     {added} (added by the browser itself)",
+        f"  credentials   {req.credentials}{why}",
+        *[f"  note: {n}" for n in copied.notes],
+    ]
+    return "\n".join(lines) + "\n\n"
+
+
+def _copy_json(req: CheckRequest) -> dict[str, Any]:
+    copied = req.copied
+    return {
+        "source": copied.source,
+        "url": req.target,
+        "method": req.method,
+        "origin": req.origin,
+        "origin_from": copied.origin_from if req.origin == copied.origin else "--origin",
+        "script_headers": [[n, v] for n, v in req.headers],
+        "browser_headers": [n for n, _ in copied.browser_headers],
+        "credentials": req.credentials,
+        "notes": list(copied.notes),
+    }
+
+
+def render_check(
+    req: CheckRequest,
+    result: CheckResult,
+    *,
+    as_json: bool = False,
+    colour: bool = False,
+    verbose: bool = False,
+) -> str:
+    """What ``corskit check`` prints: the report (text or one JSON object), Chromium's beside
+    it, and for a copied request what was read from the copy; copied secrets are masked."""
+    from corskit.doctor.inputs.request import scrub_secrets
+    from corskit.doctor.render import render_json, render_text
+
+    if as_json:
+        data = render_json(result.outcome, result.diagnosis, target=req.target)
+        if req.copied is not None:
+            data["input"] = _copy_json(req)
+        if result.browser is not None:
+            data["browser"] = result.browser.to_json()
+        text = json.dumps(data, indent=2) + "\n"
+    else:
+        head = _copy_summary(req) if req.copied is not None else ""
+        text = head + render_text(
+            result.outcome, result.diagnosis, colour=colour, verbose=verbose, target=req.target
+        )
+        if result.browser is not None:
+            text += result.browser.render_text(colour)
+    return scrub_secrets(text, req.secrets) if req.copied is not None else text
+
+
+def check_har(
+    path: str, *, live: bool = False, timeout: float = 10.0, credentials: str | None = None
+) -> list[Any]:
+    """Every cross-origin fetch/XHR of the HAR file at *path*, diagnosed offline from the
+    recording (or re-sent with *live*): a list of
+    :class:`~corskit.doctor.inputs.har_check.HarVerdict`."""
+    from corskit.doctor.inputs.har import HarError, parse_har
+    from corskit.doctor.inputs.har_check import check_live, check_offline
+
+    try:
+        with open(path, "rb") as fh:
+            items = parse_har(fh.read())
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except HarError as exc:
+        raise UsageError(f"--har {path}: {exc}") from None
+    if not live:
+        return [check_offline(item, credentials=credentials) for item in items]
+    require("httpx", "check --har --live")
+    return [check_live(item, timeout=timeout, credentials=credentials) for item in items]
+
+
+def render_har(results: list[Any], *, as_json: bool = False, colour: bool = False) -> str:
+    """``corskit check --har``'s table and diagnoses, or the JSON list (secrets masked)."""
+    from corskit.doctor.inputs.har_check import har_json, render_har_report
+
+    if as_json:
+        return json.dumps(har_json(results), indent=2) + "\n"
+    return render_har_report(results, colour=colour)
