@@ -219,13 +219,19 @@ def _starlette_origin_allowed(settings: CORSSettings, origin: str) -> bool:
 
 
 def _config_reason(
-    settings: CORSSettings, origin: str, method: str, unsafe: list[str], preflight: bool
+    settings: CORSSettings,
+    origin: str,
+    method: str,
+    unsafe: list[str],
+    preflight: bool,
+    path: str = "/",
 ) -> tuple[str, str]:
     """How the configured middleware decides this request: (reason, detail) where reason is
     one of corskit's engine reasons ("origin-not-allowed", "method-not-allowed",
     "header-not-allowed", "authorization-not-covered-by-wildcard", ...) or "" when allowed."""
     if settings.layer is not None and settings.kind not in ("corskit", "starlette"):
-        return advice.predicted_reason(settings.layer, origin, method, unsafe, preflight) or ("", "")
+        found = advice.predicted_reason(settings.layer, origin, method, unsafe, preflight, path)
+        return found or ("", "")
     if settings.kind == "corskit" and settings.policy is not None:
         engine = settings.policy.engine
         if preflight:
@@ -318,6 +324,7 @@ class _Ctx:
         self.method = outcome.request.method
         self.unsafe = cors_unsafe_request_header_names(list(outcome.request.headers), chromium=True)
         self.mw = settings.class_name if settings else "your CORS middleware"
+        self.path = urlsplit(outcome.url).path or "/"
 
     def setting(self, name: str) -> list[str]:
         return _as_list(self.s.get(name)) if self.s else []
@@ -728,8 +735,9 @@ class _Ctx:
             k.startswith("access-control-allow-") for k, _ in resp.headers
         )
         if self.s is not None:
+            origin = self.o.request_origin or self.origin
             reason, detail = _config_reason(
-                self.s, self.o.request_origin or self.origin, self.method, self.unsafe, True
+                self.s, origin, self.method, self.unsafe, True, self.path
             )
             if self.s.outside and (not reason or (resp is not None and resp.status in (401, 405))):
                 return self.preflight_rejected()
@@ -831,7 +839,9 @@ class _Ctx:
         if self.o.redirected and self.o.request_origin == "null":
             return self.null_origin_finding()
         if self.s is not None:
-            reason, detail = _config_reason(self.s, self.origin, self.method, self.unsafe, False)
+            reason, detail = _config_reason(
+                self.s, self.origin, self.method, self.unsafe, False, self.path
+            )
             if reason:
                 found = self.from_reason(reason, detail)
                 if found is not None:
@@ -871,7 +881,7 @@ def diagnose(
     means "no CORS middleware"); *app* is the app object, used to word the fix for its
     framework."""
     if isinstance(settings, list):
-        primary = settings[0] if settings else None
+        primary = _for_path(settings, urlsplit(outcome.url).path or "/")
     else:
         primary = settings
     framework: str | None = None
@@ -988,7 +998,17 @@ def diagnose(
     return Diagnosis(_in_layer_words(findings, primary, outcome), primary)
 
 
-def _in_layer_words(findings: list[Finding], primary: CORSSettings | None, outcome: Outcome) -> list[Finding]:
+def _for_path(settings: list[CORSSettings], path: str) -> CORSSettings | None:
+    """The outermost layer that handles *path* (a flask-cors resource, a blueprint's policy)."""
+    for found in settings:
+        if found.layer is None or found.layer.applies_to(path):
+            return found
+    return settings[0] if settings else None
+
+
+def _in_layer_words(
+    findings: list[Finding], primary: CORSSettings | None, outcome: Outcome
+) -> list[Finding]:
     """The findings in the words of the layer found (its syntax, its setting names), with
     what the layer model noticed in its configuration (a misspelt option, a middleware order)."""
     layer = primary.layer if primary is not None else None

@@ -34,7 +34,7 @@ def test_corskit_and_starlette_by_default_every_layer_on_request() -> None:
 def test_corskit_flask_shape_is_found() -> None:
     found = appinfo.find_cors_settings(apps.corskit_flask())
     assert [s.class_name for s in found] == ["corskit.flask.CORS", "corskit.flask.CORS"]
-    assert found[0].policy is not None
+    assert found[1].policy is not None and found[1].where == "app.extensions['corskit']"
 
 
 def test_lint_finds_the_flask_example_settings() -> None:

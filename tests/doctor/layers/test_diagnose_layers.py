@@ -192,3 +192,36 @@ def test_django_cors_headers_below_common_middleware_append_slash() -> None:
         d = check(get_wsgi_application(), "/api/items")  # APPEND_SLASH redirects to /api/items/
     assert d.symptom == "cors-middleware-order"
     assert d.fix is not None and "move 'corsheaders.middleware.CorsMiddleware' above" in d.fix
+
+
+def test_the_layer_for_the_requested_path_is_used() -> None:
+    app = Flask("two_resources")
+
+    @app.get("/api/data")
+    def data() -> Any:
+        return jsonify(n=1)
+
+    @app.get("/public/info")
+    def info() -> Any:
+        return jsonify(n=2)
+
+    CORS(
+        app,
+        resources={
+            r"/api/*": {"origins": [FRONT]},
+            r"/public/*": {"origins": ["https://other.example"]},
+        },
+    )
+    d = check(app, "/public/info")
+    assert d.symptom == "origin-not-allowed"
+    assert (
+        d.fix
+        == f'CORS(app, resources={{r"/public/*": {{..., "origins": ["https://other.example", "{FRONT}"]}}}})'
+    )
+
+
+def test_corskit_flask_blueprint_policy_is_used_for_its_paths() -> None:
+    d = check(apps.corskit_flask(), "/public/info", method="PUT")
+    assert d.symptom == "method-not-allowed"
+    assert d.fix == 'allow_methods=["GET", "PUT"]'
+    assert d.settings is not None and d.settings.where == "blueprint 'public'"

@@ -143,11 +143,14 @@ def test_corskit_flask_shape_and_its_blueprint() -> None:
     app = apps.corskit_flask()
     found = find_layers(app)
     assert [(layer.label, layer.where) for layer in found] == [
-        ("corskit.flask.CORS", "app.extensions['corskit']"),
         ("corskit.flask.CORS", "blueprint 'public'"),
+        ("corskit.flask.CORS", "app.extensions['corskit']"),
     ]
-    assert found[0].get("allow_credentials") is True and found[1].get("allow_origins") == ("*",)
-    assert_predicts(app, found[0], LayerRequest(FRONT, path="/api/data"), wsgi=True)
+    public, default = found
+    assert default.get("allow_credentials") is True and public.get("allow_origins") == ("*",)
+    assert public.applies_to("/public/info") and not public.applies_to("/api/data")
+    assert_predicts(app, default, LayerRequest(FRONT, path="/api/data"), wsgi=True)
+    assert_predicts(app, public, LayerRequest(FRONT, path="/public/info"), wsgi=True)
 
 
 def test_flask_example() -> None:

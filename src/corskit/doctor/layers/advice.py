@@ -57,12 +57,12 @@ def _split(value: str) -> list[str]:
 
 
 def predicted_reason(
-    layer: Layer, origin: str, method: str, unsafe: list[str], preflight: bool
+    layer: Layer, origin: str, method: str, unsafe: list[str], preflight: bool, path: str = "/"
 ) -> tuple[str, str] | None:
-    """(reason, detail) as corskit's engine names them, from what *layer* predicts it sends;
-    ("", "") when the layer allows the request; None when it cannot tell."""
+    """(reason, detail) as corskit's engine names them, from what *layer* predicts it sends
+    for a request to *path*; ("", "") when the layer allows the request; None when it cannot tell."""
     predicted = layer.predict(
-        LayerRequest(origin, method, tuple(sorted(unsafe)), preflight=preflight)
+        LayerRequest(origin, method, tuple(sorted(unsafe)), preflight=preflight, path=path)
     )
     if predicted is None:
         return None

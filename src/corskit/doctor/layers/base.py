@@ -16,7 +16,9 @@ Nothing here imports a web framework: classes are recognised by module and name.
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,11 +32,13 @@ __all__ = [
     "LayerRequest",
     "Node",
     "class_of",
+    "endpoint_of",
     "flask_app_of",
     "fmt_value",
     "qualname",
     "runs_first",
     "sets_cors_headers",
+    "view_handles",
     "walk",
 ]
 
@@ -125,6 +129,11 @@ class Layer:
         """The CORS headers this layer sends for *request* (lower-case names), or None when
         the model cannot tell (a hand-written layer)."""
         return None
+
+    def applies_to(self, path: str) -> bool:
+        """Whether this layer handles requests to *path* (a per-path layer: a flask-cors
+        resource, a blueprint's policy, a decorated view)."""
+        return True
 
     def fix(self, changes: Mapping[str, Any]) -> Fix:
         """The change giving each corskit setting in *changes* its new (complete) value,
@@ -244,6 +253,24 @@ def _flask_nodes(obj: Any, where: str) -> Iterator[Node]:
                 yield Node(func, f"{where}.{attribute}[{key!r}][{i}]", "hook", _fn(func))
     for name, func in (getattr(obj, "view_functions", {}) or {}).items():
         yield Node(func, f"{where}.view_functions[{name!r}]", "view", _fn(func))
+
+
+def endpoint_of(node: Node) -> str:
+    """The Flask endpoint of a ``"view"`` node."""
+    match = re.search(r"\.view_functions\[(.+)\]$", node.where)
+    try:
+        return str(ast.literal_eval(match.group(1))) if match else ""
+    except (ValueError, SyntaxError):
+        return ""
+
+
+def view_handles(app: Any, endpoint: str, path: str) -> bool:
+    """Whether *path* is routed to the view *endpoint* of the Flask *app*."""
+    try:
+        adapter = app.url_map.bind("localhost")
+        return bool(adapter.match(path, method="GET")[0] == endpoint)
+    except Exception:
+        return False
 
 
 def flask_app_of(nodes: list[Node]) -> Any:

@@ -67,6 +67,14 @@ class CorskitLayer(Layer):
 
     policy: Any = None
     routes: Any = None
+    prefix: str | None = None  # a blueprint's url_prefix: the paths it answers
+
+    def applies_to(self, path: str) -> bool:
+        return (
+            self.prefix is None
+            or path == self.prefix
+            or path.startswith(self.prefix.rstrip("/") + "/")
+        )
 
     def predict(self, request: LayerRequest) -> dict[str, str] | None:
         if self.policy is None:
@@ -173,33 +181,34 @@ def _flask(node: Node) -> list[Layer]:
     state = (getattr(node.obj, "extensions", None) or {}).get("corskit")
     if state is None or qualname(state)[0] != "corskit.flask":
         return []
+    # The blueprints first (innermost first, as corskit.flask selects), then the application.
     found: list[Layer] = []
+    blueprints = getattr(node.obj, "blueprints", {}) or {}
+    for name, cors in sorted(state.blueprints.items(), key=lambda item: -item[0].count(".")):
+        blueprint = blueprints.get(name)
+        prefix = getattr(blueprint, "url_prefix", None) if blueprint is not None else None
+        found.append(_flask_layer(f"blueprint {name!r}", state, cors, prefix))
     if state.default is not None:
-        policy = state.default.policy
         found.append(
-            CorskitLayer(
-                NAME,
-                "corskit.flask.CORS",
-                f"{node.where}.extensions['corskit']",
-                _settings_of(policy),
-                obj=state,
-                policy=policy,
-                routes=state.default.middleware.routes,
-            )
-        )
-    for name, cors in state.blueprints.items():
-        found.append(
-            CorskitLayer(
-                NAME,
-                "corskit.flask.CORS",
-                f"blueprint {name!r}",
-                _settings_of(cors.policy),
-                obj=state,
-                policy=cors.policy,
-                routes=cors.middleware.routes,
-            )
+            _flask_layer(f"{node.where}.extensions['corskit']", state, state.default, None)
         )
     return found
+
+
+def _flask_layer(where: str, state: Any, cors: Any, prefix: str | None) -> CorskitLayer:
+    policy = cors.policy
+    routes = cors.middleware.routes
+    settings = _settings_of(policy)
+    return CorskitLayer(
+        NAME,
+        "corskit.flask.CORS",
+        where,
+        settings,
+        obj=state,
+        policy=policy,
+        routes=routes,
+        prefix=prefix,
+    )
 
 
 def _django(node: Node) -> list[Layer]:

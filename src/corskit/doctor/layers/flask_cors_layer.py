@@ -22,7 +22,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Fix, Layer, LayerNote, LayerRequest, Node, flask_app_of, fmt_value, kwargs_text
+from .base import (
+    Fix,
+    Layer,
+    LayerNote,
+    LayerRequest,
+    Node,
+    endpoint_of,
+    flask_app_of,
+    fmt_value,
+    kwargs_text,
+    view_handles,
+)
 
 NAME = "flask-cors"
 
@@ -107,9 +118,22 @@ class FlaskCorsLayer(Layer):
     options: Any = None
     resource: Any = None
     view: str = ""
+    endpoint: str = ""
+    app: Any = None
 
     def native_name(self, setting: str) -> str:
         return NATIVE.get(setting, setting)
+
+    def applies_to(self, path: str) -> bool:
+        if self.view:
+            return view_handles(self.app, self.endpoint, path)
+        if self.resource is None:
+            return True
+        try:
+            from flask_cors.core import try_match_pattern
+        except ImportError:
+            return True
+        return bool(try_match_pattern(path, self.resource, caseSensitive=True))
 
     def predict(self, request: LayerRequest) -> dict[str, str] | None:
         try:
@@ -257,6 +281,8 @@ def _view_layer(node: Node, app: Any) -> list[Layer]:
             obj=func,
             options=options,
             view=view,
+            endpoint=endpoint_of(node),
+            app=app,
         )
     ]
 

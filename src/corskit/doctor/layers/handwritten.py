@@ -15,7 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Fix, Layer, Node, class_of, sets_cors_headers
+from .base import (
+    Fix,
+    Layer,
+    Node,
+    class_of,
+    endpoint_of,
+    flask_app_of,
+    sets_cors_headers,
+    view_handles,
+)
 
 NAME = "handwritten"
 
@@ -62,6 +71,11 @@ class HandwrittenLayer(Layer):
 
     kind: str = "middleware"
     source: str = ""
+    endpoint: str = ""
+    app: Any = None
+
+    def applies_to(self, path: str) -> bool:
+        return self.kind != "view" or view_handles(self.app, self.endpoint, path)
 
     def native_name(self, setting: str) -> str:
         return HEADERS.get(setting, setting)
@@ -129,6 +143,13 @@ def find(node: Node, nodes: list[Node]) -> list[Layer]:
     label = str(getattr(func, "__name__", node.label))
     return [
         HandwrittenLayer(
-            NAME, label, node.where, {}, {}, obj=func, kind=kind, source=_location(func)
+            NAME,
+            label,
+            node.where,
+            obj=func,
+            kind=kind,
+            source=_location(func),
+            endpoint=endpoint_of(node) if node.kind == "view" else "",
+            app=flask_app_of(nodes) if node.kind == "view" else None,
         )
     ]
