@@ -389,3 +389,18 @@ def test_corskit_django_middleware() -> None:
             layer.fix({"allow_credentials": True}).text
             == 'in settings.py: CORSKIT = {..., "allow_credentials": True}'
         )
+
+
+class _Hostile:
+    """An app object whose attributes raise (a proxy object, a half-built app)."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"no {name}")
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        return None
+
+
+def test_odd_app_objects_never_crash() -> None:
+    for app in (None, object(), _Hostile(), lambda environ, start_response: [], "app", 42):
+        assert find_layers(app) == []

@@ -319,28 +319,42 @@ def _next(obj: Any, where: str) -> tuple[Any, str] | None:
     return nxt, f"{where}.app"
 
 
+def _attr(obj: Any, name: str) -> Any:
+    """``getattr`` that survives objects whose attributes raise."""
+    try:
+        return getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def _step(
+    obj: Any, where: str, nodes: list[Node], seen: set[int], limit: int
+) -> tuple[Any, str] | None:
+    """Record *obj* (and what it registers); the object it passes requests to, if any."""
+    outer = _attr(_attr(obj, "state"), "corskit")  # corskit.outermost
+    if outer is not None and id(outer) not in seen:
+        seen.add(id(outer))
+        nodes.append(Node(outer, f"{where} (corskit.outermost)", "object", type(outer).__name__))
+    nodes.append(Node(obj, where, "object", qualname(obj)[1]))
+    step = _next(obj, where)
+    if hasattr(obj, "after_request_funcs") and step is not None:
+        _walk(step[0], step[1], nodes, seen, limit)  # app.wsgi_app wrappers run before the hooks
+        step = None
+    nodes.extend(_children(obj, where))
+    if isinstance(_attr(obj, "user_middleware"), (list, tuple)):
+        return None  # Starlette's built stack repeats user_middleware
+    return step
+
+
 def _walk(obj: Any, where: str, nodes: list[Node], seen: set[int], limit: int) -> None:
     while obj is not None and id(obj) not in seen and len(nodes) < limit:
         seen.add(id(obj))
-        outer = getattr(getattr(obj, "state", None), "corskit", None)  # corskit.outermost
-        if outer is not None and id(outer) not in seen:
-            seen.add(id(outer))
-            nodes.append(
-                Node(outer, f"{where} (corskit.outermost)", "object", type(outer).__name__)
-            )
-        nodes.append(Node(obj, where, "object", qualname(obj)[1]))
-        step = _next(obj, where)
-        if hasattr(obj, "after_request_funcs") and step is not None:
-            _walk(
-                step[0], step[1], nodes, seen, limit
-            )  # app.wsgi_app wrappers run before the hooks
-            step = None
         try:
-            nodes.extend(_children(obj, where))
-        except Exception:  # a half-built app: what was found so far
-            pass
-        if step is None or isinstance(getattr(obj, "user_middleware", None), (list, tuple)):
-            return  # (Starlette's built stack repeats user_middleware)
+            step = _step(obj, where, nodes, seen, limit)
+        except Exception:  # a half-built or hostile app: what was found so far
+            return
+        if step is None:
+            return
         obj, where = step
 
 
