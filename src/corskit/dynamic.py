@@ -65,6 +65,17 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._calls import (
+    MARGIN,
+    DaemonPool,
+    Failure,
+    PoolFull,
+    awaitable,
+    bounded,
+    invoke,
+    probe_threads,
+    run_in_background,
+)
 from .bounded import BoundedCache
 from .problems import CATALOGUE, CORSConfigError, Problem, escape
 
@@ -90,8 +101,6 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 #: A declared header whose value is longer than this is never part of a cache key: the
 #: function is asked, its answer is not kept (a flood of huge values cannot fill memory).
 MAX_KEYED_VALUE = 1024
-_IDLE_SECONDS = 10.0  # a pool thread with nothing to do for this long ends
-_MARGIN = 0.05  # seconds a blocked caller waits beyond the deadline for the answer to arrive
 
 
 def _problem(code: str, field: str, value: object, fix: str | None = None) -> Problem:
@@ -106,168 +115,6 @@ def _is_async(func: Callable[..., Any]) -> bool:
         return True
     call = getattr(func, "__call__", None)  # noqa: B004 - an object with an async __call__
     return call is not None and inspect.iscoroutinefunction(call)
-
-
-def _awaitable(value: object) -> bool:
-    return hasattr(value, "__await__")
-
-
-class _Failure:
-    """What the user's function raised, whatever it was (``SystemExit`` and
-    ``CancelledError`` included): carried as a value, so it never escapes into a server
-    thread or the event loop."""
-
-    __slots__ = ("exc",)
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-def _invoke(func: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    """``func(*args)``, or a :class:`_Failure` for anything it raised."""
-    try:
-        return func(*args)
-    except BaseException as exc:
-        return _Failure(exc)
-
-
-async def _guarded(awaitable: Awaitable[Any]) -> Any:
-    try:
-        return await awaitable
-    except BaseException as exc:
-        return _Failure(exc)
-
-
-_DETACHED: set[asyncio.Future[Any]] = set()  # timed-out calls left to finish on their own
-
-
-async def _bounded(awaitable: Awaitable[Any], deadline: float | None) -> Any:
-    """Await *awaitable* until *deadline* (``time.monotonic()``), then give up at once.
-
-    Unlike ``asyncio.wait_for``, a call that is slow to stop after cancellation does not
-    hold the caller: it is cancelled and left to finish in the background.
-    """
-    import asyncio
-
-    task = asyncio.ensure_future(_guarded(awaitable))
-    try:
-        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        done, _ = await asyncio.wait((task,), timeout=timeout)
-    except BaseException:
-        task.cancel()
-        raise
-    if not done:
-        task.cancel()
-        _DETACHED.add(task)
-        task.add_done_callback(_DETACHED.discard)
-        raise asyncio.TimeoutError
-    return task.result()
-
-
-class _PoolFull(Exception):
-    """Every pool thread is busy and the queue of waiting calls is full."""
-
-
-class _DaemonPool:
-    """A minimal thread pool of *daemon* threads for sync origin functions.
-
-    ``concurrent.futures.ThreadPoolExecutor`` joins its threads at interpreter exit, so a
-    function that never returns would hang the shutdown; daemon threads do not. The queue
-    is bounded (a hung function cannot make it grow per request: further calls are refused
-    at once) and idle threads end, so a replaced policy leaves no thread behind.
-    """
-
-    def __init__(self, size: int, max_queued: int | None = None) -> None:
-        import queue
-
-        self._size = max(1, size)
-        self._max_queued = max_queued if max_queued is not None else max(64, 16 * self._size)
-        self._queue: queue.SimpleQueue[
-            tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]]
-        ]
-        self._queue = queue.SimpleQueue()
-        self._queued = 0
-        self._started = 0
-        self._idle = 0
-        self._lock = threading.Lock()
-
-    @property
-    def threads(self) -> int:
-        """Threads running now."""
-        return self._started
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
-        """Queue ``fn(*args)``; raises :class:`_PoolFull` when the queue is full."""
-        import concurrent.futures
-
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        with self._lock:
-            if self._queued >= self._max_queued:
-                raise _PoolFull
-            self._queued += 1
-        self._queue.put((future, fn, args))
-        with self._lock:
-            if self._idle == 0 and self._started < self._size:
-                self._started += 1
-                threading.Thread(target=self._work, name="corskit-origin", daemon=True).start()
-        return future
-
-    def _work(self) -> None:
-        import queue
-
-        while True:
-            with self._lock:
-                self._idle += 1
-            try:
-                future, fn, args = self._queue.get(timeout=_IDLE_SECONDS)
-            except queue.Empty:
-                with self._lock:
-                    if (
-                        self._queue.empty()
-                    ):  # checked under the lock submit() takes to start threads
-                        self._idle -= 1
-                        self._started -= 1
-                        return
-                    self._idle -= 1
-                continue
-            with self._lock:
-                self._idle -= 1
-                self._queued -= 1
-            if future.set_running_or_notify_cancel():
-                future.set_result(_invoke(fn, args))  # never raises: failures are values
-
-
-_shared_lock = threading.Lock()
-_probe_pool: _DaemonPool | None = None
-_background: asyncio.AbstractEventLoop | None = None
-
-
-def _probe_threads() -> _DaemonPool:
-    """The pool start-up probes use, shared by every policy (reconfiguring starts no thread)."""
-    global _probe_pool
-    with _shared_lock:
-        if _probe_pool is None:
-            _probe_pool = _DaemonPool(4)
-        return _probe_pool
-
-
-def _background_loop() -> asyncio.AbstractEventLoop:
-    """The one event loop (in one daemon thread) that runs async functions for WSGI
-    servers and start-up probes, shared by every :class:`OriginFunction`."""
-    global _background
-    loop = _background
-    if loop is not None:
-        return loop
-    import asyncio
-
-    with _shared_lock:
-        if _background is None:
-            new_loop = asyncio.new_event_loop()
-            threading.Thread(
-                target=new_loop.run_forever, name="corskit-origin-loop", daemon=True
-            ).start()
-            _background = new_loop
-        return _background
 
 
 class OriginFunction:
@@ -342,7 +189,7 @@ class OriginFunction:
         self._inflight: dict[Any, asyncio.Future[Verdict]] = {}
         self._sync_inflight: dict[Any, concurrent.futures.Future[Verdict]] = {}
         self._lock = threading.Lock()
-        self._executor: _DaemonPool | None = None
+        self._executor: DaemonPool | None = None
 
     def _config(self) -> tuple[Any, ...]:
         return (
@@ -424,7 +271,7 @@ class OriginFunction:
         return (text, values)
 
     def _outcome(self, result: object, origin: bytes) -> tuple[Verdict, float]:
-        if isinstance(result, _Failure):
+        if isinstance(result, Failure):
             return self._failure(ERROR, origin, result.exc)
         try:
             allowed = bool(result)
@@ -443,9 +290,7 @@ class OriginFunction:
                 reason,
                 escape(origin.decode("latin-1"), 200),
                 self.timeout,
-                " (every pool thread busy and the queue full)"
-                if isinstance(exc, _PoolFull)
-                else "",
+                " (every pool thread busy and the queue full)" if isinstance(exc, PoolFull) else "",
             )
         else:
             logger.warning(
@@ -456,12 +301,12 @@ class OriginFunction:
             )
         return (False, reason), self.error_ttl
 
-    def _pool(self) -> _DaemonPool:
+    def _pool(self) -> DaemonPool:
         pool = self._executor
         if pool is None:
             with self._lock:
                 if self._executor is None:
-                    self._executor = _DaemonPool(self.threads)
+                    self._executor = DaemonPool(self.threads)
                 pool = self._executor
         return pool
 
@@ -499,15 +344,15 @@ class OriginFunction:
         deadline = self._deadline()
         try:
             if self.is_async or self.threads == 0:
-                result = _invoke(self.func, args)
+                result = invoke(self.func, args)
             else:
-                result = await _bounded(
+                result = await bounded(
                     asyncio.wrap_future(self._pool().submit(self.func, *args)), deadline
                 )
-            if _awaitable(result):  # an async function, or a sync one that returned a coroutine
-                result = await _bounded(result, deadline)
+            if awaitable(result):  # an async function, or a sync one that returned a coroutine
+                result = await bounded(result, deadline)
             verdict, ttl = self._outcome(result, origin)
-        except (asyncio.TimeoutError, TimeoutError, _PoolFull) as exc:
+        except (asyncio.TimeoutError, TimeoutError, PoolFull) as exc:
             verdict, ttl = self._failure(TIMEOUT, origin, exc)
         self._store(key, verdict, ttl)
         return verdict
@@ -532,7 +377,7 @@ class OriginFunction:
                 self._sync_inflight[key] = future
         if not owner:
             try:
-                return future.result(None if self.timeout is None else self.timeout + _MARGIN)
+                return future.result(None if self.timeout is None else self.timeout + MARGIN)
             except concurrent.futures.TimeoutError:
                 return False, TIMEOUT
         verdict: Verdict = (False, ERROR)
@@ -546,7 +391,7 @@ class OriginFunction:
         return verdict
 
     def _call_blocking(
-        self, origin: bytes, args: tuple[Any, ...], pool: _DaemonPool
+        self, origin: bytes, args: tuple[Any, ...], pool: DaemonPool
     ) -> tuple[Verdict, float]:
         import asyncio
         import concurrent.futures
@@ -554,7 +399,7 @@ class OriginFunction:
         deadline = self._deadline()
         try:
             if self.is_async or self.threads == 0:
-                result = _invoke(self.func, args)
+                result = invoke(self.func, args)
             else:
                 submitted = pool.submit(self.func, *args)
                 try:
@@ -562,14 +407,14 @@ class OriginFunction:
                 except concurrent.futures.TimeoutError:
                     submitted.cancel()  # still queued: never runs; running: left to finish
                     raise
-            if _awaitable(result):  # run on the shared background loop, bounded
-                result = _run_in_background(result, deadline)
+            if awaitable(result):  # run on the shared background loop, bounded
+                result = run_in_background(result, deadline)
             return self._outcome(result, origin)
         except (
             concurrent.futures.TimeoutError,
             asyncio.TimeoutError,
             TimeoutError,
-            _PoolFull,
+            PoolFull,
         ) as exc:
             return self._failure(TIMEOUT, origin, exc)
 
@@ -592,26 +437,12 @@ class OriginFunction:
         for text in origins:
             raw = text.encode("ascii")
             args: tuple[Any, ...] = (text, {}) if self.header_names else (text,)
-            (ok, reason), _ = self._call_blocking(raw, args, _probe_threads())
+            (ok, reason), _ = self._call_blocking(raw, args, probe_threads())
             if reason in (TIMEOUT, ERROR):
                 return allowed, f"{reason} on {text}"
             if ok:
                 allowed.append(text)
         return allowed, None
-
-
-def _run_in_background(awaitable: Any, deadline: float | None) -> object:
-    """Run *awaitable* on the shared background loop; give up at *deadline*."""
-    import asyncio
-    import concurrent.futures
-
-    future = asyncio.run_coroutine_threadsafe(_bounded(awaitable, deadline), _background_loop())
-    wait = None if deadline is None else max(0.0, deadline - time.monotonic()) + _MARGIN
-    try:
-        return future.result(wait)
-    except concurrent.futures.TimeoutError:
-        future.cancel()
-        raise
 
 
 def _check_arguments(

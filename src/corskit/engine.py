@@ -3,8 +3,9 @@
 The layer rule of corskit's core, which this module is the middle of: **a module imports
 only modules above it** in ::
 
-    bounded -> problems -> headers / origins -> dynamic -> engine -> policy -> routing
-            -> live -> options -> asgi / wsgi
+    bounded / _calls / public_suffix / regex_linear -> problems -> headers / origins
+        -> dynamic -> engine -> policy -> routing / settings -> live -> options -> _loops
+        -> asgi / wsgi
 
 so the engine never imports :mod:`corskit.policy`: it is compiled from explicit inputs,
 and the policy builds it (``policy.engine``). ``tests/core/test_layers.py`` checks the
@@ -397,29 +398,39 @@ class Engine:
         getter: GetterFactory,
         websocket: bool,
     ) -> Decision | OriginCheck:
-        """After a static refusal: the origin function's cached verdict, or a check to run."""
-        func = self.origin_func
-        if func is None or not self._asks(decision.reason, origin, websocket):
-            return decision
-        check = OriginCheck(func, origin, getter(source, func.header_names), fields, websocket)
-        verdict = func.cached(origin, check.get)
-        return check if verdict is None else self.after_origin_check(check, verdict)
+        """After a static refusal: the origin function's cached verdict, or a check to run.
 
-    def _asks(self, reason: str, origin: bytes, websocket: bool) -> bool:
-        """Whether the origin function may be asked about an origin the static check refused:
-        only values shaped like a serialised origin, and ``null`` when the policy says so."""
+        Only values shaped like a serialised origin are asked about (and ``null`` when the
+        policy says so); the cache holds nothing else, so a hit needs no shape check.
+        """
+        func = self.origin_func
+        reason = decision.reason
         if reason == Reason.ORIGIN_NOT_ALLOWED:
-            return len(origin) <= _MAX_ASKED_ORIGIN and _ORIGIN_SHAPE.fullmatch(origin) is not None
-        return reason == Reason.ORIGIN_NULL and self.null_to_func and not websocket
+            if len(origin) > _MAX_ASKED_ORIGIN:  # refused before it is hashed
+                return decision
+        elif reason != Reason.ORIGIN_NULL or not self.null_to_func or websocket:
+            return decision
+        if func is None:
+            return decision
+        get = getter(source, func.header_names)
+        verdict = func.cached(origin, get)
+        if verdict is not None:
+            return self._after(origin, fields, verdict)
+        if reason == Reason.ORIGIN_NOT_ALLOWED and _ORIGIN_SHAPE.fullmatch(origin) is None:
+            return decision
+        return OriginCheck(func, origin, get, fields, websocket)
 
     def after_origin_check(self, check: OriginCheck, verdict: Verdict) -> Decision:
         """The decision once the origin function gave *verdict* ``(allowed, reason)``."""
+        return self._after(check.origin, check.fields, verdict)
+
+    def _after(self, origin: bytes, fields: PreflightFields | None, verdict: Verdict) -> Decision:
         allowed, reason = verdict
-        if check.fields is not None:
+        if fields is not None:
             if not allowed:
                 return self.refused(reason, preflight=True)
-            return self.preflight(check.origin, *check.fields, granted=True)
-        return self.granted(check.origin) if allowed else self.refused(reason)
+            return self.preflight(origin, *fields, granted=True)
+        return self.granted(origin) if allowed else self.refused(reason)
 
     # -- actual requests ------------------------------------------------------------------
 

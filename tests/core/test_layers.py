@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "corskit"
 
 # Top to bottom; modules on one line are one layer and do not import each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("bounded", "public_suffix", "regex_linear"),
+    ("bounded", "_calls", "public_suffix", "regex_linear"),
     ("problems",),
     ("headers", "origins"),
     ("dynamic",),

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import venv
 import zipfile
@@ -87,24 +88,71 @@ def _speedups_module(wheel_names: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def test_wheel_tag_matches_the_c_module(dist: dict[str, Path], wheel_names: list[str]) -> None:
-    """The tag the build reports fits the compiled module: a limited-API module
-    (``_speedups.abi3.so``) gives one ``cp310-abi3`` wheel for every supported Python; a
-    module built for one interpreter gives that interpreter's tag; no module (no compiler)
-    gives a pure ``py3-none-any`` wheel."""
+def _have_compiler() -> bool:
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(os.environ.get("CC", compiler).split()[0]) is not None
+
+
+def test_wheel_is_one_abi3_wheel_for_every_supported_python(
+    dist: dict[str, Path], wheel_names: list[str]
+) -> None:
+    """The C module is built against the stable ABI of CPython 3.10 (``_speedups.abi3.so``,
+    ``Py_LIMITED_API``), so the wheel is tagged ``cp310-abi3-<platform>``: one wheel serves
+    every supported Python. Only a build without a C compiler gives ``py3-none-any``."""
     name, version, python_tag, abi_tag, platform_tag = dist["wheel"].name[: -len(".whl")].split("-")
     assert (name, version) == ("corskit", VERSION)
     tag = f"{python_tag}-{abi_tag}-{platform_tag}"
     assert f"Tag: {tag}" in _wheel_text(dist, ".dist-info/WHEEL")
     module = _speedups_module(wheel_names)
-    here = f"cp{sys.version_info.major}{sys.version_info.minor}"
     if module is None:
+        assert not _have_compiler(), "a C compiler is present, yet the wheel has no C module"
         assert tag == "py3-none-any"
-    elif module.endswith(".abi3.so"):
-        assert (python_tag, abi_tag) == ("cp310", "abi3"), tag
-        assert platform_tag.startswith(("linux_", "manylinux", "musllinux")), tag
-    else:
-        assert (python_tag, abi_tag) == (here, here), tag
+        return
+    assert module == "corskit/_speedups.abi3.so", module
+    assert (python_tag, abi_tag) == ("cp310", "abi3"), tag
+    assert platform_tag.startswith(("linux_", "manylinux", "musllinux")), tag
+
+
+def _other_pythons() -> list[str]:
+    """Other CPython 3.10+ interpreters that start: ``python3.10`` ... ``python3.14`` on
+    PATH, and those listed in ``CORSKIT_TEST_PYTHONS`` (paths, separated as in PATH)."""
+    found: list[str] = []
+    listed = [p for p in os.environ.get("CORSKIT_TEST_PYTHONS", "").split(os.pathsep) if p]
+    on_path = [shutil.which(f"python3.{minor}") for minor in range(10, 15)]
+    for path in dict.fromkeys([*listed, *on_path]):
+        probe = "import sys; assert sys.implementation.name == 'cpython'; print(sys.executable)"
+        done = _run([path, "-c", probe]) if path else None
+        if done is not None and done.returncode == 0:
+            found.append(done.stdout.strip())  # the interpreter itself, not a launcher
+    here = os.path.realpath(sys.executable)
+    return [p for p in dict.fromkeys(found) if os.path.realpath(p) != here]
+
+
+def test_the_abi3_wheel_serves_other_pythons(
+    dist: dict[str, Path], wheel_names: list[str], tmp_path: Path
+) -> None:
+    """The one wheel, unpacked, loads its C module and serves requests on every other
+    CPython found here (the smoke test with ``--require-speedups``)."""
+    if _speedups_module(wheel_names) is None:
+        pytest.skip("this build has no C module (no C compiler)")
+    pythons = _other_pythons()
+    if not pythons:
+        pytest.skip("no other CPython 3.10+ on PATH")
+    with zipfile.ZipFile(dist["wheel"]) as archive:
+        archive.extractall(tmp_path / "site")
+    smoke = str(ROOT / "tests" / "packaging" / "wheel_smoke.py")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(tmp_path / "site"),
+        "PYTHONNOUSERSITE": "1",
+    }
+    for python in pythons:
+        done = subprocess.run(
+            [python, "-s", smoke, "--require-speedups"],
+            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, (python, done.stdout, done.stderr)
+        assert str(tmp_path / "site") in done.stdout, done.stdout
 
 
 def test_wheel_contents(dist: dict[str, Path], wheel_names: list[str]) -> None:

@@ -20,76 +20,16 @@ Network Access.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from .appinfo import CORSSettings
+from .causes import SYMPTOMS, Causes, Finding
 from .fetch import Outcome
 from .layers import advice
-from .spec import cors_unsafe_request_header_names, origin_of_url
 
 __all__ = ["SYMPTOMS", "Diagnosis", "Finding", "diagnose"]
-
-#: symptom code -> short title
-SYMPTOMS: dict[str, str] = {
-    "allowed": "the browser allows this request",
-    "same-origin": "not a cross-origin request",
-    "cors-middleware-missing": "no CORS middleware",
-    "origin-not-allowed": "origin not allowed",
-    "origin-typo": "configured origin does not match what browsers send",
-    "localhost-vs-127": "localhost and 127.0.0.1 are different origins",
-    "wildcard-with-credentials": "wildcard origin with credentials",
-    "credentials-not-allowed": "credentials not allowed",
-    "preflight-rejected": "preflight rejected before CORS could answer",
-    "method-not-allowed": "method missing from allow_methods",
-    "lowercase-method": "lower-case method name",
-    "header-not-allowed": "request header missing from allow_headers",
-    "authorization-wildcard": 'Authorization is not covered by allow_headers=["*"]',
-    "duplicate-acao": "duplicate Access-Control-Allow-Origin",
-    "origin-mismatch": "Access-Control-Allow-Origin names another origin",
-    "invalid-acao": "invalid Access-Control-Allow-Origin value",
-    "allow-list-unparsable": "Access-Control-Allow-Methods/-Headers cannot be parsed",
-    "preflight-redirect": "the preflight was redirected",
-    "redirect-null-origin": "Origin became null after a cross-origin redirect",
-    "redirect-credentials": "redirect URL with user name/password",
-    "server-error-without-cors": "server error without CORS headers",
-    "max-age-capped": "Access-Control-Max-Age above a browser's cap",
-    "cookie-not-sent": "a cookie that will not be sent",
-    "local-network-access": "Local Network Access (public page calling a private address)",
-    "network-error": "network error",
-    "blocked": "blocked by CORS",
-}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One recognised symptom: ``code`` (see :data:`SYMPTOMS`), the cause, the fix, the
-    setting the fix changes (a keyword name, or None), and ``error``/``warning``."""
-
-    code: str
-    cause: str
-    fix: str
-    setting: str | None = None
-    severity: Literal["error", "warning"] = "error"
-
-    @property
-    def title(self) -> str:
-        """Short name of the symptom."""
-        return SYMPTOMS.get(self.code, self.code)
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "code": self.code,
-            "title": self.title,
-            "cause": self.cause,
-            "fix": self.fix,
-            "setting": self.setting,
-            "severity": self.severity,
-        }
 
 
 @dataclass
@@ -153,720 +93,6 @@ def _settings_json(s: CORSSettings | None) -> dict[str, Any] | None:
     }
 
 
-# ------------------------------------------------------------------------------------------
-# helpers
-
-_ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
-_SAFELISTED_NAMES = {"accept", "accept-language", "content-language", "content-type"}
-
-
-def _fmt(values: list[str] | tuple[str, ...]) -> str:
-    return json.dumps(list(values))
-
-
-def _kw(name: str, values: list[str]) -> str:
-    return f"{name}={_fmt(values)}"
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    try:
-        return [str(v) for v in value]
-    except TypeError:
-        return [str(value)]
-
-
-def _with(values: list[str], item: str) -> list[str]:
-    out = [v for v in values if v != "*"] if item != "*" else list(values)
-    if item not in out:
-        out.append(item)
-    return out
-
-
-def _normalise_config_origin(entry: str) -> str | None:
-    """What a configured origin would have to be (scheme/host lower-cased, no path, no default
-    port); None when it cannot be read as a URL."""
-    if entry in ("*", "null") or "*" in entry:
-        return None
-    try:
-        return origin_of_url(entry.strip()).serialize()
-    except ValueError:
-        return None
-
-
-def _host_port(origin: str) -> tuple[str, str, str]:
-    parts = urlsplit(origin)
-    return parts.scheme, parts.hostname or "", str(parts.port or "")
-
-
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
-
-
-def _starlette_origin_allowed(settings: CORSSettings, origin: str) -> bool:
-    origins = settings.get("allow_origins") or ()
-    if "*" in origins or origin in origins:
-        return True
-    regex = settings.get("allow_origin_regex")
-    if regex:
-        try:
-            return re.fullmatch(str(regex), origin) is not None
-        except re.error:
-            return False
-    return False
-
-
-def _config_reason(
-    settings: CORSSettings,
-    origin: str,
-    method: str,
-    unsafe: list[str],
-    preflight: bool,
-    path: str = "/",
-) -> tuple[str, str]:
-    """How the configured middleware decides this request: (reason, detail) where reason is
-    one of corskit's engine reasons ("origin-not-allowed", "method-not-allowed",
-    "header-not-allowed", "authorization-not-covered-by-wildcard", ...) or "" when allowed."""
-    if settings.layer is not None and settings.kind not in ("corskit", "starlette"):
-        found = advice.predicted_reason(settings.layer, origin, method, unsafe, preflight, path)
-        return found or ("", "")
-    if settings.kind == "corskit" and settings.policy is not None:
-        engine = settings.policy.engine
-        if preflight:
-            lines = [",".join(sorted(unsafe)).encode("latin-1")] if unsafe else []
-            d = engine.preflight(origin.encode("latin-1"), method.encode("latin-1"), lines, None)
-        else:
-            d = engine.actual(origin.encode("latin-1"))
-        return ("" if d.allowed else d.reason), str(getattr(d, "detail", "") or "")
-    if settings.kind == "corskit":
-        # user_middleware entry without a built policy: build one to ask it.
-        try:
-            from corskit import CORSPolicy
-
-            given = {k: v for k, v in settings.settings.items()}
-            policy = CORSPolicy(**given)
-            s2 = CORSSettings(
-                "corskit",
-                settings.settings,
-                settings.where,
-                settings.given,
-                settings.outside,
-                policy,
-            )
-            return _config_reason(s2, origin, method, unsafe, preflight)
-        except Exception:
-            pass
-    # Starlette 1.x semantics (anchors.md §1.2-1.4)
-    if not _starlette_origin_allowed(settings, origin):
-        return "origin-not-allowed", ""
-    if not preflight:
-        return "", ""
-    methods = _as_list(settings.get("allow_methods"))
-    if "*" in methods:
-        methods = list(_ALL_METHODS)
-    if method not in methods:
-        return "method-not-allowed", method
-    headers = [h.lower() for h in _as_list(settings.get("allow_headers"))]
-    if "*" not in headers:
-        for name in sorted(unsafe):
-            if name not in headers and name not in _SAFELISTED_NAMES:
-                return "header-not-allowed", name
-    return "", ""
-
-
-def _server_reason_from_body(outcome: Outcome) -> tuple[str, str]:
-    """Read a refusal reason from the failing response body (corskit debug=True or
-    Starlette's "Disallowed CORS ..." text)."""
-    resp = outcome.failed_response
-    if resp is None:
-        return "", ""
-    text = resp.body[:2000].decode("utf-8", "replace")
-    m = re.search(r"Disallowed CORS ([a-z, -]+)", text)
-    if m:
-        first = m.group(1).split(",")[0].strip()
-        return {
-            "origin": "origin-not-allowed",
-            "method": "method-not-allowed",
-            "headers": "header-not-allowed",
-        }.get(first, ""), ""
-    for reason in (
-        "authorization-not-covered-by-wildcard",
-        "origin-not-allowed",
-        "method-not-allowed",
-        "header-not-allowed",
-        "header-list-too-long",
-        "header-list-malformed",
-    ):
-        if reason in text:
-            return reason, ""
-    return "", ""
-
-
-# ------------------------------------------------------------------------------------------
-# the findings
-
-
-class _Ctx:
-    def __init__(
-        self,
-        outcome: Outcome,
-        settings: CORSSettings | None,
-        in_process: bool,
-        framework: str | None,
-    ) -> None:
-        self.framework = framework
-        self.o = outcome
-        self.s = settings
-        self.in_process = in_process
-        self.origin = outcome.request.origin.serialize()
-        self.method = outcome.request.method
-        self.unsafe = cors_unsafe_request_header_names(list(outcome.request.headers), chromium=True)
-        self.mw = settings.class_name if settings else "your CORS middleware"
-        self.path = urlsplit(outcome.url).path or "/"
-
-    def setting(self, name: str) -> list[str]:
-        return _as_list(self.s.get(name)) if self.s else []
-
-    # -- individual symptoms
-    def origin_finding(self) -> Finding:
-        o = self.origin
-        if o == "null":
-            return Finding(
-                "origin-not-allowed",
-                "the page has an opaque origin and sends Origin: null (a sandboxed iframe, a file://"
-                " page or a data: URL); allowing 'null' would let every sandboxed page on the web in",
-                "serve the page from a real origin (e.g. http://localhost:5173 in development) and"
-                " allow that origin in allow_origins; do not add 'null'",
-                "allow_origins",
-            )
-        if self.s is None:
-            if self.in_process:
-                return self.missing_middleware()
-            return Finding(
-                "origin-not-allowed",
-                f"the server sent no Access-Control-Allow-Origin for the origin {o}: either CORS is not"
-                " enabled on this path or it does not list this origin",
-                f'allow the origin in the server\'s CORS settings, e.g. allow_origins=["{o}"]'
-                " (with corskit's or Starlette's CORSMiddleware)",
-                "allow_origins",
-            )
-        configured = self.setting("allow_origins")
-        if isinstance(self.s.get("allow_origins"), str):
-            return Finding(
-                "origin-typo",
-                f"allow_origins is the string {self.s.get('allow_origins')!r}, not a list; Starlette then"
-                " matches origins by substring",
-                f"pass a list: {_kw('allow_origins', [o])}",
-                "allow_origins",
-            )
-        for entry in configured:
-            norm = _normalise_config_origin(entry)
-            if norm == o and entry != o:
-                what = []
-                if entry.rstrip("/") != entry:
-                    what.append("a trailing slash")
-                if entry.lower() != entry:
-                    what.append("upper-case letters")
-                if re.search(r":(80|443)(/|$)", entry):
-                    what.append("the default port")
-                if urlsplit(entry).path.strip("/"):
-                    what.append("a path")
-                detail = " and ".join(what) or "a different spelling"
-                fixed = [o if e == entry else e for e in configured]
-                return Finding(
-                    "origin-typo",
-                    f"allow_origins has '{entry}', with {detail}; browsers send exactly '{o}' and the"
-                    " comparison is byte for byte",
-                    f"{_kw('allow_origins', fixed)}",
-                    "allow_origins",
-                )
-        scheme, host, port = _host_port(o)
-        if host in _LOOPBACK_NAMES:
-            for entry in configured:
-                es, eh, ep = _host_port(entry) if "://" in entry else ("", "", "")
-                if eh in _LOOPBACK_NAMES and eh != host and es == scheme and ep == port:
-                    return Finding(
-                        "localhost-vs-127",
-                        f"allow_origins has '{entry}' but the page is at '{o}': {host} and {eh} are"
-                        " different origins to the browser, even on the same machine",
-                        f"{_kw('allow_origins', _with(configured, o))} (or open the page at {entry})",
-                        "allow_origins",
-                    )
-        return Finding(
-            "origin-not-allowed",
-            f"the origin {o} is not in allow_origins ({_fmt(configured) if configured else 'empty'})"
-            + (
-                f" and does not match allow_origin_regex {self.s.get('allow_origin_regex')!r}"
-                if self.s.get("allow_origin_regex")
-                else ""
-            ),
-            _kw("allow_origins", _with(configured, o)),
-            "allow_origins",
-        )
-
-    def missing_middleware(self) -> Finding:
-        o = self.origin
-        methods = ["GET"] if self.method in ("GET", "HEAD") else ["GET", self.method]
-        unsafe = [h for h in self.unsafe if h not in _SAFELISTED_NAMES]
-        include = self.o.request.credentials == "include"
-        flask = self.framework == "flask"
-        # flask-cors and Starlette/corskit name the same settings differently.
-        methods_kw, credentials_kw = ("methods", "supports_credentials") if flask else ("allow_methods", "allow_credentials")
-        if flask:
-            fix = f'add CORS with flask-cors: CORS(app, origins=["{o}"]'
-        else:
-            fix = f'add CORS: app.add_middleware(CORSMiddleware, allow_origins=["{o}"]'
-        if methods != ["GET"]:
-            fix += f", {methods_kw}={_fmt(methods)}"
-        if unsafe:
-            fix += f", allow_headers={_fmt(unsafe)}"
-        if include:
-            fix += f", {credentials_kw}=True"
-        fix += ")"
-        if not flask:
-            fix += " (corskit.CORSMiddleware takes the same keywords as Starlette's)"
-            if self.framework == "wsgi":
-                fix += "; for a WSGI app use your framework's CORS extension with the same settings"
-        status = self.o.status
-        where = ""
-        if self.o.failed_stage == "preflight" and status is not None:
-            where = f"; the preflight reached your routes and got {status}"
-        return Finding(
-            "cors-middleware-missing",
-            f"no CORS middleware was found in the app{where}",
-            fix,
-            "allow_origins",
-        )
-
-    def method_finding(self, method: str) -> Finding:
-        if method != method.upper():
-            return self.lowercase_finding(method)
-        configured = self.setting("allow_methods")
-        default_note = ""
-        if (
-            self.s is not None
-            and self.s.kind == "starlette"
-            and (self.s.given is None or "allow_methods" not in self.s.given)
-        ):
-            default_note = " (Starlette's and FastAPI's default is GET only)"
-        if self.s is None:
-            return Finding(
-                "method-not-allowed",
-                f"the preflight response does not allow the method {method}",
-                f'list it in the server\'s CORS settings, e.g. allow_methods=["GET", "{method}"], so the'
-                f" preflight answers Access-Control-Allow-Methods: {method}",
-                "allow_methods",
-            )
-        return Finding(
-            "method-not-allowed",
-            f"{method} is not in allow_methods={_fmt(configured)}{default_note}",
-            _kw("allow_methods", _with(configured, method)),
-            "allow_methods",
-        )
-
-    def lowercase_finding(self, method: str) -> Finding:
-        return Finding(
-            "lowercase-method",
-            f"the page sends the method '{method}' in lower case: browsers upper-case only DELETE, GET,"
-            " HEAD, OPTIONS, POST and PUT, and Access-Control-Allow-Methods is compared"
-            f" case-sensitively, so '{method.upper()}' does not allow '{method}'",
-            f"write method: '{method.upper()}' in the page's fetch() call"
-            + (f" (and keep '{method.upper()}' in allow_methods)" if self.s else ""),
-            "allow_methods",
-        )
-
-    def header_finding(self, header: str) -> Finding:
-        configured = self.setting("allow_headers")
-        if header == "authorization" and (
-            "*" in configured
-            or "*"
-            in (
-                self.o.failed_response.get("access-control-allow-headers") or ""
-                if self.o.failed_response
-                else ""
-            )
-        ):
-            return self.authorization_finding("error")
-        if self.s is None:
-            missing = [header]
-            resp = self.o.failed_response
-            if resp is not None and resp.get("access-control-allow-headers") is not None:
-                listed = {
-                    x.strip().lower()
-                    for x in (resp.get("access-control-allow-headers") or "").split(",")
-                }
-                missing = [h for h in sorted(self.unsafe) if h not in listed] or [header]
-            return Finding(
-                "header-not-allowed",
-                f"the request header '{header}' is not allowed by the preflight response"
-                + (
-                    f" (nor {', '.join(m for m in missing if m != header)})"
-                    if len(missing) > 1
-                    else ""
-                ),
-                f"allow it in the server's CORS settings, e.g. {_kw('allow_headers', missing)}",
-                "allow_headers",
-            )
-        covered = {c.lower() for c in configured} | _SAFELISTED_NAMES
-        missing = [h for h in sorted(self.unsafe) if h not in covered] or [header]
-        if "*" in configured:
-            fixed = [*configured, *[m for m in missing if m not in configured]]
-        else:
-            fixed = list(configured)
-            for m in missing:
-                fixed = _with(fixed, m)
-        names = ", ".join(f"'{m}'" for m in missing)
-        return Finding(
-            "header-not-allowed",
-            f"the request header{'s' if len(missing) > 1 else ''} {names}"
-            f" {'are' if len(missing) > 1 else 'is'} not in allow_headers={_fmt(configured)}",
-            f"add {'them' if len(missing) > 1 else 'it'}: {_kw('allow_headers', fixed)}",
-            "allow_headers",
-        )
-
-    def authorization_finding(self, severity: Literal["error", "warning"]) -> Finding:
-        configured = self.setting("allow_headers") or ["*"]
-        fixed = (
-            list(configured)
-            if "authorization" in [c.lower() for c in configured]
-            else [*configured, "authorization"]
-        )
-        if severity == "warning":
-            cause = (
-                "Access-Control-Allow-Headers: * is used to allow Authorization; Chromium 156 still"
-                " accepts that with the deprecation warning AuthorizationCoveredByWildcard, but the"
-                " Fetch standard says * never covers Authorization and browsers are removing it"
-            )
-        else:
-            cause = (
-                'allow_headers=["*"] does not cover Authorization: the Fetch standard requires it to be'
-                " listed explicitly"
-                + (
-                    " (corskit follows the standard)"
-                    if self.s is not None and self.s.kind == "corskit"
-                    else ""
-                )
-                + (
-                    ", and with credentials '*' is only a literal name"
-                    if self.o.request.credentials == "include"
-                    else ""
-                )
-            )
-        return Finding(
-            "authorization-wildcard",
-            cause,
-            f"list it explicitly: {_kw('allow_headers', fixed)}",
-            "allow_headers",
-            severity,
-        )
-
-    def credentials_finding(self) -> Finding:
-        return Finding(
-            "credentials-not-allowed",
-            "the request is sent with credentials: 'include' (cookies / HTTP auth) but the response"
-            " does not carry Access-Control-Allow-Credentials: true"
-            + (
-                " because allow_credentials is False"
-                if self.s is not None and not self.s.get("allow_credentials")
-                else ""
-            ),
-            "allow_credentials=True (with the trusted origins listed explicitly in allow_origins);"
-            " or, if the request needs no cookies, call fetch() without credentials: 'include'",
-            "allow_credentials",
-        )
-
-    def wildcard_finding(self) -> Finding:
-        o = self.origin
-        configured = [c for c in self.setting("allow_origins") if c != "*"]
-        if self.s is not None:
-            fix = f"{_kw('allow_origins', _with(configured, o))}, allow_credentials=True (list the trusted origins; '*' cannot be used with credentials)"
-        else:
-            fix = (
-                f"send the request's origin instead of '*' (Access-Control-Allow-Origin: {o}, with"
-                " Vary: Origin) and Access-Control-Allow-Credentials: true, e.g."
-                f' allow_origins=["{o}"], allow_credentials=True'
-            )
-        return Finding(
-            "wildcard-with-credentials",
-            "the response says Access-Control-Allow-Origin: * but the request is credentialed"
-            " (credentials: 'include'); browsers refuse '*' for credentialed requests",
-            fix,
-            "allow_origins",
-        )
-
-    def duplicate_finding(self) -> Finding:
-        resp = self.o.failed_response
-        lines = resp.get_all("access-control-allow-origin") if resp else []
-        if len(lines) > 1:
-            shown = " and ".join(f"'{v}'" for v in lines)
-            return Finding(
-                "duplicate-acao",
-                f"the response has {len(lines)} Access-Control-Allow-Origin headers ({shown}): usually a"
-                " reverse proxy or gateway (nginx add_header, an API gateway's CORS option) adds one and"
-                " the app adds another",
-                "handle CORS in one place only: remove the proxy's Access-Control-* headers (e.g. nginx"
-                " add_header lines) or remove the app's CORS middleware",
-                None,
-            )
-        value = self.o.failure_params.get("value", "")
-        return Finding(
-            "duplicate-acao",
-            f"Access-Control-Allow-Origin is the list '{value}'; it must be exactly one origin (or *)",
-            "send only the request's origin when it is allowed (corskit's and Starlette's middleware do"
-            " this from allow_origins=[...])",
-            "allow_origins",
-        )
-
-    def preflight_rejected(self) -> Finding:
-        resp = self.o.failed_response
-        status = resp.status if resp else self.o.status
-        outside = self.s.outside if self.s else []
-        auth_like = status in (401, 403)
-        if outside:
-            names = ", ".join(outside)
-            cause = (
-                f"the preflight was answered {status} by {names}, which runs before {self.mw} (a middleware"
-                " added with add_middleware after CORS is outside it); browsers never send cookies or"
-                " Authorization on a preflight"
-            )
-            fix = (
-                "make CORS the outermost layer: call app.add_middleware(CORSMiddleware, ...) after"
-                f" adding {names}, or use corskit.outermost(app, ...); or let OPTIONS requests through"
-                " without authentication"
-            )
-            return Finding("preflight-rejected", cause, fix, None)
-        if status == 405:
-            cause = (
-                "the preflight (OPTIONS) reached a route that has no OPTIONS handler and got 405 Method"
-                " Not Allowed: no CORS middleware answered it"
-            )
-        elif auth_like:
-            cause = (
-                f"the preflight was answered {status} without CORS headers; browsers never send cookies"
-                " or Authorization on a preflight, so an authentication layer that runs before CORS"
-                " refuses it"
-            )
-        else:
-            cause = f"the preflight was answered {status} without CORS headers: nothing that handles CORS answered it"
-        if auth_like:
-            fix = (
-                "let OPTIONS preflights through without authentication (browsers never send"
-                " credentials on them), or have CORS answer them first: add CORSMiddleware last with"
-                " app.add_middleware(...) or use corskit.outermost(app, ...)"
-            )
-        else:
-            fix = (
-                "make sure CORS middleware answers OPTIONS preflights before routing and"
-                " authentication: add it last with app.add_middleware(CORSMiddleware, ...) or use"
-                " corskit.outermost(app, ...)"
-            )
-        return Finding("preflight-rejected", cause, fix, None)
-
-    def from_reason(self, reason: str, detail: str) -> Finding | None:
-        if reason in ("origin-not-allowed", "origin-null"):
-            return self.origin_finding()
-        if reason == "method-not-allowed":
-            return self.method_finding(detail or self.method)
-        if reason == "header-not-allowed":
-            listed = {x.lower() for x in self.setting("allow_headers")}
-            candidates = [h for h in sorted(self.unsafe) if h not in listed]
-            preferred = [h for h in candidates if h not in _SAFELISTED_NAMES]
-            name = detail or next(iter(preferred or candidates), "")
-            return self.header_finding(name)
-        if reason == "authorization-not-covered-by-wildcard":
-            return self.authorization_finding("error")
-        if reason in ("header-list-too-long", "header-list-malformed"):
-            return Finding(
-                "header-not-allowed",
-                f"the server refused the Access-Control-Request-Headers list ({reason})",
-                "send fewer / shorter custom headers, or raise the middleware's limit",
-                "allow_headers",
-            )
-        return None
-
-    def preflight_failure(self) -> Finding:
-        err = self.o.cors_error or ""
-        resp = self.o.failed_response
-        if err == "PreflightDisallowedRedirect" and resp is not None:
-            loc = resp.get("location") or ""
-            url = self.o.final_url
-            target = loc
-            try:
-                from urllib.parse import urljoin
-
-                target = urljoin(url, loc)
-            except ValueError:
-                pass
-            slash = target.rstrip("/") == url.rstrip("/") and target != url
-            cause = f"the preflight got a {resp.status} redirect to {target}; a preflight never follows redirects"
-            if slash:
-                cause += " (the route is declared with a different trailing slash; Starlette/FastAPI redirect_slashes answers with a redirect)"
-            return Finding(
-                "preflight-redirect", cause, f"call the final URL directly: {target}", None
-            )
-        if err in ("PreflightWildcardOriginNotAllowed",):
-            return self.wildcard_finding()
-        if err == "PreflightInvalidAllowCredentials":
-            return self.credentials_finding()
-        if err == "PreflightMultipleAllowOriginValues":
-            return self.duplicate_finding()
-        if err in ("PreflightAllowOriginMismatch", "PreflightInvalidAllowOriginValue"):
-            return self.mismatch_finding()
-        if err in ("InvalidAllowMethodsPreflightResponse", "InvalidAllowHeadersPreflightResponse"):
-            which = "Methods" if "Methods" in err else "Headers"
-            value = self.o.failure_params.get("value", "")
-            return Finding(
-                "allow-list-unparsable",
-                f"Access-Control-Allow-{which}: '{value}' is not a comma-separated list of tokens"
-                f" ('{self.o.failure_params.get('bad_token', '')}' is not a token)",
-                "separate items with commas, e.g. 'GET, POST' (in settings: a list of single names"
-                f', allow_{which.lower()}=["GET", "POST"])',
-                f"allow_{which.lower()}",
-            )
-        if err == "MethodDisallowedByPreflightResponse":
-            method = self.o.failure_params.get("method", self.method)
-            return self.method_finding(method)
-        if err == "HeaderDisallowedByPreflightResponse":
-            return self.header_finding(self.o.failure_params.get("header", ""))
-        # PreflightMissingAllowOriginHeader / PreflightInvalidStatus: the server refused it.
-        has_cors = resp is not None and any(
-            k.startswith("access-control-allow-") for k, _ in resp.headers
-        )
-        if self.s is not None:
-            origin = self.o.request_origin or self.origin
-            reason, detail = _config_reason(
-                self.s, origin, self.method, self.unsafe, True, self.path
-            )
-            if self.s.outside and (not reason or (resp is not None and resp.status in (401, 405))):
-                return self.preflight_rejected()
-            if reason:
-                found = self.from_reason(reason, detail)
-                if found is not None:
-                    return found
-            if not has_cors:
-                return self.preflight_rejected()
-        else:
-            reason, detail = _server_reason_from_body(self.o)
-            if reason:
-                found = self.from_reason(reason, detail)
-                if found is not None:
-                    return found
-            if resp is not None and resp.status in (401, 403, 407):
-                return self.preflight_rejected()
-            if self.in_process and not has_cors:
-                return self.missing_middleware()
-            if resp is not None and resp.status in (404, 405) and not has_cors:
-                return self.preflight_rejected()
-            if resp is not None and has_cors and not (200 <= resp.status <= 299):
-                acam = resp.get("access-control-allow-methods") or ""
-                if self.method not in [m.strip() for m in acam.split(",")] and self.method not in (
-                    "GET",
-                    "HEAD",
-                    "POST",
-                ):
-                    return self.method_finding(self.method)
-                return Finding(
-                    "preflight-rejected",
-                    f"the server refused the preflight with {resp.status}",
-                    "answer the preflight with 204 (or 200) and the CORS headers; check which method or"
-                    " header the server's CORS settings are missing",
-                    None,
-                )
-        if err == "PreflightMissingAllowOriginHeader":
-            return self.origin_finding()
-        return Finding(
-            "blocked", f"the preflight failed ({err})", "see the Chromium message above", None
-        )
-
-    def mismatch_finding(self) -> Finding:
-        value = self.o.failure_params.get("value", "")
-        o = self.o.request_origin or self.origin
-        if self.s is not None or _normalise_config_origin(value) == self.origin:
-            typo = self.origin_finding() if self.s is not None else None
-            if typo is not None and typo.code in ("origin-typo", "localhost-vs-127"):
-                return typo
-        if _normalise_config_origin(value) == self.origin:
-            return Finding(
-                "origin-typo",
-                f"the server sends Access-Control-Allow-Origin: '{value}' but browsers compare it byte for"
-                f" byte with '{self.origin}' (no trailing slash, lower case, no default port)",
-                f"configure the origin exactly as '{self.origin}', e.g. allow_origins=[\"{self.origin}\"]",
-                "allow_origins",
-            )
-        return Finding(
-            "origin-mismatch",
-            f"the server answers Access-Control-Allow-Origin: '{value}', which is not the page's origin {o}",
-            f'send the request\'s origin when it is allowed, e.g. allow_origins=["{self.origin}"]',
-            "allow_origins",
-        )
-
-    def actual_failure(self) -> Finding:
-        err = self.o.cors_error or ""
-        resp = self.o.failed_response
-        if err == "WildcardOriginNotAllowed":
-            return self.wildcard_finding()
-        if err == "InvalidAllowCredentials":
-            return self.credentials_finding()
-        if err == "MultipleAllowOriginValues":
-            return self.duplicate_finding()
-        if err in ("AllowOriginMismatch", "InvalidAllowOriginValue"):
-            if self.o.request_origin == "null" and self.o.redirected:
-                return self.null_origin_finding()
-            return self.mismatch_finding()
-        if err == "RedirectContainsCredentials":
-            return Finding(
-                "redirect-credentials",
-                f"the redirect goes to '{self.o.failure_params.get('redirect_to', '')}', which contains a user name"
-                " and password; browsers refuse that for cross-origin requests",
-                "redirect to a URL without user:password@ (send credentials in a header instead)",
-                None,
-            )
-        # MissingAllowOriginHeader
-        if resp is not None and resp.status >= 500:
-            errors = "; ".join(self.o.app_errors[:1])
-            return Finding(
-                "server-error-without-cors",
-                f"the server answered {resp.status} without CORS headers"
-                + (f" (the app raised {errors})" if errors else "")
-                + ": in Starlette/FastAPI the error response comes from ServerErrorMiddleware, which sits"
-                " outside CORSMiddleware, so the browser reports a CORS error instead of the 500",
-                "fix the exception; and install CORS outside everything with corskit.outermost(app, ...)"
-                " so error responses carry CORS headers too",
-                None,
-            )
-        if self.o.redirected and self.o.request_origin == "null":
-            return self.null_origin_finding()
-        if self.s is not None:
-            reason, detail = _config_reason(
-                self.s, self.origin, self.method, self.unsafe, False, self.path
-            )
-            if reason:
-                found = self.from_reason(reason, detail)
-                if found is not None:
-                    return found
-            return Finding(
-                "blocked",
-                f"the response has no Access-Control-Allow-Origin although {self.mw} allows {self.origin};"
-                " something after the middleware (a proxy?) or a route removed it, or this path is not"
-                " behind the middleware",
-                "check that every route is behind the CORS middleware",
-                None,
-            )
-        return self.origin_finding()
-
-    def null_origin_finding(self) -> Finding:
-        return Finding(
-            "redirect-null-origin",
-            "the request was redirected across origins, so the browser now sends Origin: null (a"
-            " tainted origin) and the server does not allow that; do not allow 'null' (any sandboxed"
-            " page can send it)",
-            f"call the final URL ({self.o.final_url}) directly instead of going through the redirect",
-            None,
-        )
-
-
 def diagnose(
     outcome: Outcome,
     settings: list[CORSSettings] | CORSSettings | None = None,
@@ -884,76 +110,14 @@ def diagnose(
         primary = _for_path(settings, urlsplit(outcome.url).path or "/")
     else:
         primary = settings
-    framework: str | None = None
-    if app is not None:
-        if hasattr(app, "wsgi_app"):
-            framework = "flask"
-        else:
-            from .transports import TransportError, detect_app_kind
-
-            try:
-                framework = detect_app_kind(app)
-            except TransportError:
-                framework = None
     if primary is not None and primary.kind == "handwritten":
         # a hand-written layer's settings are unknown: judge what came over the wire
-        ctx = _Ctx(outcome, None, False, framework)
+        ctx = Causes(outcome, None, False, _framework(app))
     else:
-        ctx = _Ctx(outcome, primary, in_process, framework)
+        ctx = Causes(outcome, primary, in_process, _framework(app))
     findings: list[Finding] = []
     if outcome.verdict == "blocked":
-        err = outcome.cors_error
-        if err in (
-            "LocalNetworkAccessPermissionDenied",
-            "InsecureLocalNetwork",
-            "InvalidLocalNetworkAccess",
-        ):
-            space = outcome.failure_params.get("space", "local")
-            if err == "InsecureLocalNetwork":
-                cause = (
-                    f"a page that is not a secure context (plain http) is calling the `{space}` address"
-                    " space; Chromium's Local Network Access blocks it before sending anything, and no"
-                    " response header can change that"
-                )
-                fix = (
-                    "serve the page over https (then the user can grant the local-network permission), or"
-                    " serve the page and the API from the same address space (both on localhost in"
-                    " development)"
-                )
-            else:
-                cause = (
-                    f"a public page is calling the `{space}` address space: Chromium's Local Network Access"
-                    " asks the user for permission first and sends nothing until it is granted; no"
-                    " response header (not even the old Access-Control-Allow-Private-Network) can fix it"
-                )
-                fix = (
-                    "the user must allow 'local network access' for the page's site (the page must be a"
-                    ' secure context, https); cross-origin iframes need allow="local-network"; or put'
-                    " the API on a public address"
-                )
-            findings.append(Finding("local-network-access", cause, fix, None))
-            if outcome.if_permitted is not None and outcome.if_permitted.verdict == "blocked":
-                extra = diagnose(outcome.if_permitted, settings, in_process=in_process, app=app)
-                findings.extend(
-                    Finding(
-                        f.code, "even with the permission: " + f.cause, f.fix, f.setting, f.severity
-                    )
-                    for f in extra.findings
-                    if f.severity == "error"
-                )
-        elif outcome.network_error:
-            findings.append(
-                Finding(
-                    "network-error",
-                    f"the request failed before CORS applied: {outcome.network_error}",
-                    "fix the redirect chain",
-                    None,
-                )
-            )
-        elif outcome.failed_stage == "preflight":
-            findings.append(ctx.preflight_failure())
-        else:
-            findings.append(ctx.actual_failure())
+        findings += _blocked(outcome, ctx, settings, in_process, app)
     elif not outcome.cross_origin:
         findings.append(
             Finding(
@@ -964,29 +128,7 @@ def diagnose(
                 "warning",
             )
         )
-    for note in outcome.warnings:
-        if note.code == "AuthorizationCoveredByWildcard":
-            findings.append(ctx.authorization_finding("warning"))
-        elif note.code == "max-age-capped":
-            findings.append(
-                Finding(
-                    "max-age-capped",
-                    note.text,
-                    "max_age=600 (Safari keeps preflights 600 s at most, Chromium 7200 s, Firefox 86400 s)",
-                    "max_age",
-                    "warning",
-                )
-            )
-    for issue in outcome.cookie_issues:
-        findings.append(
-            Finding(
-                "cookie-not-sent",
-                issue.text,
-                issue.fix,
-                "allow_credentials" if issue.code == "cookie-credentials-mode" else None,
-                "error" if issue.severity == "error" else "warning",
-            )
-        )
+    findings += _warnings(outcome, ctx)
     if outcome.verdict == "allowed":
         # cookie problems do not block the response; keep them as warnings on an allowed request
         findings = [
@@ -1017,10 +159,119 @@ def _in_layer_words(
     findings = [advice.reword(f, layer) for f in findings]
     first = findings[0] if findings and findings[0].severity == "error" else None
     code, setting = (first.code, first.setting) if first else (None, None)
+    status = outcome.failed_response.status if outcome.failed_response is not None else None
     for note in layer.notes:
-        status = outcome.failed_response.status if outcome.failed_response is not None else None
         if advice.note_severity(note, layer, code, setting, status) == "error":
             findings.insert(0, Finding(note.code, note.message, note.fix, None, "error"))
         else:
             findings.append(Finding(note.code, note.message, note.fix, None, "warning"))
+    return findings
+
+
+def _framework(app: Any) -> str | None:
+    if app is None:
+        return None
+    if hasattr(app, "wsgi_app"):
+        return "flask"
+    from .transports import TransportError, detect_app_kind
+
+    try:
+        return detect_app_kind(app)
+    except TransportError:
+        return None
+
+
+_LNA_ERRORS = (
+    "LocalNetworkAccessPermissionDenied",
+    "InsecureLocalNetwork",
+    "InvalidLocalNetworkAccess",
+)
+
+
+def _blocked(
+    outcome: Outcome,
+    ctx: Causes,
+    settings: list[CORSSettings] | CORSSettings | None,
+    in_process: bool,
+    app: Any,
+) -> list[Finding]:
+    if outcome.cors_error in _LNA_ERRORS:
+        findings = [_local_network(outcome)]
+        if outcome.if_permitted is not None and outcome.if_permitted.verdict == "blocked":
+            extra = diagnose(outcome.if_permitted, settings, in_process=in_process, app=app)
+            findings.extend(
+                Finding(
+                    f.code, "even with the permission: " + f.cause, f.fix, f.setting, f.severity
+                )
+                for f in extra.findings
+                if f.severity == "error"
+            )
+        return findings
+    if outcome.network_error:
+        return [
+            Finding(
+                "network-error",
+                f"the request failed before CORS applied: {outcome.network_error}",
+                "fix the redirect chain",
+                None,
+            )
+        ]
+    if outcome.failed_stage == "preflight":
+        return [ctx.preflight_failure()]
+    return [ctx.actual_failure()]
+
+
+def _local_network(outcome: Outcome) -> Finding:
+    space = outcome.failure_params.get("space", "local")
+    if outcome.cors_error == "InsecureLocalNetwork":
+        cause = (
+            f"a page that is not a secure context (plain http) is calling the `{space}` address"
+            " space; Chromium's Local Network Access blocks it before sending anything, and no"
+            " response header can change that"
+        )
+        fix = (
+            "serve the page over https (then the user can grant the local-network permission), or"
+            " serve the page and the API from the same address space (both on localhost in"
+            " development)"
+        )
+    else:
+        cause = (
+            f"a public page is calling the `{space}` address space: Chromium's Local Network Access"
+            " asks the user for permission first and sends nothing until it is granted; no"
+            " response header (not even the old Access-Control-Allow-Private-Network) can fix it"
+        )
+        fix = (
+            "the user must allow 'local network access' for the page's site (the page must be a"
+            ' secure context, https); cross-origin iframes need allow="local-network"; or put'
+            " the API on a public address"
+        )
+    return Finding("local-network-access", cause, fix, None)
+
+
+def _warnings(outcome: Outcome, ctx: Causes) -> list[Finding]:
+    """Findings from the outcome's warnings and cookie issues."""
+    findings: list[Finding] = []
+    for note in outcome.warnings:
+        if note.code == "AuthorizationCoveredByWildcard":
+            findings.append(ctx.authorization_finding("warning"))
+        elif note.code == "max-age-capped":
+            findings.append(
+                Finding(
+                    "max-age-capped",
+                    note.text,
+                    "max_age=600 (Safari keeps preflights 600 s at most, Chromium 7200 s, Firefox 86400 s)",
+                    "max_age",
+                    "warning",
+                )
+            )
+    for issue in outcome.cookie_issues:
+        findings.append(
+            Finding(
+                "cookie-not-sent",
+                issue.text,
+                issue.fix,
+                "allow_credentials" if issue.code == "cookie-credentials-mode" else None,
+                "error" if issue.severity == "error" else "warning",
+            )
+        )
     return findings

@@ -11,7 +11,7 @@ import textwrap
 from typing import IO, Any
 
 from .diagnose import Diagnosis
-from .fetch import Outcome, Step
+from .fetch import Outcome, Step, shown_headers, shown_names
 
 __all__ = ["Style", "render_json", "render_text", "use_colour"]
 
@@ -90,19 +90,23 @@ def _step_line(step: Step, st: Style, verbose: bool) -> list[str]:
             else f"  {st.red('=>')} {text}"
         )
     lines = [first]
-    if verbose and step.request is not None:
-        lines += [st.dim(f"       {k}: {v}") for k, v in step.request.headers]
-    if verbose and step.response is not None:
-        lines += [st.dim(f"       {k}: {v}") for k, v in step.response.headers]
+    if not verbose:
+        return lines
+    for message in (step.request, step.response):
+        if message is not None:
+            shown, omitted = shown_headers(message.headers)
+            lines += [st.dim(f"       {k}: {v}") for k, v in shown]
+            if omitted:
+                lines.append(st.dim(f"       ... {omitted} more headers not shown"))
     return lines
 
 
-def _wrap(text: str, indent: str, width: int = 100) -> str:
+def _wrap(text: str, indent: str, width: int = 100, subsequent: str | None = None) -> str:
     return textwrap.fill(
         text,
         width=width,
         initial_indent=indent,
-        subsequent_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
         break_long_words=False,
         break_on_hyphens=False,
     )
@@ -129,12 +133,28 @@ def render_text(
     for step in outcome.steps:
         out.extend(_step_line(step, st, verbose))
     out.append("")
+    out += _verdict(outcome, st)
+    out += _findings(outcome, diagnosis, st)
+    if diagnosis.settings is not None:
+        s = diagnosis.settings
+        out.append("")
+        out.append(
+            st.dim(
+                f"CORS settings found: {s.class_name} at {s.where}"
+                + (f" (outside it: {', '.join(s.outside)})" if s.outside else "")
+            )
+        )
+    return "\n".join(out) + "\n"
+
+
+def _verdict(outcome: Outcome, st: Style) -> list[str]:
+    """The verdict, the console messages or what JavaScript can read."""
     verdict = outcome.verdict.upper()
     coloured = st.green(verdict) if outcome.verdict == "allowed" else st.red(verdict)
     line = f"Verdict: {coloured} (Chromium 156)"
     if outcome.spec_verdict and outcome.spec_verdict != outcome.verdict:
         line += f"; the Fetch standard says {outcome.spec_verdict}"
-    out.append(st.bold(line) if not colour else line)
+    out = [st.bold(line) if not st.colour else line]
     if outcome.network_error:
         out.append(
             f"  network error: {outcome.network_error} (JavaScript sees TypeError: Failed to fetch)"
@@ -149,7 +169,7 @@ def render_text(
         out.append(st.dim("  (JavaScript only sees: TypeError: Failed to fetch)"))
     elif outcome.verdict == "allowed" and outcome.cross_origin:
         out.append(
-            f"  JavaScript can read the response; readable headers: {', '.join(outcome.readable_headers) or '(none)'}"
+            f"  JavaScript can read the response; readable headers: {shown_names(outcome.readable_headers) or '(none)'}"
         )
     if outcome.if_permitted is not None:
         p = outcome.if_permitted
@@ -160,6 +180,12 @@ def render_text(
             f"  With the local-network permission granted the request would be {p.verdict}"
             + (f": {p.chromium_message}" if p.chromium_message else ".")
         )
+    return out
+
+
+def _findings(outcome: Outcome, diagnosis: Diagnosis, st: Style) -> list[str]:
+    """Cause and fix, the other findings, then the notes."""
+    out: list[str] = []
     primary = diagnosis.primary
     if primary is not None and (primary.severity == "error" or outcome.verdict == "blocked"):
         out.append("")
@@ -189,26 +215,8 @@ def render_text(
         out.append("")
         out.append(st.bold("Notes:"))
         for note in notes:
-            out.append(
-                textwrap.fill(
-                    f"{note.text} [{note.code}]",
-                    width=100,
-                    initial_indent="  - ",
-                    subsequent_indent="    ",
-                    break_long_words=False,
-                    break_on_hyphens=False,
-                )
-            )
-    if diagnosis.settings is not None:
-        s = diagnosis.settings
-        out.append("")
-        out.append(
-            st.dim(
-                f"CORS settings found: {s.class_name} at {s.where}"
-                + (f" (outside it: {', '.join(s.outside)})" if s.outside else "")
-            )
-        )
-    return "\n".join(out) + "\n"
+            out.append(_wrap(f"{note.text} [{note.code}]", "  - ", subsequent="    "))
+    return out
 
 
 def render_json(

@@ -4,7 +4,7 @@ The browser simulation (:mod:`corskit.doctor.fetch`) never talks to a network or
 directly.  It builds :class:`WireRequest` objects exactly as a browser would put them on the
 wire and hands them to a :class:`Transport`, which returns a :class:`WireResponse` *without
 following redirects* (the simulation follows them itself, because every hop has to be checked
-the way Fetch says; fetch-cors-rules.md §1.12).
+the way Fetch says; https://fetch.spec.whatwg.org/#http-redirect-fetch).
 
 Three transports exist:
 
@@ -29,14 +29,30 @@ import importlib
 import inspect
 import io
 import os
+import socket
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from ..origins import is_loopback_host
+from .wire import (
+    INPROCESS_BASE,
+    MAX_BODY,
+    Deadline,
+    Transport,
+    TransportError,
+    WireRequest,
+    WireResponse,
+    one_line,
+    time_budget,
+    validate_http_url,
+)
+
 __all__ = [
+    "INPROCESS_BASE",
+    "MAX_BODY",
     "ASGITransport",
     "HTTPTransport",
     "Transport",
@@ -47,113 +63,16 @@ __all__ = [
     "detect_app_kind",
     "load_app",
     "open_transport",
+    "time_budget",
+    "transport_for_app",
     "validate_http_url",
 ]
-
-#: The host name used for in-process targets (the same convention as Starlette's TestClient).
-INPROCESS_BASE = "http://testserver"
-
-#: In-process transports stop reading a response body after this many bytes (CORS is decided by
-#: the status line and headers; an endless streaming response must not hang the doctor).
-MAX_BODY = 1 << 20
-
-
-@dataclass(frozen=True)
-class WireRequest:
-    """A request exactly as it goes on the wire.
-
-    ``headers`` keeps order and duplicates; names are sent as given.  ``url`` is absolute.
-    """
-
-    method: str
-    url: str
-    headers: list[tuple[str, str]]
-    body: bytes = b""
-
-    def get(self, name: str) -> str | None:
-        """Fetch "get": all values of *name* (case-insensitive) joined with ``", "``, or None."""
-        values = [v for k, v in self.headers if k.lower() == name.lower()]
-        return ", ".join(values) if values else None
-
-
-@dataclass(frozen=True)
-class WireResponse:
-    """A response as received: status, headers (names lower-cased, order and duplicates kept),
-    the body, and the URL that was requested."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-    url: str
-
-    def get(self, name: str) -> str | None:
-        """Fetch "get" (fetch.bs:686-698): all values joined with ``", "``; None if absent."""
-        values = self.get_all(name)
-        return ", ".join(values) if values else None
-
-    def get_all(self, name: str) -> list[str]:
-        """Every value of header *name* (case-insensitive), in the order received."""
-        lname = name.lower()
-        return [v for k, v in self.headers if k == lname]
-
-
-class TransportError(Exception):
-    """The request could not be made (bad target, connection failure, app crash while
-    importing).  ``str(error)`` is a one-line message meant for a person."""
-
-
-class Transport(Protocol):
-    """Sends one request and returns the response, never following redirects.
-
-    Implementations are thread-safe."""
-
-    def send(self, request: WireRequest) -> WireResponse:
-        """Send *request*; raise :class:`TransportError` if no response could be obtained."""
-        ...
-
-    def close(self) -> None:
-        """Release resources (connections, the event-loop thread)."""
-        ...
-
-
-# --------------------------------------------------------------------------------------------
-# URL helpers
-
-
-def validate_http_url(url: str) -> str:
-    """Return *url* if it is an absolute ``http``/``https`` URL with a host; else raise
-    :class:`TransportError` with a one-line explanation."""
-    if any(c in url for c in " \t\r\n"):
-        raise TransportError(f"malformed URL {url!r}: contains white space")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise TransportError(f"malformed URL {url!r}: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise TransportError(f"malformed URL {url!r}: the scheme must be http or https")
-    if not parts.hostname:
-        raise TransportError(f"malformed URL {url!r}: no host")
-    if port == 0:
-        raise TransportError(f"malformed URL {url!r}: port 0")
-    return url
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    first = text[0] if text else ""
-    name = type(exc).__name__
-    return f"{name}: {first}" if first else name
-
 
 # --------------------------------------------------------------------------------------------
 # HTTP
 
 
-MAX_BODY = 1 << 20  # bytes of a response body kept by HTTPTransport
-
-
-class HTTPTransport:
+class HTTPTransport(Deadline):
     """Real HTTP with ``httpx`` (imported lazily).  Redirects are never followed.
 
     Only the headers of the :class:`WireRequest` are sent (plus ``Host`` and
@@ -161,30 +80,29 @@ class HTTPTransport:
     ``User-Agent``/``Accept``/``Accept-Encoding`` headers are not added.  Proxy settings from
     the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) are honoured, except for loopback
     hosts, which are always reached directly.
+
+    *timeout* bounds each request as a whole (connecting, the headers and the kept part of the
+    body), not only each socket read: a server that sends one byte at a time is cut off when
+    the time is up.  Each request uses its own connection, so that cutting one off never
+    touches another.
     """
 
     def __init__(self, *, timeout: float = 10.0, verify: bool = True) -> None:
         import httpx
 
+        super().__init__(timeout)
         self._httpx = httpx
-        self._client = httpx.Client(
-            follow_redirects=False, timeout=timeout, verify=verify, trust_env=False
-        )
-        self._options: dict[str, Any] = {"timeout": timeout, "verify": verify}
+        self._options: dict[str, Any] = {
+            "timeout": timeout,
+            "verify": verify,
+            "limits": httpx.Limits(max_keepalive_connections=0),
+        }
+        self._client = httpx.Client(follow_redirects=False, trust_env=False, **self._options)
         self._env_client: Any = None
         self._lock = threading.Lock()
 
     def _client_for(self, url: str) -> Any:
-        host = (urlsplit(url).hostname or "").lower()
-        loopback = host == "localhost" or host.endswith(".localhost")
-        if not loopback:
-            try:
-                import ipaddress
-
-                loopback = ipaddress.ip_address(host).is_loopback
-            except ValueError:
-                loopback = False
-        if loopback:
+        if is_loopback_host((urlsplit(url).hostname or "").lower()):
             return self._client
         with self._lock:
             if self._env_client is None:
@@ -197,30 +115,25 @@ class HTTPTransport:
         """Send *request* over the network (see :class:`Transport`)."""
         httpx = self._httpx
         validate_http_url(request.url)
+        left = self._time_left(request)
+        cutoff = _Cutoff(left)
         try:
             req = httpx.Request(
                 request.method,
                 request.url,
                 headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers],
                 content=request.body if request.body else None,
+                extensions={"timeout": httpx.Timeout(left).as_dict(), "trace": cutoff.trace},
             )
             # httpx upper-cases the method; a browser sends `patch` as written (Fetch does not
-            # normalise it), and servers answer the two differently (issue 4, tests/browser).
+            # normalise it), and servers answer the two differently (tests/browser).
             req.method = request.method
-            resp = self._client_for(request.url).send(req, follow_redirects=False, stream=True)
-            try:
-                # CORS lives in the headers: keep at most MAX_BODY bytes of the body, so
-                # probing a large download costs no more than probing a small one.
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in resp.iter_bytes():
-                    chunks.append(chunk[: MAX_BODY - size])
-                    size += len(chunks[-1])
-                    if size >= MAX_BODY:
-                        break
-                body = b"".join(chunks)
-            finally:
-                resp.close()
+            with cutoff:
+                resp = self._client_for(request.url).send(req, follow_redirects=False, stream=True)
+                try:
+                    body = _read_body(resp)
+                finally:
+                    resp.close()
         except httpx.TimeoutException:
             raise TransportError(f"timed out waiting for {request.method} {request.url}") from None
         except httpx.ConnectError as exc:
@@ -228,8 +141,13 @@ class HTTPTransport:
         except httpx.InvalidURL as exc:
             raise TransportError(f"malformed URL {request.url!r}: {exc}") from None
         except (httpx.HTTPError, UnicodeEncodeError, ValueError, OSError) as exc:
+            if cutoff.fired:
+                raise TransportError(
+                    f"timed out waiting for {request.method} {request.url} "
+                    f"(no complete answer within {left:.3g} s)"
+                ) from None
             raise TransportError(
-                f"{request.method} {request.url} failed: {_one_line(exc)}"
+                f"{request.method} {request.url} failed: {one_line(exc)}"
             ) from None
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in resp.headers.raw]
         return WireResponse(status=resp.status_code, headers=headers, body=body, url=request.url)
@@ -239,6 +157,68 @@ class HTTPTransport:
         self._client.close()
         if self._env_client is not None:
             self._env_client.close()
+
+
+def _read_body(resp: Any) -> bytes:
+    # CORS lives in the headers: keep at most MAX_BODY bytes of the body, so probing a large
+    # download costs no more than probing a small one.
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in resp.iter_bytes():
+        chunks.append(chunk[: MAX_BODY - size])
+        size += len(chunks[-1])
+        if size >= MAX_BODY:
+            break
+    return b"".join(chunks)
+
+
+class _Cutoff:
+    """Shuts the request's socket down when its time is up.
+
+    httpx's timeouts apply to each socket operation, so a server that sends a byte every
+    half second never trips them.  The socket is learnt from httpx's connection trace; a
+    timer shuts it down, and the blocked read then fails at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx ``trace`` extension: remember the socket of each new connection."""
+        if not event.endswith(("connect_tcp.complete", "connect_unix_socket.complete")):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                fired = self.fired
+            if fired:
+                _shut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def __enter__(self) -> _Cutoff:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _reason(exc: BaseException) -> str:
@@ -285,7 +265,7 @@ def _with_host(request: WireRequest, host_header: str) -> list[tuple[str, str]]:
 # ASGI
 
 
-class ASGITransport:
+class ASGITransport(Deadline):
     """Calls an ASGI 3 application in-process.
 
     A private event loop runs in a daemon thread; :meth:`send` schedules the call on it with
@@ -297,8 +277,8 @@ class ASGITransport:
     """
 
     def __init__(self, app: Any, *, timeout: float = 10.0) -> None:
+        super().__init__(timeout)
         self.app = app
-        self.timeout = timeout
         self.errors: list[str] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -323,14 +303,15 @@ class ASGITransport:
 
     def send(self, request: WireRequest) -> WireResponse:
         """Run the app for *request* and collect the response (see :class:`Transport`)."""
+        left = self._time_left(request)
         loop = self._ensure_loop()
         future = asyncio.run_coroutine_threadsafe(self._call(request), loop)
         try:
-            return future.result(self.timeout)
+            return future.result(left)
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise TransportError(
-                f"the app did not answer {request.method} {request.url} within {self.timeout:g} s"
+                f"the app did not answer {request.method} {request.url} within {left:.3g} s"
             ) from None
 
     async def _call(self, request: WireRequest) -> WireResponse:
@@ -398,7 +379,7 @@ class ASGITransport:
         if task.done():
             exc = task.exception()
             if exc is not None:
-                self.errors.append(_one_line(exc))
+                self.errors.append(one_line(exc))
                 if status is None:
                     return WireResponse(
                         status=500,
@@ -514,7 +495,7 @@ class WSGITransport:
                 if callable(close):
                     close()
         except Exception as exc:
-            self.errors.append(_one_line(exc))
+            self.errors.append(one_line(exc))
             if "status" not in started:
                 return WireResponse(
                     status=500,
@@ -608,7 +589,7 @@ def load_app(import_path: str) -> Any:
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
-        raise TransportError(f"cannot import {module_name!r}: {_one_line(exc)}") from None
+        raise TransportError(f"cannot import {module_name!r}: {one_line(exc)}") from None
     for part in attr.split("."):
         try:
             obj = getattr(obj, part)
@@ -618,7 +599,7 @@ def load_app(import_path: str) -> Any:
         try:
             obj = obj()
         except Exception as exc:
-            raise TransportError(f"calling {attr}() failed: {_one_line(exc)}") from None
+            raise TransportError(f"calling {attr}() failed: {one_line(exc)}") from None
     return obj
 
 

@@ -4,22 +4,29 @@ predict what it sends, and phrase a fix in its own words.
 One module per library users run, each with a ``NAME`` and a ``find(node, nodes)`` function
 (:class:`~corskit.doctor.layers.base.LayerModel`); adding a library is adding a module to
 :data:`MODELS`. :func:`find_layers` walks an app (:func:`~corskit.doctor.layers.base.walk`)
-and asks every model about every object on the way, outermost first.
+and asks every model about every object on the way, outermost first. :func:`config_reason`
+says how the layer found decides a request, in corskit's reason names.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from . import (
-    corskit_layer,
+    advice,
+    corskit,
     django_cors_headers_layer,
     flask_cors_layer,
     handwritten,
     litestar_layer,
-    starlette_layer,
+    starlette,
 )
 from .base import Fix, Layer, LayerModel, LayerNote, LayerRequest, Node, runs_first, walk
+
+if TYPE_CHECKING:
+    from ..fetch import Outcome
+    from .appinfo import CORSSettings
 
 __all__ = [
     "MODELS",
@@ -28,14 +35,18 @@ __all__ = [
     "LayerModel",
     "LayerNote",
     "LayerRequest",
+    "config_reason",
+    "corskit",
     "find_layers",
     "primary_layer",
+    "server_reason_from_body",
+    "starlette",
 ]
 
 # The models, most specific first (the hand-written model only claims what no library does).
 MODELS: tuple[LayerModel, ...] = (
-    corskit_layer,
-    starlette_layer,
+    corskit,
+    starlette,
     flask_cors_layer,
     django_cors_headers_layer,
     litestar_layer,
@@ -80,3 +91,57 @@ def primary_layer(app: Any) -> Layer | None:
     """The layer that answers requests first (the outermost), or None."""
     found = find_layers(app)
     return found[0] if found else None
+
+
+def config_reason(
+    settings: CORSSettings,
+    origin: str,
+    method: str,
+    unsafe: list[str],
+    preflight: bool,
+    path: str = "/",
+) -> tuple[str, str]:
+    """How the configured middleware decides this request to *path*: (reason, detail) where
+    reason is one of corskit's engine reasons ("origin-not-allowed", "method-not-allowed",
+    "header-not-allowed", "authorization-not-covered-by-wildcard", ...) or "" when allowed.
+    A layer of another library answers from its model's prediction."""
+    layer = settings.layer
+    if layer is not None and settings.kind not in ("corskit", "starlette"):
+        found = advice.predicted_reason(layer, origin, method, unsafe, preflight, path)
+        return found or ("", "")
+    if settings.kind == "corskit":
+        policy = (
+            settings.policy if settings.policy is not None else corskit.build(settings.settings)
+        )
+        if policy is not None:
+            return corskit.decide(policy, origin, method, unsafe, preflight)
+    # a corskit configuration that does not build is read with Starlette's semantics
+    return starlette.decide(settings, origin, method, unsafe, preflight)
+
+
+def server_reason_from_body(outcome: Outcome) -> tuple[str, str]:
+    """Read a refusal reason from the failing response body (corskit debug=True or
+    Starlette's "Disallowed CORS ..." text)."""
+    resp = outcome.failed_response
+    if resp is None:
+        return "", ""
+    text = resp.body[:2000].decode("utf-8", "replace")
+    m = re.search(r"Disallowed CORS ([a-z, -]+)", text)
+    if m:
+        first = m.group(1).split(",")[0].strip()
+        return {
+            "origin": "origin-not-allowed",
+            "method": "method-not-allowed",
+            "headers": "header-not-allowed",
+        }.get(first, ""), ""
+    for reason in (
+        "authorization-not-covered-by-wildcard",
+        "origin-not-allowed",
+        "method-not-allowed",
+        "header-not-allowed",
+        "header-list-too-long",
+        "header-list-malformed",
+    ):
+        if reason in text:
+            return reason, ""
+    return "", ""

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import find_layers
 from .base import SETTING_DEFAULTS, Layer
-from .corskit_layer import CorskitLayer
+from .corskit import CorskitLayer
 
 __all__ = ["CORSSettings", "find_cors_settings", "primary_settings"]
 

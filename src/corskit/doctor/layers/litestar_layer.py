@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import Fix, Layer, LayerRequest, Node, kwargs_text, qualname
-from .starlette_layer import run_asgi, scope_for
+from .starlette import run_asgi, scope_for
 
 NAME = "litestar"
 _FIELDS = (

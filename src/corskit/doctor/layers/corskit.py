@@ -1,7 +1,8 @@
 """corskit itself: the ASGI and WSGI middleware, ``corskit.outermost``, ``corskit.flask.CORS``
 and ``corskit.django.CorsMiddleware``.
 
-Predictions run corskit's own WSGI adapter on the request (no rule is repeated here).
+The doctor asks corskit's own engine how a policy decides a request (:func:`decide`), and
+predictions run corskit's own WSGI adapter on the request: no rule is repeated here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     SETTING_DEFAULTS,
@@ -22,6 +23,47 @@ from .base import (
     kwargs_text,
     qualname,
 )
+
+if TYPE_CHECKING:
+    from ...policy import CORSPolicy
+
+__all__ = [
+    "NAME",
+    "CorskitLayer",
+    "build",
+    "decide",
+    "find",
+    "is_corskit_middleware",
+    "request_environ",
+]
+
+
+def build(settings: dict[str, Any]) -> CORSPolicy | None:
+    """The policy a ``user_middleware`` entry would build (its warnings silenced: the doctor
+    reports them itself), or None when it does not build."""
+    from ...policy import CORSPolicy
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return CORSPolicy(**settings)
+    except Exception:  # an invalid configuration: the caller falls back to a model
+        return None
+
+
+def decide(
+    policy: CORSPolicy, origin: str, method: str, unsafe: list[str], preflight: bool
+) -> tuple[str, str]:
+    """How *policy* decides this request: ``(reason, detail)``, or ``("", "")`` when it
+    allows it."""
+    engine = policy.engine
+    if preflight:
+        lines = [",".join(sorted(unsafe)).encode("latin-1")] if unsafe else []
+        d = engine.preflight(origin.encode("latin-1"), method.encode("latin-1"), lines, None)
+    else:
+        d = engine.actual(origin.encode("latin-1"))
+    return ("" if d.allowed else d.reason), str(getattr(d, "detail", "") or "")
+
 
 NAME = "corskit"
 
@@ -110,18 +152,6 @@ def _settings_of(policy: Any) -> dict[str, Any]:
     return {k: getattr(policy, k) for k in SETTING_DEFAULTS if hasattr(policy, k)}
 
 
-def _build(given: dict[str, Any]) -> Any:
-    """corskit's policy for keywords not yet built (None when invalid)."""
-    from corskit import CORSPolicy
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return CORSPolicy(**given)
-    except Exception:
-        return None
-
-
 def _from_instance(node: Node) -> CorskitLayer:
     policy = getattr(node.obj, "policy", None)
     module = qualname(node.obj)[0]
@@ -162,7 +192,7 @@ def _from_entry(node: Node) -> _EntryLayer:
     policy = kwargs.pop("policy", None)
     given.update(kwargs)
     if policy is None:
-        policy = _build(given)
+        policy = build(given)
     settings = _settings_of(policy) if policy is not None else {**SETTING_DEFAULTS, **given}
     cls = class_of(node.obj)
     label = (
@@ -223,7 +253,7 @@ def _django(node: Node) -> list[Layer]:
     options = dict(read.options)
     routes = options.pop("routes", None)
     options.pop("debug", None)
-    policy = _build(options)
+    policy = build(options)
     settings_ = _settings_of(policy) if policy is not None else options
     return [
         CorskitLayer(

@@ -1,27 +1,5 @@
-"""Run a cross-origin ``fetch()`` in real headless Chromium and report what the browser did.
-
-This is the "proof" half of the doctor: the simulation in :mod:`corskit.doctor.fetch` says what
-*should* happen; this module asks the real browser (Debian's ``chromium`` package driven by the
-Python ``playwright`` package, never a downloaded build) what *does* happen.
-
-The recipe follows browser-and-load-testing.md ("A working browser recipe"); each of its four
-requirements is essential, because without it Chromium silently gives a different answer:
-
-1. Launch Debian's binary with a fixed set of quiet flags (no sandbox, GPU, QUIC, sync...).
-2. Fake the page origin with ``page.route`` + ``fulfill``, then ``page.unroute_all(behavior="wait")``
-   **before any fetch**: while a route is active Playwright answers every CORS preflight itself
-   with a permissive 204, so disallowed requests would appear to succeed.
-3. Neutralise Local Network Access (fetch-cors-rules.md §1.14): a page whose origin is public or
-   unknown may not fetch 127.0.0.1. https origins get the ``local-network-access`` permission;
-   http (and ``null``) origins cannot be granted it, so the loopback target ports are declared
-   ``public`` with ``--ip-address-space-overrides``.
-4. A fresh profile (user-data-dir, removed afterwards) whose preferences allow third-party cookies
-   (``cookie_controls_mode`` = 0), and a unique URL per request, so the preflight cache never hides
-   a preflight.
-
-Use :func:`run_in_browser` for one request, or :class:`BrowserSession` to batch many requests
-from several origins through one browser launch.
-"""
+"""A real headless Chromium session: fake page origins, one ``fetch()`` per request, and
+what the browser saw (console, network, DevTools issues)."""
 
 from __future__ import annotations
 
@@ -33,47 +11,14 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = [
-    "BrowserCheck",
-    "BrowserOutcome",
-    "BrowserRequest",
-    "BrowserSession",
-    "BrowserUnavailable",
-    "OriginPage",
-    "SimulationUnavailable",
-    "SimulationView",
-    "add_cache_buster",
-    "browser_available",
-    "browser_check",
-    "browser_session",
-    "find_chromium",
-    "run_in_browser",
-    "serve_target",
-    "simulate_request",
-]
-
-INSTALL_HINT = "run `bash scripts/ensure-browser.sh` (installs Debian's chromium and playwright)"
-
-# Candidate binaries, most direct first. /usr/lib/chromium/chromium avoids the Debian wrapper's
-# harmless `[: ... unexpected operator` shell error (browser-and-load-testing.md, recipe step 1).
-CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
-
-LAUNCH_ARGS: tuple[str, ...] = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
+from .discovery import INSTALL_HINT, LAUNCH_ARGS, BrowserUnavailable, find_chromium
 
 # The page served at the fake origin. The data: favicon avoids a stray console error for
-# /favicon.ico (browser-and-load-testing.md, "Minimal core of the recipe").
+# /favicon.ico (docs/browser.md, "How a browser run works").
 _PAGE_HTML = (
     '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
     "<title>corskit probe</title></head><body>corskit browser probe</body></html>"
@@ -98,20 +43,12 @@ async ({url, init, timeout}) => {
 """
 
 
-class BrowserUnavailable(RuntimeError):
-    """Chromium or the playwright package is missing, or the browser failed to start.
-
-    ``str()`` is a one-line message that says how to fix it.
-    """
-
-
 @dataclass(frozen=True)
 class BrowserRequest:
     """One ``fetch(url, init)`` to run from a page.
 
     ``credentials`` is the Fetch credentials mode (``omit``, ``same-origin`` or ``include``);
-    ``headers`` keep their order (Chromium reports the first disallowed one, chromium-messages.md
-    §2.2); ``method`` is passed as written, so ``patch`` stays lower-case (fetch-cors-rules.md §1.1).
+    ``headers`` keep their order (Chromium reports the first disallowed one, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc); ``method`` is passed as written, so ``patch`` stays lower-case (https://fetch.spec.whatwg.org/#concept-method-normalize).
     """
 
     url: str
@@ -143,7 +80,7 @@ class BrowserOutcome:
     ``resolved`` is True when the JS promise resolved (the response was readable); otherwise
     ``error`` holds the JS error (``TypeError: Failed to fetch``). ``console`` holds every
     console message logged for this request (Chromium's own text), and ``cors_message`` the one
-    that starts with ``Access to fetch at`` (chromium-messages.md §2.1), if any. ``cors_error``
+    that starts with ``Access to fetch at`` (https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc), if any. ``cors_error``
     and ``cors_error_parameter`` come from CDP ``Network.loadingFailed.corsErrorStatus`` and
     ``net_error`` from its ``errorText`` (``net::ERR_FAILED``, ``net::ERR_CONNECTION_REFUSED``...).
     ``requests`` lists the requests the browser started for this case (method, URL and the
@@ -209,51 +146,10 @@ class BrowserOutcome:
         }
 
 
-def find_chromium(override: str | None = None) -> str:
-    """Locate the Chromium binary.
-
-    Order: *override* (``--chromium PATH``), the ``CORSKIT_CHROMIUM`` environment variable,
-    ``/usr/lib/chromium/chromium``, ``/usr/bin/chromium``, then ``chromium`` /
-    ``chromium-browser`` on ``PATH``. Raises :class:`BrowserUnavailable`.
-    """
-    from_env = not override and bool(os.environ.get("CORSKIT_CHROMIUM"))
-    override = override or os.environ.get("CORSKIT_CHROMIUM") or None
-    if override:
-        path = os.path.expanduser(override)
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-        found = shutil.which(path)
-        if found:
-            return found
-        source = "CORSKIT_CHROMIUM" if from_env else "--chromium"
-        raise BrowserUnavailable(f"{source} {override!r} is not an executable file")
-    for candidate in CHROMIUM_CANDIDATES:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BrowserUnavailable(f"Chromium not found; {INSTALL_HINT}, or pass --chromium PATH")
-
-
-def browser_available(chromium_path: str | None = None) -> str | None:
-    """Return ``None`` when a browser run is possible, else a one-line reason."""
-    try:
-        find_chromium(chromium_path)
-    except BrowserUnavailable as exc:
-        return str(exc)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return f"the Python package playwright is not installed; {INSTALL_HINT}"
-    return None
-
-
 def add_cache_buster(url: str, token: str | None = None) -> str:
     """Append ``corskit-case=<token>`` to the query, so no preflight-cache entry applies.
 
-    (fetch-cors-rules.md §1.10: cache entries are keyed by URL; browser-and-load-testing.md step 4.)
+    (https://fetch.spec.whatwg.org/#cors-preflight-cache: cache entries are keyed by URL; docs/browser.md.)
     """
     token = token or uuid.uuid4().hex[:12]
     parts = urlsplit(url)
@@ -480,7 +376,7 @@ class BrowserSession:
         default = os.path.join(self._profile, "Default")
         os.makedirs(default, exist_ok=True)
         # Third-party cookies allowed, so credentials: 'include' really sends cookies
-        # (browser-and-load-testing.md step 4).
+        # (docs/browser.md).
         with open(os.path.join(default, "Preferences"), "w", encoding="utf-8") as fh:
             json.dump({"profile": {"cookie_controls_mode": 0}}, fh)
         args = list(LAUNCH_ARGS)
@@ -526,11 +422,11 @@ class BrowserSession:
         cdp.send("Audits.enable")
         if origin == "null":
             # A data: document has an opaque origin, so its fetches carry `Origin: null`
-            # (fetch-cors-rules.md §1.11).
+            # (https://fetch.spec.whatwg.org/#concept-request-tainted-origin).
             page.goto("data:text/html," + _PAGE_HTML.replace("#", "%23"))
         else:
             if origin.startswith("https://"):
-                # Local Network Access (fetch-cors-rules.md §1.14) for a secure fake origin.
+                # Local Network Access (https://wicg.github.io/local-network-access/) for a secure fake origin.
                 with contextlib.suppress(Exception):
                     context.grant_permissions(["local-network-access"], origin=origin)
 
@@ -540,7 +436,7 @@ class BrowserSession:
             page.route(origin.rstrip("/") + "/**", fulfil)
             page.goto(origin.rstrip("/") + "/")
             # Mandatory: with any route active Playwright fakes every preflight with a
-            # permissive 204 (browser-and-load-testing.md step 2).
+            # permissive 204 (docs/browser.md).
             page.unroute_all(behavior="wait")
         actual = page.evaluate("self.origin")
         if actual != origin:
@@ -611,400 +507,3 @@ def browser_session(**kwargs: Any) -> Iterator[BrowserSession]:
         yield session
     finally:
         session.close()
-
-
-# -- the doctor's side: the same request through the Fetch simulation ------------------------
-
-
-class SimulationUnavailable(RuntimeError):
-    """The doctor's simulation (:mod:`corskit.doctor.fetch`) cannot run this request;
-    ``str()`` is one line."""
-
-
-@dataclass(frozen=True)
-class SimulationView:
-    """The parts of the simulation's outcome that are shown beside the browser's.
-
-    ``message`` is the console line the simulation predicts Chromium prints; ``title``,
-    ``why`` and ``fix`` explain it (from :mod:`corskit.doctor.diagnose` when available, else
-    from the failing step); ``steps`` is the wire-level story; ``outcome`` the raw
-    :class:`corskit.doctor.fetch.Outcome`.
-    """
-
-    verdict: str
-    status: int | None
-    cors_error: str | None
-    message: str | None
-    title: str
-    why: str
-    fix: str
-    steps: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    outcome: Any = field(default=None, compare=False, repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready form (without the raw outcome)."""
-        return {
-            "verdict": self.verdict,
-            "status": self.status,
-            "cors_error": self.cors_error,
-            "message": self.message,
-            "title": self.title,
-            "why": self.why,
-            "fix": self.fix,
-            "steps": list(self.steps),
-            "warnings": list(self.warnings),
-        }
-
-
-def _explain(outcome: Any) -> tuple[str, str, str]:
-    """(title, why, fix) for *outcome*, from the doctor's diagnosis when it is available."""
-    try:
-        from corskit.doctor.diagnose import diagnose
-
-        primary = diagnose(outcome).primary
-        if primary is not None:
-            return str(primary.title), str(primary.cause), str(primary.fix)
-    except Exception:  # the explanation is optional; the verdict and message are not
-        pass
-    if outcome.verdict == "allowed":
-        return "The browser lets the page read the response.", "", ""
-    failing = [s.text for s in outcome.steps if s.ok is False]
-    title = f"Blocked: {outcome.cors_error or outcome.network_error or 'request failed'}"
-    return title, failing[-1] if failing else "", ""
-
-
-def simulate_request(
-    url: str,
-    origin: str,
-    method: str = "GET",
-    headers: Sequence[tuple[str, str]] = (),
-    credentials: str = "same-origin",
-    body: str | None = None,
-    *,
-    transport: Any = None,
-    timeout: float = 10.0,
-    local_network_permission: bool = True,
-    check_local_network: bool = True,
-) -> SimulationView:
-    """Run the doctor's Fetch simulation for the same request a browser run makes.
-
-    *transport* defaults to an HTTP transport for *url*. Local Network Access (fetch-cors-rules.md
-    §1.14) is treated as granted by default (*local_network_permission*); with
-    *check_local_network* False it is not simulated at all, which is what a
-    :class:`BrowserSession` run amounts to (its loopback targets are declared ``public``).
-    Raises :class:`SimulationUnavailable` when the simulation is missing or refuses the input.
-    """
-    try:
-        from corskit.doctor import fetch as fetch_sim
-        from corskit.doctor.transports import HTTPTransport, TransportError
-    except ImportError as exc:
-        raise SimulationUnavailable(f"the doctor's simulation is not available ({exc})") from None
-    own = transport is None
-    if own:
-        try:
-            transport = HTTPTransport(timeout=timeout)
-        except ImportError as exc:
-            raise SimulationUnavailable(f"httpx is needed for the simulation ({exc})") from None
-    try:
-        outcome = fetch_sim.simulate(
-            transport,
-            url,
-            origin=origin,
-            method=method,
-            headers=list(headers),
-            credentials=credentials,  # type: ignore[arg-type]
-            body=body,
-            local_network_permission=local_network_permission,
-            target_address_space="auto" if check_local_network else None,
-        )
-    except (fetch_sim.FetchInputError, TransportError) as exc:
-        raise SimulationUnavailable(str(exc)) from None
-    finally:
-        if own:
-            transport.close()
-    title, why, fix = _explain(outcome)
-    return SimulationView(
-        verdict=str(outcome.verdict),
-        status=outcome.status,
-        cors_error=outcome.cors_error,
-        message=outcome.chromium_message,
-        title=title,
-        why=why,
-        fix=fix,
-        steps=tuple(s.text for s in outcome.steps),
-        warnings=tuple(w.text for w in outcome.warnings),
-        outcome=outcome,
-    )
-
-
-# -- `corskit check --browser` ------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve_target(target: str, path: str = "/") -> Iterator[tuple[str, str | None]]:
-    """Yield ``(url, served_base)`` for a ``corskit check`` TARGET.
-
-    A URL is used as it is (``served_base`` is None; *path*, when not ``/``, replaces its path).
-    A ``package.module:app`` target is imported and served on a free loopback port for the
-    duration (uvicorn for ASGI, the standard library's threaded WSGI server for WSGI).
-    Raises :class:`BrowserUnavailable` with a one-line message when that is impossible.
-    """
-    import threading
-
-    from corskit.doctor.transports import (
-        TransportError,
-        detect_app_kind,
-        load_app,
-        validate_http_url,
-    )
-
-    if not path.startswith("/"):
-        path = "/" + path
-    if "://" in target or target.lower().startswith(("http:", "https:")):
-        try:
-            validate_http_url(target)
-        except TransportError as exc:
-            raise BrowserUnavailable(str(exc)) from None
-        url = target
-        if path != "/":
-            parts = urlsplit(target)
-            url = f"{parts.scheme}://{parts.netloc}{path}"
-        yield url, None
-        return
-    try:
-        app = load_app(target)
-        kind = detect_app_kind(app)
-    except TransportError as exc:
-        raise BrowserUnavailable(str(exc)) from None
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    if kind == "asgi":
-        try:
-            import uvicorn
-        except ImportError:
-            raise BrowserUnavailable(
-                "serving an ASGI app for --browser needs uvicorn (pip install uvicorn)"
-            ) from None
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="error", access_log=False, lifespan="auto"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="corskit-serve", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                raise BrowserUnavailable(f"could not serve {target} with uvicorn on {base}")
-            time.sleep(0.02)
-        try:
-            yield base + path, base
-        finally:
-            server.should_exit = True
-            thread.join(10)
-    else:
-        from socketserver import ThreadingMixIn
-        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-        class _Server(ThreadingMixIn, WSGIServer):
-            daemon_threads = True
-
-        class _Quiet(WSGIRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        wsgi = make_server("127.0.0.1", port, app, server_class=_Server, handler_class=_Quiet)
-        thread = threading.Thread(target=wsgi.serve_forever, name="corskit-serve", daemon=True)
-        thread.start()
-        try:
-            yield base + path, base
-        finally:
-            wsgi.shutdown()
-            wsgi.server_close()
-            thread.join(10)
-
-
-@dataclass(frozen=True)
-class BrowserCheck:
-    """The browser half of ``corskit check --browser``: what Chromium did, what the simulation
-    says for the very same URL, and whether they agree."""
-
-    target: str
-    url: str
-    served_base: str | None
-    browser: BrowserOutcome
-    simulation: SimulationView | None
-    simulation_error: str | None = None
-    local_network_note: str | None = None
-
-    @property
-    def agree(self) -> bool | None:
-        """True/False, or None when the simulation could not run."""
-        if self.simulation is None:
-            return None
-        return (
-            self.simulation.verdict == self.browser.verdict
-            and self.simulation.message == self.browser.cors_message
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready form (added under ``"browser"`` in ``corskit check --json``)."""
-        return {
-            "target": self.target,
-            "url": self.url,
-            "served_at": self.served_base,
-            "chromium": self.browser.to_json(),
-            "simulation": self.simulation.to_json() if self.simulation else None,
-            "simulation_error": self.simulation_error,
-            "agree": self.agree,
-            "local_network_note": self.local_network_note,
-        }
-
-    def render_text(self, colour: bool = False) -> str:
-        """Human-readable report, printed after the simulation's."""
-
-        def paint(text: str, code: str) -> str:
-            return f"\033[{code}m{text}\033[0m" if colour else text
-
-        b = self.browser
-        lines = ["", paint(f"In a real browser: Chromium {b.chromium_version} (headless)", "1")]
-        lines.append(f"  page origin {b.origin}")
-        if self.served_base:
-            lines.append(f"  served {self.target} on {self.served_base} for this run")
-        lines.append(f"  fetch {b.method} {b.url}")
-        if b.resolved:
-            lines.append("  " + paint(f"RESOLVED: status {b.status}", "32"))
-        else:
-            lines.append("  " + paint(f"REJECTED: {b.error}", "31"))
-        # Preflights first: CDP announces the actual request before its preflight.
-        ordered = sorted(b.requests, key=lambda r: r[0] != "OPTIONS")
-        preflight_failed = (
-            not b.resolved
-            and any(m == "OPTIONS" for m, _, _ in ordered)
-            and b.cors_error is not None
-            and (b.cors_error.startswith("Preflight") or "PreflightResponse" in b.cors_error)
-        )
-
-        def show(method: str, url: str, status: int | None) -> str:
-            if status is not None:
-                result = str(status)
-            elif method != "OPTIONS" and preflight_failed:
-                result = "not sent (the preflight failed)"
-            else:
-                result = "no response"
-            return f"{method} {urlsplit(url).path} -> {result}"
-
-        sent = ", ".join(show(m, u, status) for m, u, status in ordered)
-        if sent:
-            lines.append(f"  on the wire: {sent}")
-        for text in b.console:
-            lines.append(f"  console: {text}")
-        if b.cors_error:
-            lines.append(f"  DevTools corsError: {b.cors_error}")
-        for issue in b.issues:
-            if not issue.startswith("CorsIssue"):  # CORS issues repeat the console message
-                lines.append(f"  DevTools issue: {issue}")
-        if self.local_network_note:
-            lines.append(f"  note: {self.local_network_note}")
-        sim = self.simulation
-        if sim is None:
-            lines.append(
-                paint(f"  simulation of the same URL unavailable: {self.simulation_error}", "33")
-            )
-        elif self.agree:
-            lines.append(
-                paint(
-                    f"  AGREE: the browser and the simulation both say {b.verdict}"
-                    + (", with the same console message." if b.cors_message else "."),
-                    "32",
-                )
-            )
-        else:
-            lines.append(
-                paint(
-                    "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)",
-                    "1;31",
-                )
-            )
-            lines.append(f"    Chromium:   {b.verdict}  {b.cors_message or ''}")
-            lines.append(f"    simulation: {sim.verdict}  {sim.message or ''}")
-        return "\n".join(lines) + "\n"
-
-
-def browser_check(
-    target: str,
-    *,
-    origin: str,
-    method: str = "GET",
-    headers: Sequence[tuple[str, str]] = (),
-    credentials: str = "same-origin",
-    body: str | None = None,
-    path: str | None = None,
-    chromium_path: str | None = None,
-    timeout: float = 10.0,
-) -> BrowserCheck:
-    """Run one ``corskit check`` request in Chromium and through the simulation of the same URL.
-
-    Raises :class:`BrowserUnavailable` (one line) when the browser cannot run.
-    """
-    find_chromium(chromium_path)  # fail fast, before serving anything
-    with serve_target(target, path or "/") as (url, served):
-        url = add_cache_buster(url)
-        with BrowserSession(chromium_path=chromium_path, targets=[url]) as session:
-            outcome = session.page(origin).fetch(
-                BrowserRequest(
-                    url=url,
-                    method=method,
-                    headers=tuple(headers),
-                    credentials=credentials,
-                    body=body,
-                )
-            )
-        simulation: SimulationView | None = None
-        error: str | None = None
-        note: str | None = None
-        try:
-            # The browser run neutralises Local Network Access, so compare like with like...
-            simulation = simulate_request(
-                url,
-                origin,
-                method,
-                headers,
-                credentials,
-                body,
-                timeout=timeout,
-                check_local_network=False,
-            )
-            # ...and say so when a real browser would also have asked (or refused) LNA.
-            if served is None:
-                real = simulate_request(
-                    url,
-                    origin,
-                    method,
-                    headers,
-                    credentials,
-                    body,
-                    timeout=timeout,
-                    local_network_permission=False,
-                )
-                if real.cors_error in (
-                    "LocalNetworkAccessPermissionDenied",
-                    "InsecureLocalNetwork",
-                    "InvalidLocalNetworkAccess",
-                ):
-                    note = (
-                        f"outside this test run Chromium would stop here first: {real.cors_error} "
-                        "(Local Network Access; the browser run declared the target public)"
-                    )
-        except SimulationUnavailable as exc:
-            error = str(exc)
-    return BrowserCheck(target, url, served, outcome, simulation, error, note)

@@ -1,0 +1,265 @@
+"""What browsers print when CORS blocks a request (Chromium:
+https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
+
+:func:`chromium_message` builds Chromium's console text exactly (frame, optional
+"(redirected from …)", the preflight prefix for the errors Chromium marks as preflight errors,
+and the detail string of each ``CorsError``); :func:`firefox_message` gives Firefox's text for
+the same failure.  Error names are Chromium's ``network::mojom::CorsError`` values without the
+``k`` prefix, which is also how DevTools' protocol (``corsErrorStatus.corsError``) spells them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CORS_ERRORS",
+    "PREFLIGHT_PREFIXED",
+    "chromium_detail",
+    "chromium_message",
+    "encode_hint",
+    "firefox_message",
+]
+
+#: The current ``CorsError`` enum (25 values, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
+CORS_ERRORS = (
+    "DisallowedByMode",
+    "InvalidResponse",
+    "WildcardOriginNotAllowed",
+    "MissingAllowOriginHeader",
+    "MultipleAllowOriginValues",
+    "InvalidAllowOriginValue",
+    "AllowOriginMismatch",
+    "InvalidAllowCredentials",
+    "CorsDisabledScheme",
+    "PreflightInvalidStatus",
+    "PreflightDisallowedRedirect",
+    "PreflightWildcardOriginNotAllowed",
+    "PreflightMissingAllowOriginHeader",
+    "PreflightMultipleAllowOriginValues",
+    "PreflightInvalidAllowOriginValue",
+    "PreflightAllowOriginMismatch",
+    "PreflightInvalidAllowCredentials",
+    "InvalidAllowMethodsPreflightResponse",
+    "InvalidAllowHeadersPreflightResponse",
+    "MethodDisallowedByPreflightResponse",
+    "HeaderDisallowedByPreflightResponse",
+    "RedirectContainsCredentials",
+    "InsecureLocalNetwork",
+    "InvalidLocalNetworkAccess",
+    "LocalNetworkAccessPermissionDenied",
+)
+
+#: Errors that get "Response to preflight request doesn't pass access control check: "
+#: (``IsPreflightError``).  The method/header/"Cannot parse" errors are preflight failures
+#: but are *not* prefixed.
+PREFLIGHT_PREFIXED = frozenset(
+    {
+        "PreflightWildcardOriginNotAllowed",
+        "PreflightMissingAllowOriginHeader",
+        "PreflightMultipleAllowOriginValues",
+        "PreflightInvalidAllowOriginValue",
+        "PreflightAllowOriginMismatch",
+        "PreflightInvalidAllowCredentials",
+        "PreflightInvalidStatus",
+        "PreflightDisallowedRedirect",
+    }
+)
+
+_PREFIX = "Response to preflight request doesn't pass access control check: "
+_VALID_VALUE = " Have the server send the header with a valid value."
+_XHR_CREDENTIALS = (
+    " The credentials mode of requests initiated by the XMLHttpRequest is controlled by the"
+    " withCredentials attribute."
+)
+
+
+def encode_hint(value: str) -> str:
+    """Chromium's ``EncodeHint``: non-printable or non-ASCII characters become ``\\uXXXX``."""
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if 0x20 <= code < 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\u{code:04X}")
+    return "".join(out)
+
+
+def _base(error: str) -> str:
+    """The non-preflight twin of a ``Preflight…`` access error (same detail text)."""
+    if error in PREFLIGHT_PREFIXED and error not in (
+        "PreflightInvalidStatus",
+        "PreflightDisallowedRedirect",
+    ):
+        return error[len("Preflight") :]
+    return error
+
+
+def chromium_detail(
+    error: str,
+    *,
+    value: str = "",
+    method: str = "",
+    header: str = "",
+    location: str = "",
+    space: str = "",
+    target_space: str = "",
+    kind: str = "fetch",
+) -> str:
+    """The detail text of *error* (the part after "has been blocked by CORS policy: ").
+
+    *value* is the offending header value, *method*/*header* the disallowed method or header,
+    *location* the redirect location, *space* the address space; *kind* is ``fetch`` or
+    ``XMLHttpRequest`` (it decides the suffixes)."""
+    base = _base(error)
+    fetch_suffix = _VALID_VALUE if kind == "fetch" else ""
+    xhr_suffix = _XHR_CREDENTIALS if kind == "XMLHttpRequest" else ""
+    v = encode_hint(value)
+    if base == "MissingAllowOriginHeader":
+        text = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+    elif base == "WildcardOriginNotAllowed":
+        text = (
+            "The value of the 'Access-Control-Allow-Origin' header in the response must not be"
+            " the wildcard '*' when the request's credentials mode is 'include'." + xhr_suffix
+        )
+    elif base == "MultipleAllowOriginValues":
+        text = (
+            f"The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only"
+            " one is allowed." + fetch_suffix
+        )
+    elif base == "InvalidAllowOriginValue":
+        text = (
+            f"The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'."
+            + fetch_suffix
+        )
+    elif base == "AllowOriginMismatch":
+        text = (
+            f"The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to"
+            " the supplied origin." + fetch_suffix
+        )
+    elif base == "InvalidAllowCredentials":
+        text = (
+            f"The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}'"
+            " which must be 'true' when the request's credentials mode is 'include'." + xhr_suffix
+        )
+    elif base == "PreflightInvalidStatus":
+        text = "It does not have HTTP ok status."
+    elif base == "PreflightDisallowedRedirect":
+        text = "Redirect is not allowed for a preflight request."
+    elif base == "InvalidAllowMethodsPreflightResponse":
+        text = (
+            "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
+        )
+    elif base == "InvalidAllowHeadersPreflightResponse":
+        text = (
+            "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
+        )
+    elif base == "MethodDisallowedByPreflightResponse":
+        text = f"Method {encode_hint(method)} is not allowed by Access-Control-Allow-Methods in preflight response."
+    elif base == "HeaderDisallowedByPreflightResponse":
+        text = (
+            f"Request header field {encode_hint(header.lower())} is not allowed by"
+            " Access-Control-Allow-Headers in preflight response."
+        )
+    elif base == "RedirectContainsCredentials":
+        text = (
+            f"Redirect location '{encode_hint(location)}' contains a username and password, which is"
+            " disallowed for cross-origin requests."
+        )
+    elif base == "DisallowedByMode":
+        text = "Cross origin requests are not allowed by request mode."
+    elif base == "CorsDisabledScheme":
+        text = (
+            "Cross origin requests are only supported for protocol schemes: chrome, "
+            "chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+        )
+    elif base == "InvalidResponse":
+        text = "The response is invalid."
+    elif base == "InsecureLocalNetwork":
+        text = (
+            "The request client is not a secure context and the resource is in more-private"
+            f" address space `{space}`."
+        )
+    elif base == "InvalidLocalNetworkAccess":
+        text = (
+            f"Request had a target IP address space of `{target_space}` yet the resource is in"
+            f" address space `{space}`."
+        )
+    elif base == "LocalNetworkAccessPermissionDenied":
+        text = f"Permission was denied for this request to access the `{space}` address space."
+    else:
+        raise ValueError(f"unknown CorsError {error!r}")
+    if error in PREFLIGHT_PREFIXED:
+        text = _PREFIX + text
+    return text
+
+
+def chromium_message(
+    error: str,
+    *,
+    url: str,
+    origin: str,
+    initial_url: str | None = None,
+    kind: str = "fetch",
+    **params: str,
+) -> str:
+    """The whole console line Chromium prints for *error* (https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
+
+    *url* is the last URL of the request, *initial_url* the first one when the request was
+    redirected (it adds "(redirected from '…') "), *origin* the serialized request origin
+    (``null`` when tainted)."""
+    redirected = f"(redirected from '{initial_url}') " if initial_url and initial_url != url else ""
+    detail = chromium_detail(error, kind=kind, **params)
+    return (
+        f"Access to {kind} at '{url}' {redirected}from origin '{origin}' has been blocked by"
+        f" CORS policy: {detail}"
+    )
+
+
+_FX_FRAME = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {reason}"
+
+
+def firefox_message(
+    error: str,
+    *,
+    url: str,
+    status: int | None = None,
+    value: str = "",
+    header: str = "",
+    bad_token: str = "",
+) -> str | None:
+    """Firefox's console text for the failure Chromium calls *error* (https://searchfox.org/mozilla-central/source/dom/locales/en-US/chrome/security/security.properties), or None when Firefox has no equivalent (e.g. Local Network Access, which Firefox
+    does not enforce).  This is the equivalent message, not a separate Firefox simulation."""
+    base = _base(error)
+    status_text = "" if status is None else str(status)
+    if error == "PreflightInvalidStatus":
+        reason = f"CORS preflight response did not succeed). Status code: {status_text}."
+    elif error == "PreflightDisallowedRedirect":
+        reason = "CORS request external redirect not allowed)."
+    elif base == "MissingAllowOriginHeader":
+        reason = f"CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status_text}."
+    elif base == "MultipleAllowOriginValues":
+        reason = "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed)."
+    elif base in ("AllowOriginMismatch", "InvalidAllowOriginValue"):
+        reason = f"CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
+    elif base == "WildcardOriginNotAllowed":
+        reason = (
+            "Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
+        )
+    elif base == "InvalidAllowCredentials":
+        reason = "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’)."
+    elif error == "InvalidAllowMethodsPreflightResponse":
+        reason = f"invalid token ‘{bad_token}’ in CORS header ‘Access-Control-Allow-Methods’)."
+    elif error == "InvalidAllowHeadersPreflightResponse":
+        reason = f"invalid token ‘{bad_token}’ in CORS header ‘Access-Control-Allow-Headers’)."
+    elif error == "MethodDisallowedByPreflightResponse":
+        reason = "Did not find method in CORS header ‘Access-Control-Allow-Methods’)."
+    elif error == "HeaderDisallowedByPreflightResponse":
+        reason = (
+            f"header ‘{header.lower()}’ is not allowed according to header"
+            " ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+        )
+    elif error == "RedirectContainsCredentials":
+        reason = "CORS request external redirect not allowed)."
+    else:
+        return None
+    return _FX_FRAME.format(url=url, reason=reason)

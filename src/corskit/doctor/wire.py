@@ -1,0 +1,167 @@
+"""What goes over the wire between the simulated browser and its target: requests and
+responses exactly as sent and received, the transport interface, and the time budget shared
+by the requests of one check."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+__all__ = [
+    "INPROCESS_BASE",
+    "MAX_BODY",
+    "Deadline",
+    "Transport",
+    "TransportError",
+    "WireRequest",
+    "WireResponse",
+    "one_line",
+    "time_budget",
+    "validate_http_url",
+]
+
+
+#: The host name used for in-process targets (the same convention as Starlette's TestClient).
+INPROCESS_BASE = "http://testserver"
+
+#: In-process transports stop reading a response body after this many bytes (CORS is decided by
+#: the status line and headers; an endless streaming response must not hang the doctor).
+MAX_BODY = 1 << 20
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """A request exactly as it goes on the wire.
+
+    ``headers`` keeps order and duplicates; names are sent as given.  ``url`` is absolute.
+    """
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    def get(self, name: str) -> str | None:
+        """Fetch "get": all values of *name* (case-insensitive) joined with ``", "``, or None."""
+        values = [v for k, v in self.headers if k.lower() == name.lower()]
+        return ", ".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    """A response as received: status, headers (names lower-cased, order and duplicates kept),
+    the body, and the URL that was requested."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    url: str
+
+    def get(self, name: str) -> str | None:
+        """Fetch "get" (fetch.bs:686-698): all values joined with ``", "``; None if absent."""
+        values = self.get_all(name)
+        return ", ".join(values) if values else None
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of header *name* (case-insensitive), in the order received."""
+        lname = name.lower()
+        return [v for k, v in self.headers if k == lname]
+
+
+class TransportError(Exception):
+    """The request could not be made (bad target, connection failure, app crash while
+    importing).  ``str(error)`` is a one-line message meant for a person."""
+
+
+class Transport(Protocol):
+    """Sends one request and returns the response, never following redirects.
+
+    Implementations are thread-safe."""
+
+    def send(self, request: WireRequest) -> WireResponse:
+        """Send *request*; raise :class:`TransportError` if no response could be obtained."""
+        ...
+
+    def close(self) -> None:
+        """Release resources (connections, the event-loop thread)."""
+        ...
+
+
+class Deadline:
+    """Per-thread deadline shared by the requests of one check (see :func:`time_budget`)."""
+
+    timeout: float
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._local = threading.local()
+
+    @contextmanager
+    def budget(self, seconds: float | None = None) -> Iterator[None]:
+        """Bound every request sent from this thread inside the block, together, to
+        *seconds* (default: the transport's timeout)."""
+        previous = getattr(self._local, "deadline", None)
+        limit = time.monotonic() + (self.timeout if seconds is None else seconds)
+        self._local.deadline = limit if previous is None else min(previous, limit)
+        try:
+            yield
+        finally:
+            self._local.deadline = previous
+
+    def _time_left(self, request: WireRequest) -> float:
+        """Seconds this request may take: the timeout, or less when a budget runs out."""
+        deadline: float | None = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return self.timeout
+        left = min(self.timeout, deadline - time.monotonic())
+        if left <= 0:
+            raise TransportError(f"timed out before {request.method} {request.url}")
+        return left
+
+
+@contextmanager
+def time_budget(transport: Transport, seconds: float | None = None) -> Iterator[None]:
+    """Bound all the requests *transport* sends in the block to *seconds* of wall-clock time
+    together (default: the transport's own timeout); transports without a clock (WSGI, test
+    doubles) are left as they are."""
+    budget = getattr(transport, "budget", None)
+    if budget is None:
+        yield
+        return
+    with budget(seconds):
+        yield
+
+
+# --------------------------------------------------------------------------------------------
+# URL helpers
+
+
+def validate_http_url(url: str) -> str:
+    """Return *url* if it is an absolute ``http``/``https`` URL with a host; else raise
+    :class:`TransportError` with a one-line explanation."""
+    if any(c in url for c in " \t\r\n"):
+        raise TransportError(f"malformed URL {url!r}: contains white space")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise TransportError(f"malformed URL {url!r}: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise TransportError(f"malformed URL {url!r}: the scheme must be http or https")
+    if not parts.hostname:
+        raise TransportError(f"malformed URL {url!r}: no host")
+    if port == 0:
+        raise TransportError(f"malformed URL {url!r}: port 0")
+    return url
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    name = type(exc).__name__
+    return f"{name}: {first}" if first else name
