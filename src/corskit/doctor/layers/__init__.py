@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from . import (
     advice,
     corskit,
-    django_cors_headers_layer,
-    flask_cors_layer,
+    django_cors_headers,
+    flask_cors,
     handwritten,
-    litestar_layer,
+    litestar,
     starlette,
 )
 from .base import Fix, Layer, LayerModel, LayerNote, LayerRequest, Node, runs_first, walk
@@ -47,9 +47,9 @@ __all__ = [
 MODELS: tuple[LayerModel, ...] = (
     corskit,
     starlette,
-    flask_cors_layer,
-    django_cors_headers_layer,
-    litestar_layer,
+    flask_cors,
+    django_cors_headers,
+    litestar,
     handwritten,
 )
 
