@@ -75,3 +75,35 @@ def test_lint_does_not_judge_hand_written_code_by_empty_settings() -> None:
     assert done.returncode == 0
     assert "your after_request hook allow_front_end" in done.stdout
     assert "no-origins-allowed" not in done.stdout
+
+
+def test_check_cli_names_the_layer_and_the_misspelt_option() -> None:
+    import json
+
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "corskit"),
+            "check",
+            "tests.doctor.layers.lint_targets:misspelt",
+            "--origin",
+            "https://app.example.com",
+            "--credentials",
+            "include",
+            "--path",
+            "/api/me",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "blocked"
+    assert (report["symptom"], report["fix"]) == (
+        "flask-cors-unknown-option",
+        "In CORS(...), write supports_credentials=True.",
+    )
+    assert report["settings"]["middleware"] == "flask-cors"
+    assert report["settings"]["layer"] == "flask_cors.CORS"
+    assert "cors-middleware-missing" not in [f["code"] for f in report["findings"]]
