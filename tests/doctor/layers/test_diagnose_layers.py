@@ -117,6 +117,16 @@ def test_flask_example_is_diagnosed_with_its_own_settings() -> None:
     assert d.fix == 'allow_methods=["GET", "POST", "DELETE", "PUT"]'
 
 
+def test_django_example_is_diagnosed_with_its_own_settings() -> None:
+    from examples.django_app.app import application
+
+    with django_settings(ROOT_URLCONF="examples.django_app.app"):
+        d = check(application, "/api/items", method="PUT", headers=[("X-CSRFToken", "t")])
+    assert d.symptom == "method-not-allowed"
+    assert d.fix == 'allow_methods=["GET", "POST", "PUT"]'
+    assert d.settings is not None and d.settings.class_name == "corskit.WSGICORSMiddleware"
+
+
 def test_litestar_with_corskit_middleware() -> None:
     d = check(apps.litestar_corskit(), "/data", method="PUT")
     assert d.symptom == "method-not-allowed"
