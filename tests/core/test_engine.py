@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
-from corskit import Reason
+from corskit import CORSMiddleware, Reason
 from corskit.headers import merge_vary
 
 from ..speedups import IMPLEMENTATIONS
@@ -393,30 +394,35 @@ def test_private_network_access(allowed: bool, value: str, granted: bool) -> Non
 # --- websocket and lifespan ----------------------------------------------------------------
 
 
-def _run_scope(mw: object, scope: dict[str, object], incoming: list[dict[str, object]]) -> tuple[list[object], list[dict[str, object]]]:
+def _run_scope(
+    mw: CORSMiddleware, scope: dict[str, Any], incoming: list[dict[str, Any]]
+) -> tuple[list[tuple[Any, Any, Any]], list[dict[str, Any]]]:
     import asyncio
 
-    seen: list[object] = []
-    sent: list[dict[str, object]] = []
+    seen: list[tuple[Any, Any, Any]] = []
+    sent: list[dict[str, Any]] = []
     queue = list(incoming)
 
-    async def app(scope: object, receive: object, send: object) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append((scope, receive, send))
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> dict[str, Any]:
         return queue.pop(0)
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Any) -> None:
         sent.append(message)
 
-    mw.app = app  # type: ignore[attr-defined]
-    asyncio.run(mw(scope, receive, send))  # type: ignore[operator]
+    async def main() -> None:  # the middleware returns an awaitable, not always a coroutine
+        await mw(scope, receive, send)
+
+    mw.app = app
+    asyncio.run(main())
     if seen:
         assert seen[0][1] is receive and seen[0][2] is send  # passed through untouched
     return seen, sent
 
 
-def _ws_scope(origin: str | None) -> dict[str, object]:
+def _ws_scope(origin: str | None) -> dict[str, Any]:
     headers = [(b"origin", origin.encode())] if origin else []
     return {"type": "websocket", "path": "/ws", "headers": headers, "subprotocols": []}
 

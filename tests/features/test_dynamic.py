@@ -247,10 +247,11 @@ def test_ttl_and_invalidate(switch: tuple[Switch, str]) -> None:
 
 def test_cache_is_bounded() -> None:
     check = OriginFunction(lambda origin: origin.endswith("7.example"), max_entries=16, threads=0)
+    no_headers: dict[bytes, bytes] = {}
     for i in range(500):
-        check.check_sync(f"https://o{i}.example".encode(), {}.get)
+        check.check_sync(f"https://o{i}.example".encode(), no_headers.get)
         assert len(check._cache) <= 16
-    assert check.check_sync(b"https://o7.example", {}.get) == (True, "actual-allowed")
+    assert check.check_sync(b"https://o7.example", no_headers.get) == (True, "actual-allowed")
 
 
 def test_only_well_formed_origins_reach_the_function(switch: tuple[Switch, str]) -> None:
@@ -314,7 +315,7 @@ def test_probe_failure_is_a_warning_and_bad_settings_are_errors() -> None:
         OriginFunction(broken, headers="X-Tenant", ttl=-1, timeout=0, max_entries="many")  # type: ignore[arg-type]
     assert caught.value.codes == ("origin-func-invalid",) * 4
     with pytest.raises(CORSConfigError) as caught:
-        CORSPolicy(allow_origin_func="https://app.example.com")
+        CORSPolicy(allow_origin_func="https://app.example.com")  # type: ignore[arg-type]
     assert caught.value.codes == ("origin-func-invalid",)
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")

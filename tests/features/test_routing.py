@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from corskit import CORSConfigError, CORSMiddleware, CORSPolicy, RouteTable
+from corskit.options import PolicyOptions
 from corskit.routing import AMBIGUOUS
 from tests.servers import serve_asgi
 
@@ -17,7 +18,7 @@ from .helpers import ADMIN, APP, EVIL, get, preflight, raw_request
 PUBLIC = CORSPolicy(allow_origins=["*"], allow_methods=["GET"])
 ADMIN_POLICY = CORSPolicy(allow_origins=[ADMIN], allow_methods=["GET", "PUT", "DELETE"], allow_credentials=True)
 API = CORSPolicy(allow_origins=["*"], allow_methods=["GET", "PUT"])
-DEFAULT = dict(allow_origins=[APP], allow_methods=["GET", "PUT"], allow_credentials=True)
+DEFAULT: PolicyOptions = {"allow_origins": [APP], "allow_methods": ["GET", "PUT"], "allow_credentials": True}
 # "/api" (public, "*") is listed before the more specific, stricter "/api/admin": the
 # order must not matter (CVE-2024-6839 was a priority bug).
 ROUTES: dict[str, CORSPolicy] = {"/public": PUBLIC, "/api": API, "/api/admin": ADMIN_POLICY, "/c++": PUBLIC}

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from corskit import CORSMiddleware, CORSPolicy, RouteTable
+from corskit.options import PolicyOptions
 from corskit.routing import AMBIGUOUS
 from tests.servers import serve_asgi
 
@@ -29,7 +30,7 @@ ROUTES = {
     "/api/admin": CORSPolicy(allow_origins=[ADMIN], allow_credentials=True),
     "/public": CORSPolicy(allow_origins=["*"]),
 }
-DEFAULT = {"allow_origins": ["https://app.example"], "allow_credentials": True}
+DEFAULT: PolicyOptions = {"allow_origins": ["https://app.example"], "allow_credentials": True}
 
 CONFUSING = [
     "/api/x/..;/admin/users",

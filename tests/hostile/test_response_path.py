@@ -63,7 +63,12 @@ def test_wsgi_500_log_escapes_path_and_method_in_process(caplog: pytest.LogCaptu
         "PATH_INFO": "/a\r\nINFO fake entry\x1b]0;title\x07\u2028" + "z" * 5000,
         "HTTP_ORIGIN": APP,
     }
-    body = middleware(environ, lambda status, headers, exc_info=None: started.append(status))
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        started.append(status)
+        return lambda data: None  # PEP 3333's write(); never called here
+
+    body = middleware(environ, start_response)
     assert (started, list(body)) == (["500 Internal Server Error"], [b"Internal Server Error\n"])
     (message,) = [m for m in _messages(caplog) if "unhandled exception" in m]
     assert _one_printable_line(message), repr(message)
@@ -84,6 +89,10 @@ APP_HEADERS = [
 def loops(request: pytest.FixtureRequest) -> Iterator[str]:
     with implementation(request.param):
         yield request.param
+
+
+async def _never_called(scope: Any, receive: Any, send: Any) -> None:
+    """An ASGI app for a middleware whose send filter alone is tested."""
 
 
 def _one(reply: Reply, name: str) -> list[str]:
@@ -124,7 +133,7 @@ def test_an_app_reusing_one_start_message_gets_no_stale_cors_headers(
 
 
 def test_the_server_gets_a_new_message_and_the_app_keeps_its_own(loops: str) -> None:
-    middleware = CORSMiddleware(lambda *a: None, allow_origins=[APP])
+    middleware = CORSMiddleware(_never_called, allow_origins=[APP])
     tail = middleware.policy.engine.actual(APP.encode()).tail
     for headers in APP_HEADERS:
         sent: list[Any] = []
@@ -135,7 +144,8 @@ def test_the_server_gets_a_new_message_and_the_app_keeps_its_own(loops: str) -> 
             "headers": app_list,
             "trailers": False,
         }
-        asgi._send_filter(sent.append, tail)(message)  # type: ignore[arg-type]
+        # The adapter's own name, which the ``loops`` fixture switches (C or Python).
+        asgi._send_filter(sent.append, tail)(message)  # type: ignore[attr-defined, arg-type]
         assert message == {
             "type": "http.response.start",
             "status": 200,
