@@ -18,7 +18,7 @@ from corskit.doctor.transports import transport_for_app
 
 from . import apps
 from .apps import FRONT
-from .test_models import django_settings
+from .test_models import django_example, django_settings
 
 
 def check(app: Any, path: str, **kw: Any) -> Diagnosis:
@@ -118,7 +118,7 @@ def test_flask_example_is_diagnosed_with_its_own_settings() -> None:
 
 
 def test_django_example_is_diagnosed_with_its_own_settings() -> None:
-    from examples.django_app.app import application
+    application = django_example()
 
     with django_settings(ROOT_URLCONF="examples.django_app.app"):
         d = check(application, "/api/items", method="PUT", headers=[("X-CSRFToken", "t")])

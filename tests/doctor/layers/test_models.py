@@ -170,7 +170,7 @@ def test_flask_example() -> None:
 
 
 def test_django_example() -> None:
-    from examples.django_app.app import application
+    application = django_example()
 
     with django_settings(ROOT_URLCONF="examples.django_app.app"):
         layer = only(application)
@@ -294,13 +294,20 @@ def test_litestar_cors_config() -> None:
 # ------------------------------------------------------------------ Django
 
 
+def django_example() -> Any:
+    """examples/django_app's WSGI application (imported by name: Django ships no types)."""
+    import importlib
+
+    return importlib.import_module("examples.django_app.app").application
+
+
 class django_settings:
     """Django's settings for one test (configured once per process, overridden here)."""
 
     def __init__(self, **overrides: Any) -> None:
         from django.test.utils import override_settings  # type: ignore[import-untyped]
 
-        import examples.django_app.app  # noqa: F401  (configures settings when nobody has)
+        django_example()  # configures Django's settings when nobody has
 
         overrides.setdefault("ALLOWED_HOSTS", ["*"])
         self._override = override_settings(**overrides)
