@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask_cors import CORS as FlaskCORS
 from starlette.testclient import TestClient
 from werkzeug.test import Client
 
@@ -411,3 +412,13 @@ class _Hostile:
 def test_odd_app_objects_never_crash() -> None:
     for app in (None, object(), _Hostile(), lambda environ, start_response: [], "app", 42):
         assert find_layers(app) == []
+
+
+def test_a_misspelling_is_reported_only_where_it_was_ignored() -> None:
+    from .misspelt_flask import create_app
+
+    app = create_app()
+    FlaskCORS(app, supports_credentials=True, origins=[FRONT])  # a second, correct CORS(...)
+    first, second = find_layers(app)
+    assert [n.code for n in first.notes] == ["flask-cors-unknown-option"]
+    assert second.notes == []  # supports_credentials is True there: nothing was lost

@@ -195,8 +195,34 @@ def _closure(func: Any) -> dict[str, Any]:
     return values
 
 
-def _misspellings(module: Any) -> list[LayerNote]:
-    """Keyword arguments of CORS(...)/cross_origin(...) calls in *module* that flask-cors ignores."""
+def _as_set(value: Any) -> frozenset[Any] | None:
+    """A setting value compared loosely (case, order, a string for a list of one)."""
+    if isinstance(value, bool) or value is None:
+        return frozenset({bool(value)})
+    if isinstance(value, str):
+        return frozenset(v.strip().casefold() for v in value.split(",") if v.strip())
+    try:
+        return frozenset(str(v).strip().casefold() for v in value)
+    except TypeError:
+        return None
+
+
+def _took_effect(keyword: ast.keyword, close: str | None, native: dict[str, Any]) -> bool:
+    """Whether the option *close* already has the value the misspelt keyword gives (then this
+    call is another app's, or the option is also spelt right)."""
+    if close is None or close not in native:
+        return False
+    try:
+        written = ast.literal_eval(keyword.value)
+    except (ValueError, SyntaxError, TypeError):
+        return False
+    wanted = _as_set(written)
+    return wanted is not None and wanted == _as_set(native[close])
+
+
+def _misspellings(module: Any, native: dict[str, Any]) -> list[LayerNote]:
+    """Keyword arguments of CORS(...)/cross_origin(...) calls in *module* that flask-cors
+    ignores, when the layer's effective options (*native*) show they were ignored."""
     try:
         tree = ast.parse(inspect.getsource(module))
     except (OSError, TypeError, SyntaxError, ValueError):
@@ -216,6 +242,8 @@ def _misspellings(module: Any) -> list[LayerNote]:
             close = _CARRIED_OVER.get(name) or next(
                 iter(difflib.get_close_matches(name, KNOWN_OPTIONS, 1, 0.75)), None
             )
+            if _took_effect(keyword, close, native):
+                continue
             value = ast.unparse(keyword.value)
             hint = (
                 f"write {close}={value}"
@@ -238,7 +266,7 @@ def _app_module(app: Any) -> Any:
 
 def _resource_layers(node: Node, app: Any) -> list[Layer]:
     """The resources of the ``after_request`` function ``CORS(app_or_blueprint)`` installed."""
-    notes = _misspellings(_app_module(app))
+    module = _app_module(app)
     found: list[Layer] = []
     for pattern, options in _closure(node.obj).get("resources", ()):
         where = f"{node.where} (resources[r{fmt_value(_pattern_text(pattern))}])"
@@ -249,7 +277,7 @@ def _resource_layers(node: Node, app: Any) -> list[Layer]:
                 where,
                 _canonical(options),
                 _native(options),
-                list(notes),
+                _misspellings(module, _native(options)),
                 obj=node.obj,
                 options=options,
                 resource=pattern,
@@ -268,7 +296,7 @@ def _view_layer(node: Node, app: Any) -> list[Layer]:
         options = get_cors_options(app, _closure(func).get("_options", {}))
     except Exception:
         return []
-    notes = _misspellings(sys.modules.get(getattr(inner, "__module__", "")))
+    notes = _misspellings(sys.modules.get(getattr(inner, "__module__", "")), _native(options))
     view = getattr(inner, "__name__", node.label)
     return [
         FlaskCorsLayer(
