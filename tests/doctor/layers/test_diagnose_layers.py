@@ -235,3 +235,19 @@ def test_corskit_flask_blueprint_policy_is_used_for_its_paths() -> None:
     assert d.symptom == "method-not-allowed"
     assert d.fix == 'allow_methods=["GET", "PUT"]'
     assert d.settings is not None and d.settings.where == "blueprint 'public'"
+
+
+def test_corskit_django_below_common_middleware_append_slash() -> None:
+    from django.core.wsgi import get_wsgi_application
+
+    with django_settings(
+        ROOT_URLCONF="tests.doctor.layers.django_urls",
+        MIDDLEWARE=["django.middleware.common.CommonMiddleware", "corskit.django.CorsMiddleware"],
+        CORSKIT={"allow_origins": [FRONT]},
+    ):
+        d = check(get_wsgi_application(), "/api/items")  # APPEND_SLASH redirects to /api/items/
+    assert d.symptom == "middleware-order"
+    assert (
+        d.fix
+        == "Move 'corskit.django.CorsMiddleware' above 'django.middleware.common.CommonMiddleware' in MIDDLEWARE."
+    )

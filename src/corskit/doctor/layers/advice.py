@@ -139,7 +139,7 @@ def note_severity(
 ) -> str:
     """'error' when the note explains the failure being diagnosed (*code*, the setting its fix
     changes, the *status* of the response that failed), else 'warning'."""
-    if note.code == "cors-middleware-order":
+    if note.code in ("cors-middleware-order", "middleware-order"):
         redirect = status is not None and 300 <= status <= 399
         return (
             "error"
