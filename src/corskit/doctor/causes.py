@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from ..origins import is_loopback_host
 from .appinfo import CORSSettings
 from .fetch import Outcome
-from .fetch.spec import cors_unsafe_request_header_names, origin_of_url
+from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names, origin_of_url
 from .layers import config_reason, server_reason_from_body, starlette
 from .wire import WireResponse
 
@@ -142,6 +142,7 @@ class Causes:
         self.method = outcome.request.method
         self.unsafe = cors_unsafe_request_header_names(list(outcome.request.headers), chromium=True)
         self.mw = settings.class_name if settings else "your CORS middleware"
+        self.path = urlsplit(outcome.url).path or "/"
 
     def setting(self, name: str) -> list[str]:
         return _as_list(self.s.get(name)) if self.s else []
@@ -571,9 +572,8 @@ class Causes:
     def refused_by_settings(self, resp: WireResponse | None, has_cors: bool) -> Finding | None:
         """A refused preflight, explained by the CORS settings found in the app."""
         assert self.s is not None
-        reason, detail = config_reason(
-            self.s, self.o.request_origin or self.origin, self.method, self.unsafe, True
-        )
+        origin = self.o.request_origin or self.origin
+        reason, detail = config_reason(self.s, origin, self.method, self.unsafe, True, self.path)
         if self.s.outside and (not reason or (resp is not None and resp.status in (401, 405))):
             return self.preflight_rejected()
         if reason:
@@ -599,11 +599,8 @@ class Causes:
             return self.preflight_rejected()
         if resp is not None and has_cors and not (200 <= resp.status <= 299):
             acam = resp.get("access-control-allow-methods") or ""
-            if self.method not in [m.strip() for m in acam.split(",")] and self.method not in (
-                "GET",
-                "HEAD",
-                "POST",
-            ):
+            allowed = {m.strip() for m in acam.split(",")} | SAFELISTED_METHODS
+            if self.method not in allowed:
                 return self.method_finding(self.method)
             return Finding(
                 "preflight-rejected",
@@ -673,7 +670,9 @@ class Causes:
         if self.o.redirected and self.o.request_origin == "null":
             return self.null_origin_finding()
         if self.s is not None:
-            reason, detail = config_reason(self.s, self.origin, self.method, self.unsafe, False)
+            reason, detail = config_reason(
+                self.s, self.origin, self.method, self.unsafe, False, self.path
+            )
             if reason:
                 found = self.from_reason(reason, detail)
                 if found is not None:

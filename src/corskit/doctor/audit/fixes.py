@@ -22,7 +22,7 @@ def find_cors_configs(app: Any) -> list[CORSConfig]:
     from ..appinfo import find_cors_settings
 
     try:
-        found = find_cors_settings(app)
+        found = find_cors_settings(app, every_layer=False)
     except Exception:  # an exotic app object must not break the audit
         return []
     return [CORSConfig(s.kind, s.where, dict(s.settings)) for s in found]
