@@ -79,19 +79,26 @@ find_origin(PyObject *module, PyObject *raw)
     return Py_NewRef(origin != NULL ? origin : Py_None);
 }
 
+/* The watched names, read once by setup(): their lower-case texts and their
+ * lengths. The per-header test below then makes no call into the interpreter, and a name
+ * whose length is none of theirs (most response headers) costs one comparison each. */
+#define MAX_WATCHED 8
+static Py_ssize_t n_watched;
+static Py_ssize_t watched_size[MAX_WATCHED];
+static const char *watched_text[MAX_WATCHED]; /* owned by the bytes in `watched` */
+
 /* Whether a header name (bytes) is, ignoring ASCII case, one of the `watched` names.
  * HTTP field names are case-insensitive: an app's "vAry" is a Vary header. */
 static int
 is_watched(PyObject *name)
 {
     Py_ssize_t size = PyBytes_Size(name);
-    const unsigned char *text = (const unsigned char *)PyBytes_AsString(name);
-    for (Py_ssize_t k = 0; k < PyTuple_Size(watched); k++) {
-        PyObject *known = PyTuple_GetItem(watched, k);
-        if (PyBytes_Size(known) != size) {
+    for (Py_ssize_t k = 0; k < n_watched; k++) {
+        if (watched_size[k] != size) {
             continue;
         }
-        const unsigned char *lower = (const unsigned char *)PyBytes_AsString(known);
+        const unsigned char *text = (const unsigned char *)PyBytes_AsString(name);
+        const unsigned char *lower = (const unsigned char *)watched_text[k];
         Py_ssize_t i = 0;
         while (i < size) {
             unsigned char c = text[i];
@@ -108,6 +115,20 @@ is_watched(PyObject *name)
         }
     }
     return 0;
+}
+
+/* The name of one header pair (borrowed), or NULL (no exception) if the pair is not a
+ * 2-tuple or a 2-list: pair_of() without reading the value. */
+static PyObject *
+name_of(PyObject *item)
+{
+    if (PyTuple_CheckExact(item) && PyTuple_Size(item) == 2) {
+        return PyTuple_GetItem(item, 0);
+    }
+    if (PyList_CheckExact(item) && PyList_Size(item) == 2) {
+        return PyList_GetItem(item, 0);
+    }
+    return NULL;
 }
 
 /* The app's list of headers with the tail appended, as a new list; NULL with an exception,
@@ -163,9 +184,9 @@ send_with_cors(PyObject *bound, PyObject *message)
     }
     Py_ssize_t n = PyList_Size(headers);
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *name, *value;
+        PyObject *name = name_of(PyList_GetItem(headers, i));
         /* Not the usual pair, or the app set Vary or a CORS header: Python merges. */
-        if (!pair_of(PyList_GetItem(headers, i), &name, &value) || !PyBytes_CheckExact(name) || is_watched(name)) {
+        if (name == NULL || !PyBytes_CheckExact(name) || is_watched(name)) {
             return PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
         }
     }
@@ -218,7 +239,12 @@ setup(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "OO!O:setup", &s, &PyTuple_Type, &w, &f)) {
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < PyTuple_Size(w); i++) {
+    Py_ssize_t count = PyTuple_Size(w);
+    if (count > MAX_WATCHED) {
+        PyErr_SetString(PyExc_ValueError, "setup(): too many watched names");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
         if (!PyBytes_CheckExact(PyTuple_GetItem(w, i))) {
             PyErr_SetString(PyExc_TypeError, "setup(): watched names must be bytes");
             return NULL;
@@ -228,6 +254,12 @@ setup(PyObject *module, PyObject *args)
     several = Py_NewRef(s);
     watched = Py_NewRef(w);
     fallback = Py_NewRef(f);
+    n_watched = count; /* the texts live as long as `watched`, which holds them */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *known = PyTuple_GetItem(watched, i);
+        watched_size[i] = PyBytes_Size(known);
+        watched_text[i] = PyBytes_AsString(known);
+    }
     for (int i = 0; i < 3; i++) {
         Py_XDECREF(old[i]);
     }
