@@ -83,7 +83,7 @@ if TYPE_CHECKING:
     import asyncio
     import concurrent.futures
 
-__all__ = ["ALLOWED", "ERROR", "NOT_ALLOWED", "TIMEOUT", "OriginFunction", "Verdict", "raw_getter"]
+__all__ = ["ALLOWED", "ERROR", "NOT_ALLOWED", "TIMEOUT", "OriginFunction", "Verdict", "no_headers", "raw_getter"]
 
 logger = logging.getLogger("corskit")
 
@@ -183,7 +183,7 @@ class OriginFunction:
         self.max_bytes = max_bytes
         self.timeout = None if timeout is None else float(timeout)
         self.threads = threads
-        self._cache: BoundedCache[Any, tuple[float, bool, str]] = BoundedCache(
+        self._cache: BoundedCache[Any, tuple[float, Verdict]] = BoundedCache(
             max_entries, max_bytes
         )
         self._inflight: dict[Any, asyncio.Future[Verdict]] = {}
@@ -232,10 +232,11 @@ class OriginFunction:
 
     def cached(self, origin: bytes, get: HeaderGetter) -> Verdict | None:
         """The cached answer for this origin (and declared headers), or None."""
-        key = self._key(origin, get)
+        # The key inline for a function that reads no header (every request asks this).
+        key = self._key(origin, get) if self.header_names else origin
         entry = self._cache.get(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
-            return entry[1], entry[2]
+            return entry[1]  # stored as a tuple: nothing built per request
         return None
 
     def _store(self, key: Any, verdict: Verdict, ttl: float) -> None:
@@ -244,7 +245,7 @@ class OriginFunction:
         if ttl <= 0:
             self._cache.forget(key)
         else:
-            self._cache.remember(key, (time.monotonic() + ttl, verdict[0], verdict[1]))
+            self._cache.remember(key, (time.monotonic() + ttl, (verdict[0], verdict[1])))
 
     def invalidate(self, origin: str | None = None) -> None:
         """Forget cached answers: all of them, or those for one origin."""
@@ -320,7 +321,7 @@ class OriginFunction:
         key = self._key(origin, get)
         entry = self._cache.get(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
-            return entry[1], entry[2]
+            return entry[1]
         import asyncio
 
         loop = asyncio.get_running_loop()
@@ -364,7 +365,7 @@ class OriginFunction:
         key = self._key(origin, get)
         entry = self._cache.get(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
-            return entry[1], entry[2]
+            return entry[1]
         if key is None:
             return self._call_blocking(origin, self._arguments(origin, get), self._pool())[0]
         import concurrent.futures
@@ -542,7 +543,7 @@ def raw_getter(raw: Iterable[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> 
     for an origin function that reads *names* (its ``header_names``). Without names the
     function reads no header: a shared getter answering None, nothing built per request."""
     if not names:
-        return _no_headers
+        return no_headers
 
     def get(name: bytes) -> bytes | None:
         found = None
@@ -554,5 +555,6 @@ def raw_getter(raw: Iterable[tuple[bytes, bytes]], names: tuple[bytes, ...]) -> 
     return get
 
 
-def _no_headers(name: bytes) -> bytes | None:
+def no_headers(name: bytes) -> bytes | None:
+    """The getter for an origin function that reads no header: every name is absent."""
     return None

@@ -226,6 +226,7 @@ class Engine:
         "_ws_no_origin",
         "actual_cache",
         "credentials",
+        "decided",
         "no_origin",
         "null_to_func",
         "origin_func",
@@ -267,6 +268,11 @@ class Engine:
         self._granted_preflight_cache: BoundedCache[Any, Decision] = _cache()
         self._preflight_cache: BoundedCache[Any, Decision] = _cache()
         self._acrh_cache: BoundedCache[Any, tuple[bytes, str, str]] = _cache()
+        #: origin -> the final decision :meth:`classify` gives an actual request carrying
+        #: that one ``Origin``: what adapters may look up before calling it. The decision
+        #: cache itself when every decision in it is final (no origin function); with one,
+        #: an empty dict (a refusal there may still be overturned by the function).
+        self.decided: dict[bytes, Decision] = self.actual_cache if origin_func is None else {}
         self._compile_actual()
         self._compile_preflight(
             allow_methods, allow_headers, allow_private_network, max_age, preflight_status
@@ -414,9 +420,12 @@ class Engine:
             return decision
         if func is None:
             return decision
-        get = getter(source, func.header_names)
+        names = func.header_names  # none: the function reads no header, no getter to build
+        get = getter(source, names) if names else dynamic.no_headers
         verdict = func.cached(origin, get)
         if verdict is not None:
+            if verdict[0] and fields is None:  # the common hit, inline (what _after returns)
+                return self._granted_cache.get(origin) or self.granted(origin)
             return self._after(origin, fields, verdict)
         if reason == Reason.ORIGIN_NOT_ALLOWED and _ORIGIN_SHAPE.fullmatch(origin) is None:
             return decision
@@ -432,7 +441,9 @@ class Engine:
             if not allowed:
                 return self.refused(reason, preflight=True)
             return self.preflight(origin, *fields, granted=True)
-        return self.granted(origin) if allowed else self.refused(reason)
+        if allowed:  # the cache first: the decision for an allowed origin is built once
+            return self._granted_cache.get(origin) or self.granted(origin)
+        return self.refused(reason)
 
     # -- actual requests ------------------------------------------------------------------
 
