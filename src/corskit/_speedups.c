@@ -34,22 +34,29 @@ ready(void)
     return 1;
 }
 
-/* The (name, value) of one header pair: 1, or 0 (no exception) if it is not a 2-tuple or
- * a 2-list. Borrowed references. */
-static int
-pair_of(PyObject *item, PyObject **name, PyObject **value)
+/* The length of an exact tuple, list or bytes object: its ob_size, a member of the stable
+ * ABI (PyVarObject), read without a call into the interpreter. */
+#define LENGTH(o) Py_SIZE(o)
+
+/* The name of one header pair (borrowed), or NULL (no exception) if the pair is not a
+ * 2-tuple or a 2-list. */
+static PyObject *
+name_of(PyObject *item)
 {
-    if (PyTuple_CheckExact(item) && PyTuple_Size(item) == 2) {
-        *name = PyTuple_GetItem(item, 0);
-        *value = PyTuple_GetItem(item, 1);
-        return 1;
+    if (PyTuple_CheckExact(item)) {
+        return LENGTH(item) == 2 ? PyTuple_GetItem(item, 0) : NULL;
     }
-    if (PyList_CheckExact(item) && PyList_Size(item) == 2) {
-        *name = PyList_GetItem(item, 0);
-        *value = PyList_GetItem(item, 1);
-        return 1;
+    if (PyList_CheckExact(item)) {
+        return LENGTH(item) == 2 ? PyList_GetItem(item, 0) : NULL;
     }
-    return 0;
+    return NULL;
+}
+
+/* The value of a pair name_of() accepted (borrowed). */
+static PyObject *
+value_of(PyObject *item)
+{
+    return PyTuple_CheckExact(item) ? PyTuple_GetItem(item, 1) : PyList_GetItem(item, 1);
 }
 
 /* find_origin(raw) -> the Origin value, None without one, or `several` when the request
@@ -64,16 +71,18 @@ find_origin(PyObject *module, PyObject *raw)
         return Py_NewRef(several);
     }
     PyObject *origin = NULL;
-    for (Py_ssize_t i = 0; i < PyList_Size(raw); i++) {
-        PyObject *name, *value;
-        if (!pair_of(PyList_GetItem(raw, i), &name, &value) || !PyBytes_CheckExact(name)) {
+    Py_ssize_t n = LENGTH(raw); /* nothing below runs Python code: the list cannot change */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GetItem(raw, i);
+        PyObject *name = name_of(item);
+        if (name == NULL || !PyBytes_CheckExact(name)) {
             return Py_NewRef(several);
         }
-        if (PyBytes_Size(name) == 6 && memcmp(PyBytes_AsString(name), "origin", 6) == 0) {
+        if (LENGTH(name) == 6 && memcmp(PyBytes_AsString(name), "origin", 6) == 0) {
             if (origin != NULL) {
                 return Py_NewRef(several);
             }
-            origin = value;
+            origin = value_of(item);
         }
     }
     return Py_NewRef(origin != NULL ? origin : Py_None);
@@ -92,7 +101,7 @@ static const char *watched_text[MAX_WATCHED]; /* owned by the bytes in `watched`
 static int
 is_watched(PyObject *name)
 {
-    Py_ssize_t size = PyBytes_Size(name);
+    Py_ssize_t size = LENGTH(name);
     for (Py_ssize_t k = 0; k < n_watched; k++) {
         if (watched_size[k] != size) {
             continue;
@@ -115,20 +124,6 @@ is_watched(PyObject *name)
         }
     }
     return 0;
-}
-
-/* The name of one header pair (borrowed), or NULL (no exception) if the pair is not a
- * 2-tuple or a 2-list: pair_of() without reading the value. */
-static PyObject *
-name_of(PyObject *item)
-{
-    if (PyTuple_CheckExact(item) && PyTuple_Size(item) == 2) {
-        return PyTuple_GetItem(item, 0);
-    }
-    if (PyList_CheckExact(item) && PyList_Size(item) == 2) {
-        return PyList_GetItem(item, 0);
-    }
-    return NULL;
 }
 
 /* The app's list of headers with the tail appended, as a new list; NULL with an exception,
