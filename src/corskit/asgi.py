@@ -132,38 +132,27 @@ class CORSMiddleware(LiveConfiguration):
             engine = _route(routes, scope) or engine
         raw = scope["headers"]
         origin = _find_origin(raw)
+        duplicated = False
         if origin is _SEVERAL:  # several Origin headers, or not a list of bytes pairs
             origin, duplicated = _scan_origin(raw)
-            return self._classified(scope, receive, send, engine, origin, duplicated)
         if origin is None:
             decision = engine.no_origin
-        elif scope["method"] == "OPTIONS":  # a preflight if it asks for a method
-            return self._classified(scope, receive, send, engine, origin, False)
-        else:  # an actual request: the engine's final decision for this origin, or classify
-            found = engine.decided.get(origin) or engine.classify(origin, False, None, raw, raw_getter)
-            if isinstance(found, OriginCheck):  # the origin function must answer first
-                return self._after_origin_check(scope, receive, send, engine, found)
+        else:
+            fields = _preflight_fields(raw) if scope["method"] == "OPTIONS" else None
+            # An actual request: the engine's final decision for this origin, if it has one.
+            found = None if fields is not None or duplicated else engine.decided.get(origin)
+            if found is None:
+                classified = engine.classify(origin, duplicated, fields, raw, raw_getter)
+                if isinstance(classified, OriginCheck):  # the origin function must answer first
+                    return self._after_origin_check(scope, receive, send, engine, classified)
+                if fields is not None:
+                    return self._answer_preflight(scope, classified, origin, send)
+                found = classified
             decision = found
             # The logger's own cache answers "not at DEBUG" without a call.
             if not decision.allowed and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
                 _log(decision, "request", scope, origin)
         tail = decision.tail  # the decision's headers and Vary, precomputed
-        return self.app(scope, receive, _send_filter(send, tail) if tail else send)
-
-    def _classified(
-        self, scope: Scope, receive: Receive, send: Send, engine: Engine, origin: bytes | None, duplicated: bool
-    ) -> Awaitable[None]:
-        """The request as :meth:`Engine.classify` decides it (every case but the cached ones)."""
-        raw = scope["headers"]
-        fields = _preflight_fields(raw) if origin is not None and scope["method"] == "OPTIONS" else None
-        decision = engine.classify(origin, duplicated, fields, raw, raw_getter)
-        if isinstance(decision, OriginCheck):  # the origin function must answer first
-            return self._after_origin_check(scope, receive, send, engine, decision)
-        if fields is not None:
-            return self._answer_preflight(scope, decision, origin or b"", send)
-        if not decision.allowed and origin is not None and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
-            _log(decision, "request", scope, origin)
-        tail = decision.tail
         return self.app(scope, receive, _send_filter(send, tail) if tail else send)
 
     async def _coroutine_call(self, scope: Scope, receive: Receive, send: Send) -> None:
