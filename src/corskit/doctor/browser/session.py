@@ -118,6 +118,17 @@ class BrowserOutcome:
         return None
 
     @property
+    def console_message(self) -> str | None:
+        """The console line the doctor predicts: the CORS message, or for a request that
+        failed with a network error instead, ``Failed to load resource: net::ERR_…``."""
+        if self.cors_message is not None:
+            return self.cors_message
+        for text in self.console:
+            if text.startswith("Failed to load resource: net::"):
+                return text
+        return None
+
+    @property
     def verdict(self) -> str:
         """``"allowed"`` when the promise resolved, otherwise ``"blocked"``."""
         return "allowed" if self.resolved else "blocked"
@@ -137,6 +148,7 @@ class BrowserOutcome:
             "response_headers": [list(h) for h in self.response_headers],
             "console": list(self.console),
             "cors_message": self.cors_message,
+            "console_message": self.console_message,
             "cors_error": self.cors_error,
             "cors_error_parameter": self.cors_error_parameter,
             "net_error": self.net_error,
@@ -298,6 +310,11 @@ class OriginPage:
             if status and cors_error is None:
                 cors_error = str(status.get("corsError") or "") or None
                 cors_parameter = str(status.get("failedParameter") or "") or None
+        if net_error and cors_error is None:
+            # A network error (net::ERR_UNSAFE_REDIRECT...) is logged without the URL.
+            failed_line = f"Failed to load resource: {net_error}"
+            if any(text == failed_line for _, _, text in self._console[console_start:]):
+                console += (failed_line,)
         headers = tuple((str(k), str(v)) for k, v in result.get("headers") or ())
         status_code = result.get("status")
         return BrowserOutcome(

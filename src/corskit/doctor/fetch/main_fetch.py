@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..transports import Transport, WireRequest, WireResponse, time_budget
 from . import messages
@@ -166,6 +166,8 @@ class Simulation:
                 header=params.get("header", ""),
                 bad_token=params.get("bad_token", ""),
             )
+        elif network_error is not None:
+            chromium = messages.network_error_message(network_error)
         spec_verdict: Verdict = verdict
         if verdict == "allowed" and any(n.spec_verdict == "blocked" for n in self.notes):
             spec_verdict = "blocked"
@@ -274,6 +276,8 @@ class Simulation:
                 if failed is not None:
                     return failed
             response = self.send_main(hop, same)
+            if response.status == 407:
+                return self.proxy_auth_error(response, "actual")
             location = response.get("location")
             is_redirect = response.status in REDIRECT_STATUSES and location is not None
             failed = self.check_response(hop, response, is_redirect)
@@ -281,9 +285,7 @@ class Simulation:
                 return failed
             if not is_redirect:
                 return self.allowed(hop, response)
-            done = http_redirect_fetch(
-                self, hop, response, urljoin(hop.url, location or ""), target
-            )
+            done = http_redirect_fetch(self, hop, response, location or "", target)
             if done is not None:
                 return done
 
@@ -390,7 +392,7 @@ class Simulation:
 
     def check_response(self, hop: Hop, response: WireResponse, is_redirect: bool) -> Outcome | None:
         """The CORS check of a response received with "cors" tainting."""
-        if hop.tainting != "cors" or response.status in (304, 407):
+        if hop.tainting != "cors" or response.status == 304:
             return None
         credentials = self.spec.credentials
         result = cors_check(response, self.request_origin, credentials)
@@ -410,6 +412,23 @@ class Simulation:
             # the message names the URL that answered (the Location is never requested), as
             # Chromium 150 does
             message_url=hop.url,
+        )
+
+    def proxy_auth_error(self, response: WireResponse, stage: str) -> Outcome:
+        """A 407 from the server itself: Chromium fails the request with a network error
+        before any CORS check, preflight or not (observed in Chromium 156)."""
+        self.step(
+            "check",
+            "the server answered 407 Proxy Authentication Required, which only a proxy may"
+            " send; Chromium fails the request with net::ERR_UNEXPECTED_PROXY_AUTH before any"
+            " CORS check",
+            False,
+        )
+        return self.outcome(
+            "blocked",
+            stage=stage,
+            network_error="net::ERR_UNEXPECTED_PROXY_AUTH",
+            response=response,
         )
 
     def allowed(self, hop: Hop, response: WireResponse) -> Outcome:

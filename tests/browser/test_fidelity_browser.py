@@ -1,0 +1,62 @@
+"""Unusual answers and URLs in real headless Chromium beside the doctor's simulation: one
+browser launch, every case fetched from a page at ``http://localhost:5173`` against
+:mod:`tests.doctor.fidelity_app` under uvicorn on 127.0.0.1, then simulated; verdict and
+console line must agree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from corskit.doctor.browser import (
+    BrowserOutcome,
+    BrowserRequest,
+    BrowserSession,
+    SimulationView,
+    simulate_request,
+)
+from tests.doctor import fidelity_app
+from tests.doctor.test_fidelity import answer
+from tests.servers import serve_asgi
+
+pytestmark = pytest.mark.browser
+
+PAGE = "http://localhost:5173"
+STAR = ("Access-Control-Allow-Origin", "*")
+
+# id -> (method, path and query)
+CASES: dict[str, tuple[str, str]] = {
+    "redirect-to-data": ("GET", "/r" + answer(302, STAR, ("Location", "data:,hi"))),
+    "redirect-to-ftp": ("GET", "/r" + answer(302, STAR, ("Location", "FTP://127.0.0.1/x"))),
+    "redirect-to-file": ("GET", "/r" + answer(302, STAR, ("Location", "file:///etc/passwd"))),
+    "redirect-to-ws": ("GET", "/r" + answer(302, STAR, ("Location", "ws://127.0.0.1:1/x"))),
+    "redirect-to-javascript": ("GET", "/r" + answer(302, STAR, ("Location", "javascript:1"))),
+    "redirect-to-bad-ipv6": ("GET", "/r" + answer(302, STAR, ("Location", "http://[::1"))),
+    "preflight-407": ("PUT", "/r" + answer(407, STAR)),
+    "actual-407": ("GET", "/r" + answer(407, STAR)),
+}
+
+
+@pytest.fixture(scope="module")
+def results(chromium: str) -> Iterator[dict[str, tuple[BrowserOutcome, SimulationView]]]:
+    with serve_asgi(fidelity_app.app) as base:
+        out: dict[str, tuple[BrowserOutcome, SimulationView]] = {}
+        with BrowserSession(chromium_path=chromium, targets=[base]) as session:
+            page = session.page(PAGE)
+            for cid, (method, path) in CASES.items():
+                url = base + path + f"&case={cid}"
+                browser = page.fetch(BrowserRequest(url=url, method=method))
+                sim = simulate_request(url, PAGE, method, check_local_network=False)
+                out[cid] = (browser, sim)
+        yield out
+
+
+@pytest.mark.parametrize("cid", list(CASES))
+def test_doctor_agrees_with_chromium(
+    results: dict[str, tuple[BrowserOutcome, SimulationView]], cid: str
+) -> None:
+    browser, sim = results[cid]
+    detail = f"\nChromium:   {browser.verdict} {browser.console}\nsimulation: {sim.verdict} {sim.message}"
+    assert sim.verdict == browser.verdict, detail
+    assert sim.message == browser.console_message, detail

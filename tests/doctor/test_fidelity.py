@@ -1,0 +1,124 @@
+"""The doctor against what Chromium does with unusual answers and URLs: network errors named
+as Chromium names them, console lines as Chromium prints them. Unit tests of the browser
+model, and ``corskit check`` against a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+
+from corskit.cli import main
+from corskit.doctor.fetch import Outcome, simulate
+from corskit.doctor.transports import ASGITransport
+from tests.doctor import fidelity_app
+from tests.servers import serve_asgi
+
+PAGE = "http://localhost:5173"
+STAR = ("Access-Control-Allow-Origin", "*")
+
+
+def answer(status: int = 200, *headers: tuple[str, str]) -> str:
+    """The query that makes :mod:`tests.doctor.fidelity_app` answer *status* and *headers*."""
+    parts = [f"status={status}"] + [f"h={quote(f'{n}~{v}', safe='')}" for n, v in headers]
+    return "?" + "&".join(parts)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serve_asgi(fidelity_app.app) as base:
+        yield base
+
+
+def check_json(*args: str) -> tuple[int, dict[str, object]]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["check", *args, "--origin", PAGE, "--json"])
+    return status, json.loads(out.getvalue())
+
+
+def in_process(url: str, method: str = "GET") -> Outcome:
+    transport = ASGITransport(fidelity_app.app)
+    try:
+        return simulate(transport, url, origin=PAGE, method=method, target_address_space=None)
+    finally:
+        transport.close()
+
+
+# -- network errors: a redirect to a non-HTTP(S) URL, a 407 from the server
+
+
+@pytest.mark.parametrize(
+    ("location", "network_error"),
+    [
+        ("data:,hi", "net::ERR_UNSAFE_REDIRECT"),
+        ("DATA:,hi", "net::ERR_UNSAFE_REDIRECT"),
+        ("about:blank", "net::ERR_UNSAFE_REDIRECT"),
+        ("file:///etc/passwd", "net::ERR_UNSAFE_REDIRECT"),
+        ("blob:http://api.test/x", "net::ERR_UNSAFE_REDIRECT"),
+        ("ws://api.test/x", "net::ERR_UNKNOWN_URL_SCHEME"),
+        ("http://[::1", "net::ERR_INVALID_REDIRECT"),
+    ],
+)
+def test_redirect_refused_by_the_network_stack(location: str, network_error: str) -> None:
+    """As Chromium 150 does (tests/browser/test_fidelity_browser.py)."""
+    url = "http://api.test/r" + answer(302, STAR, ("Location", location))
+    outcome = in_process(url)
+    assert outcome.verdict == "blocked"
+    assert outcome.network_error == network_error
+    assert outcome.cors_error is None
+    # the line Chromium logs for it
+    assert outcome.chromium_message == f"Failed to load resource: {network_error}"
+
+
+@pytest.mark.parametrize(
+    "location", ["ftp://api.test/x", "FTP://api.test/x", "javascript:alert(1)"]
+)
+def test_redirect_to_another_scheme_fails_the_cors_check(location: str) -> None:
+    url = "http://api.test/r" + answer(302, STAR, ("Location", location))
+    outcome = in_process(url)
+    assert outcome.verdict == "blocked"
+    assert outcome.cors_error == "CorsDisabledScheme"
+    shown = location.replace("FTP:", "ftp:")
+    assert outcome.chromium_message == (
+        f"Access to fetch at '{shown}' (redirected from '{url}') from origin '{PAGE}' has been"
+        " blocked by CORS policy: Cross origin requests are only supported for protocol schemes:"
+        " chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+    )
+
+
+@pytest.mark.parametrize("method", ["PUT", "GET"])
+@pytest.mark.parametrize("acao", [True, False])
+def test_407_is_unexpected_proxy_auth(method: str, acao: bool) -> None:
+    headers = [("Access-Control-Allow-Origin", "*")] if acao else []
+    outcome = in_process("http://api.test/r" + answer(407, *headers), method=method)
+    assert outcome.verdict == "blocked"
+    assert outcome.network_error == "net::ERR_UNEXPECTED_PROXY_AUTH"
+    assert outcome.cors_error is None
+    assert outcome.failed_stage == ("preflight" if method == "PUT" else "actual")
+    assert outcome.chromium_message == "Failed to load resource: net::ERR_UNEXPECTED_PROXY_AUTH"
+
+
+def test_check_redirect_to_data_url_over_the_wire(server: str) -> None:
+    url = (
+        server + "/r" + answer(302, ("Access-Control-Allow-Origin", "*"), ("Location", "data:,hi"))
+    )
+    status, report = check_json(url)
+    assert status == 1
+    assert report["verdict"] == "blocked"
+    assert report["network_error"] == "net::ERR_UNSAFE_REDIRECT"
+    assert report["chromium_message"] == "Failed to load resource: net::ERR_UNSAFE_REDIRECT"
+    assert "http:// or https://" in str(report["fix"])
+
+
+def test_check_preflight_407_over_the_wire(server: str) -> None:
+    url = server + "/r" + answer(407, ("Access-Control-Allow-Origin", "*"))
+    status, report = check_json(url, "-X", "PUT")
+    assert status == 1
+    assert report["cors_error"] is None
+    assert report["network_error"] == "net::ERR_UNEXPECTED_PROXY_AUTH"
+    assert report["chromium_message"] == "Failed to load resource: net::ERR_UNEXPECTED_PROXY_AUTH"
