@@ -17,7 +17,7 @@ from corskit.doctor.browser import (
     simulate_request,
 )
 from tests.doctor import fidelity_app
-from tests.doctor.test_fidelity import answer
+from tests.doctor.test_fidelity import INVALID_ACAO, MISMATCHED_ACAO, answer
 from tests.servers import serve_asgi
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,16 @@ CASES: dict[str, tuple[str, str]] = {
     "redirect-to-bad-ipv6": ("GET", "/r" + answer(302, STAR, ("Location", "http://[::1"))),
     "preflight-407": ("PUT", "/r" + answer(407, STAR)),
     "actual-407": ("GET", "/r" + answer(407, STAR)),
+    "two-acao-star-and-empty": (
+        "GET",
+        "/r" + answer(200, STAR, ("Access-Control-Allow-Origin", " ")),
+    ),
 }
+CASES.update(
+    (f"acao-{i}-{kind}", ("GET", "/r" + answer(200, ("Access-Control-Allow-Origin", value))))
+    for kind, values in (("invalid", INVALID_ACAO), ("mismatch", MISMATCHED_ACAO))
+    for i, value in enumerate(values)
+)
 
 
 @pytest.fixture(scope="module")

@@ -122,3 +122,72 @@ def test_check_preflight_407_over_the_wire(server: str) -> None:
     assert report["cors_error"] is None
     assert report["network_error"] == "net::ERR_UNEXPECTED_PROXY_AUTH"
     assert report["chromium_message"] == "Failed to load resource: net::ERR_UNEXPECTED_PROXY_AUTH"
+
+
+# -- console lines: which Access-Control-Allow-Origin error Chromium names, and the value
+
+
+INVALID_ACAO = [
+    "https://host%23",
+    "http://localhost:5173:80",
+    "http://localhost:5173%23",
+    "http://localhost:5173.",
+    "http://host:65536",
+    "http://256.1.1.1",
+    "http://ho%2Fst",
+    "http://ho%zzst",
+    "http://ho^st",
+    "Null",
+]
+MISMATCHED_ACAO = [
+    "http://host:80",
+    "http://localhost:5173/",
+    "HTTP://localhost:5173",
+    "http://localhost:05173",
+    "http://host:",
+    "https://ho%20st",
+    "http://host%2e",
+    'http://ho"st',
+    "http://ho%7Bst",
+    "http:host",
+    "localhost:5173",
+    "foo://bar",
+    "null",
+]
+
+
+@pytest.mark.parametrize("value", INVALID_ACAO)
+def test_acao_chromium_calls_invalid(value: str) -> None:
+    """As Chromium 150 decides (tests/browser/test_fidelity_browser.py)."""
+    outcome = in_process("http://api.test/r" + answer(200, ("Access-Control-Allow-Origin", value)))
+    assert outcome.cors_error == "InvalidAllowOriginValue"
+    assert outcome.chromium_message is not None
+    assert f"header contains the invalid value '{value}'." in outcome.chromium_message
+
+
+@pytest.mark.parametrize("value", MISMATCHED_ACAO)
+def test_acao_chromium_calls_not_equal(value: str) -> None:
+    outcome = in_process("http://api.test/r" + answer(200, ("Access-Control-Allow-Origin", value)))
+    assert outcome.cors_error == "AllowOriginMismatch"
+    assert outcome.chromium_message is not None
+    assert f"has a value '{value}' that is not equal" in outcome.chromium_message
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [(["*", ""], "*, "), (["  *  ", " "], "*, "), (["", "*"], ", *"), (["*", "*"], "*, *")],
+)
+def test_several_acao_headers_quoted_as_chromium_joins_them(values: list[str], shown: str) -> None:
+    headers = [("Access-Control-Allow-Origin", v) for v in values]
+    outcome = in_process("http://api.test/r" + answer(200, *headers))
+    assert outcome.cors_error == "MultipleAllowOriginValues"
+    assert outcome.chromium_message is not None
+    assert f"contains multiple values '{shown}', but only one" in outcome.chromium_message
+
+
+def test_check_invalid_acao_over_the_wire(server: str) -> None:
+    url = server + "/r" + answer(200, ("Access-Control-Allow-Origin", PAGE + ":80"))
+    status, report = check_json(url)
+    assert status == 1
+    assert report["cors_error"] == "InvalidAllowOriginValue"
+    assert f"contains the invalid value '{PAGE}:80'" in str(report["chromium_message"])
