@@ -39,6 +39,11 @@ CASES: dict[str, tuple[str, str]] = {
         "GET",
         "/r" + answer(200, STAR, ("Access-Control-Allow-Origin", " ")),
     ),
+    "url-with-space-and-quotes": ("GET", '/a b/c"d' + answer(200) + "&x='y'"),
+    "location-with-space-and-quotes": (
+        "GET",
+        "/r" + answer(302, STAR, ("Location", "/moved here/\"q\"?x='y' z")),
+    ),
 }
 CASES.update(
     (f"acao-{i}-{kind}", ("GET", "/r" + answer(200, ("Access-Control-Allow-Origin", value))))
@@ -69,3 +74,6 @@ def test_doctor_agrees_with_chromium(
     detail = f"\nChromium:   {browser.verdict} {browser.console}\nsimulation: {sim.verdict} {sim.message}"
     assert sim.verdict == browser.verdict, detail
     assert sim.message == browser.console_message, detail
+    # the URL the doctor sends is the one Chromium sent
+    assert sim.outcome is not None
+    assert sim.outcome.url in {url for _, url, _ in browser.requests}, browser.requests

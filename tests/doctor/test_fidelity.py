@@ -191,3 +191,45 @@ def test_check_invalid_acao_over_the_wire(server: str) -> None:
     assert status == 1
     assert report["cors_error"] == "InvalidAllowOriginValue"
     assert f"contains the invalid value '{PAGE}:80'" in str(report["chromium_message"])
+
+
+# -- URLs parsed and serialised as Chromium does: the target and every Location
+
+
+def test_target_with_space_and_quotes_is_sent_encoded() -> None:
+    outcome = in_process("http://api.test/a b/c\"d?x='y'#frag")
+    sent = "http://api.test/a%20b/c%22d?x=%27y%27"
+    assert outcome.url == sent
+    assert any(sent in s.text and "URL Standard" in s.text for s in outcome.steps)
+    assert outcome.chromium_message == (
+        f"Access to fetch at '{sent}' from origin '{PAGE}' has been blocked by CORS policy:"
+        " No 'Access-Control-Allow-Origin' header is present on the requested resource."
+    )
+
+
+def test_location_with_space_is_followed_encoded() -> None:
+    first = "http://api.test/r" + answer(302, STAR, ("Location", "/moved here?x='y'"))
+    outcome = in_process(first)
+    assert outcome.final_url == "http://api.test/moved%20here?x=%27y%27"
+    assert outcome.chromium_message is not None
+    assert outcome.chromium_message.startswith(
+        f"Access to fetch at 'http://api.test/moved%20here?x=%27y%27' (redirected from '{first}')"
+    )
+
+
+def test_check_url_with_space_over_the_wire(server: str) -> None:
+    status, report = check_json(server + '/a b/c"d' + answer(200, STAR) + "&x='y'")
+    assert status == 0
+    sent = server + "/a%20b/c%22d" + answer(200, STAR) + "&x=%27y%27"
+    assert report["url"] == sent
+    assert report["verdict"] == "allowed"
+    # the server saw the request target Chromium sends (it echoes it in x-target)
+    steps = report["steps"]
+    assert isinstance(steps, list)
+    echoed = [
+        value
+        for step in steps
+        for name, value in step.get("response", {}).get("headers", [])
+        if name == "x-target"
+    ]
+    assert echoed == [sent[len(server) :]]

@@ -188,6 +188,16 @@ def _loopback_overrides(targets: Iterable[str]) -> list[str]:
     return sorted(set(entries))
 
 
+def _as_chromium_shows(url: str) -> str:
+    """*url* as Chromium serialises it in console messages (a space as %20...)."""
+    from ..fetch.url import parse_url
+
+    try:
+        return parse_url(url).serialize()
+    except ValueError:
+        return url
+
+
 class OriginPage:
     """One browser tab whose document has a given origin; runs fetches from it."""
 
@@ -268,8 +278,10 @@ class OriginPage:
         ok = bool(result.get("resolved"))
         path_token = urlsplit(request.url).query or request.url
 
+        shown = _as_chromium_shows(request.url)
+
         def related(text: str) -> bool:
-            return request.url in text or (bool(path_token) and path_token in text)
+            return request.url in text or shown in text or (bool(path_token) and path_token in text)
 
         if not ok:
             # Chromium logs the console message and CDP reports loadingFailed shortly after the

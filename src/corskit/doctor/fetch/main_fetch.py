@@ -292,6 +292,12 @@ class Simulation:
     def announce(self) -> None:
         """What fetch() does to the request before anything is sent."""
         spec = self.spec
+        if spec.written_url and spec.written_url != spec.url:
+            self.step(
+                "plan",
+                f"the browser parses the URL as the URL Standard says and sends {spec.url}"
+                " (https://url.spec.whatwg.org/#concept-basic-url-parser)",
+            )
         for name in spec.dropped_headers:
             self.notes.append(
                 Note(

@@ -161,6 +161,7 @@ class RequestSpec:
     cookie: str | None = None
     written_method: str = ""
     dropped_headers: tuple[str, ...] = ()
+    written_url: str = ""
 
 
 @dataclass

@@ -7,7 +7,7 @@ become GET, and at most 20 redirects are followed."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..transports import WireResponse
 from .model import Outcome
@@ -17,6 +17,7 @@ from .spec import (
     Origin,
     origin_of_url,
 )
+from .url import parse_url
 
 if TYPE_CHECKING:
     from .main_fetch import Hop, Simulation
@@ -39,7 +40,7 @@ def http_redirect_fetch(
     None when the next hop may go."""
     hop.redirects += 1
     try:
-        location_url = urljoin(hop.url, location)
+        location_url = parse_url(location, hop.url).serialize()
     except ValueError:
         sim.step("redirect", f"redirect to a malformed URL '{location}'", False)
         return _network_error(sim, response, "net::ERR_INVALID_REDIRECT")
@@ -107,8 +108,7 @@ def _other_scheme(
         return _network_error(sim, response, "net::ERR_UNSAFE_REDIRECT")
     if scheme in _UNKNOWN_URL_SCHEMES:
         return _network_error(sim, response, "net::ERR_UNKNOWN_URL_SCHEME")
-    shown = scheme + location_url[len(scheme) :]
-    sim.url_list.append(shown)
+    sim.url_list.append(location_url)
     return sim.outcome("blocked", error="CorsDisabledScheme", stage="redirect", response=response)
 
 

@@ -44,8 +44,9 @@ def prepare(
     """Do what ``fetch(url, init)`` does before anything is sent, and validate the inputs.
 
     Raises :class:`FetchInputError` where ``fetch()`` throws (or the inputs are malformed)."""
+    written_url = url
     try:
-        validate_http_url(url)
+        url = validate_http_url(url)
         origin_of_url(url)
     except (TransportError, ValueError) as exc:
         raise FetchInputError(str(exc)) from None
@@ -116,6 +117,7 @@ def prepare(
         kind=kind,
         cookie=cookie,
         written_method=method,
+        written_url=written_url,
         dropped_headers=tuple(dropped),
     )
 
