@@ -319,10 +319,12 @@ class Engine:
         self._method_limit = max([64, *(len(m) for m in methods)])
         headers_given = tuple(allow_headers)
         self._any_header = "*" in headers_given
+        # The names of the CORS-safelisted request-headers (Accept, Accept-Language,
+        # Content-Language, Content-Type) are always allowed, as Starlette allows them: a
+        # browser lists them when their values are not safelisted (Content-Type:
+        # application/json), and only an allowed origin gets this far (docs/differences.md, D19).
         self._headers_ok = frozenset(
-            n.encode("ascii")
-            for n in (*headers_given, *SAFELISTED_REQUEST_HEADER_NAMES)
-            if n != "*"
+            n.encode("ascii") for n in (*headers_given, *SAFELISTED_REQUEST_HEADER_NAMES) if n != "*"
         )
         # The longest list a browser could send that this policy allows: every allowed
         # name once, with a comma and a little whitespace each. Anything longer is refused

@@ -37,9 +37,10 @@ NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT
 # Fetch: forbidden method (matched case-insensitively).
 FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
 
-# The names Starlette always allows, kept for drop-in compatibility. Fetch safelists
-# them only with certain values; a browser lists them in Access-Control-Request-Headers
-# when the value is not safelisted (e.g. Content-Type: application/json).
+# Fetch: the names of CORS-safelisted request-headers. Fetch safelists them only with
+# certain values; a browser lists them in Access-Control-Request-Headers exactly when the
+# value is not safelisted (e.g. Content-Type: application/json). corskit allows them in
+# every preflight, as Starlette does (docs/differences.md, D19).
 SAFELISTED_REQUEST_HEADER_NAMES = frozenset(
     {"accept", "accept-language", "content-language", "content-type"}
 )

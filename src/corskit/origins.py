@@ -95,6 +95,28 @@ def parse_pattern(
     >>> [p.code for p in parse_pattern("https://Example.com/")[1]]
     ['origin-trailing-slash', 'origin-uppercase']
     """
+    special = _special(text, field, allow_null)
+    if special is not None:
+        return special
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return None, [
+            _problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")
+        ]
+    if scheme.lower() == "file":
+        return None, [_problem("origin-file-scheme", field, text)]
+    authority, problems = _shape(text, field, scheme, rest)
+    if authority is None:
+        return None, problems
+    pattern = _host_and_port(text, field, scheme.lower(), authority, problems)
+    return (pattern, []) if pattern is not None and not problems else (None, problems)
+
+
+_Parsed = tuple[OriginPattern | None, list[Problem]]
+
+
+def _special(text: str, field: str, allow_null: bool) -> _Parsed | None:
+    """``*``, ``null`` and blank-padded values; None for everything else."""
     if text == "*":
         return OriginPattern("any", text), []
     if text.strip() != text or not text:
@@ -103,16 +125,15 @@ def parse_pattern(
         if allow_null and text == "null":
             return OriginPattern("null", text), []
         return None, [_problem("origin-null", field, text)]
-    problems: list[Problem] = []
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        return None, [
-            _problem("origin-missing-scheme", field, text, f"Use 'https://{text.rstrip('/')}'.")
-        ]
-    if scheme.lower() == "file":
-        return None, [_problem("origin-file-scheme", field, text)]
-    fixed = scheme.lower()
-    # Path, query, fragment, trailing slash: report what is there and the corrected origin.
+    return None
+
+
+_TAIL_CODES = {"?": "origin-has-query", "#": "origin-has-fragment"}
+
+
+def _shape(text: str, field: str, scheme: str, rest: str) -> tuple[str | None, list[Problem]]:
+    """The lower-cased authority, and what is wrong around it: userinfo, a path, a query,
+    a fragment, a trailing slash, upper case (each reported with the corrected origin)."""
     authority = rest
     for ch in "/?#":
         authority = authority.split(ch, 1)[0]
@@ -120,57 +141,56 @@ def parse_pattern(
     userinfo = "@" in authority
     if userinfo:
         authority = authority.rsplit("@", 1)[1]
-    lowered_authority = authority.lower()
-    suggestion = f"{fixed}://{lowered_authority}"
+    lowered = authority.lower()
+    use = f"Use '{scheme.lower()}://{lowered}'."
+    problems: list[Problem] = []
     if userinfo:
-        problems.append(_problem("origin-has-userinfo", field, text, f"Use '{suggestion}'."))
+        problems.append(_problem("origin-has-userinfo", field, text, use))
     if tail:
-        if tail == "/":
-            code = "origin-trailing-slash"
-        elif tail.startswith("?"):
-            code = "origin-has-query"
-        elif tail.startswith("#"):
-            code = "origin-has-fragment"
-        else:
-            code = "origin-has-path"
-        problems.append(_problem(code, field, text, f"Use '{suggestion}'."))
+        code = (
+            "origin-trailing-slash" if tail == "/" else _TAIL_CODES.get(tail[0], "origin-has-path")
+        )
+        problems.append(_problem(code, field, text, use))
     if not _SCHEME.fullmatch(scheme):
-        if _SCHEME.fullmatch(scheme.lower()):
-            problems.append(_problem("origin-uppercase", field, text, f"Use '{suggestion}'."))
-        else:
+        if not _SCHEME.fullmatch(scheme.lower()):
             code = "origin-bad-wildcard" if "*" in scheme else "origin-invalid"
             return None, [*problems, _problem(code, field, text)]
-    elif authority != lowered_authority:
-        problems.append(_problem("origin-uppercase", field, text, f"Use '{suggestion}'."))
-    host, port = _split_host_port(lowered_authority)
+        problems.append(_problem("origin-uppercase", field, text, use))
+    elif authority != lowered:
+        problems.append(_problem("origin-uppercase", field, text, use))
+    return lowered, problems
+
+
+def _host_and_port(
+    text: str, field: str, scheme: str, authority: str, problems: list[Problem]
+) -> OriginPattern | None:
+    """The pattern for a lower-case ``host[:port]``; problems are appended to *problems*."""
+    host, port = _split_host_port(authority)
     if port is None:
-        if "*" in lowered_authority.rpartition(":")[2]:
+        if "*" in authority.rpartition(":")[2]:
             problems.append(_problem("origin-bad-wildcard", field, text))
         else:
             problems.append(
                 _problem("origin-invalid", field, text, "Use a port from 1 to 65535, or ':*'.")
             )
-        return None, problems
-    if port and port == DEFAULT_PORTS.get(fixed):
-        problems.append(_problem("origin-default-port", field, text, f"Use '{fixed}://{host}'."))
+        return None
+    if port and port == DEFAULT_PORTS.get(scheme):
+        problems.append(_problem("origin-default-port", field, text, f"Use '{scheme}://{host}'."))
         port = ""
     kind = "exact"
     if host.startswith("*."):
         kind, host = "subdomains", host[2:]
     if "*" in host:
         problems.append(_problem("origin-bad-wildcard", field, text))
-        return None, problems
-    if not _valid_host(host, allow_ip=kind == "exact"):
-        code = (
-            "origin-bad-wildcard"
-            if kind == "subdomains" and _valid_host(host, True)
-            else "origin-invalid"
-        )
-        problems.append(_problem(code, field, text))
-        return None, problems
-    if problems:
-        return None, problems
-    return OriginPattern(kind, text, fixed, host, port), []
+        return None
+    fault = _host_fault(host, exact=kind == "exact")
+    if fault is not None:
+        if kind == "subdomains" and _valid_host(host, True):
+            problems.append(_problem("origin-bad-wildcard", field, text))
+        else:
+            problems.append(_problem("origin-invalid", field, text, fault))
+        return None
+    return OriginPattern(kind, text, scheme, host, port)
 
 
 def _split_host_port(authority: str) -> tuple[str, str | None]:
@@ -197,25 +217,58 @@ def _split_host_port(authority: str) -> tuple[str, str | None]:
 
 
 def _valid_host(host: str, allow_ip: bool) -> bool:
+    return _host_fault(host, allow_ip) is None
+
+
+# URL Standard, "ends in a number checker": such a host is parsed as IPv4 (or fails).
+_NUMBER = re.compile(r"[0-9]+|0[xX][0-9a-fA-F]*")
+
+
+def _host_fault(host: str, exact: bool) -> str | None:
+    """None for a host a page's origin can have (URL Standard, host parsing), else why not."""
     if host.startswith("["):
-        if not allow_ip or not host.endswith("]"):
-            return False
-        try:
-            address = ipaddress.IPv6Address(host[1:-1])
-        except ValueError:
-            return False
-        # RFC 5952 compressed form only, as browsers serialise it; no IPv4-mapped forms.
-        return address.compressed == host[1:-1] and address.ipv4_mapped is None
+        return _ipv6_fault(host) if exact else "Wildcards apply to domain names only."
+    if exact and host.endswith(".") and not host.endswith(".."):
+        host = host[:-1]  # a fully qualified name ('example.com.'): a page's own origin
     if not host or len(host) > 253 or not host.isascii():
-        return False
-    if host.replace(".", "").isdigit():
-        if not allow_ip:
-            return False
+        return "Write the host in ASCII (punycode for international names)."
+    labels = host.split(".")
+    if _NUMBER.fullmatch(labels[-1]):
         try:
-            return str(ipaddress.IPv4Address(host)) == host
+            if exact and str(ipaddress.IPv4Address(host)) == host:
+                return None
         except ValueError:
-            return False
-    return all(_LABEL.fullmatch(label) for label in host.split("."))
+            pass
+        return "A host ending in a number is read as an IPv4 address; no page has this origin (URL Standard)."
+    for label in labels:
+        if not _LABEL.fullmatch(label):
+            return "Use a host name of letters, digits and '-', e.g. 'https://app.example.com'."
+        if label.startswith("xn--") and not _valid_punycode(label[4:]):
+            return f"{label!r} is not valid punycode, so no page has this origin: write the name's real ASCII form."
+    return None
+
+
+def _ipv6_fault(host: str) -> str | None:
+    if not host.endswith("]"):
+        return "Close the IPv6 address with ']'."
+    if "%" in host:
+        return "An IPv6 zone ID ('%...') is never part of an origin (URL Standard): remove it."
+    try:
+        address = ipaddress.IPv6Address(host[1:-1])
+    except ValueError:
+        return "Write a valid IPv6 address, e.g. 'http://[::1]:8000'."
+    # RFC 5952 compressed form only, as browsers serialise it; no IPv4-mapped forms.
+    if address.compressed != host[1:-1] or address.ipv4_mapped is not None:
+        return f"Write it as browsers serialise it: '[{address.compressed}]'."
+    return None
+
+
+def _valid_punycode(encoded: str) -> bool:
+    try:
+        decoded = encoded.encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return False
+    return bool(decoded) and not decoded.isascii()
 
 
 # --- regular expressions ------------------------------------------------------------------

@@ -24,6 +24,7 @@ method-invalid -> Use allow_methods=['GET', 'POST'].
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -41,26 +42,11 @@ from .origins import (
 )
 from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, escape
 
-__all__ = ["SETTING_NAMES", "CORSPolicy"]
+__all__ = ["SETTINGS", "SETTING_NAMES", "CORSPolicy"]
 
-SETTING_NAMES = (
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "allow_credentials",
-    "allow_origin_regex",
-    "allow_private_network",
-    "expose_headers",
-    "max_age",
-    "preflight_status",
-    "dangerously_allow_null_origin",
-    "dangerously_tolerate_insecure_origins",
-    "dangerously_tolerate_public_suffix_wildcards",
-    "allow_origin_func",
-)
-
-
-_DEFAULTS: dict[str, Any] = {
+# Every setting and its default, in the order of CORSPolicy's parameters: the one table
+# that settings(), repr() and the adapters (settings.py, django.py) read.
+SETTINGS: dict[str, Any] = {
     "allow_origins": (),
     "allow_methods": ("GET",),
     "allow_headers": (),
@@ -75,6 +61,8 @@ _DEFAULTS: dict[str, Any] = {
     "dangerously_tolerate_public_suffix_wildcards": False,
     "allow_origin_func": None,
 }
+SETTING_NAMES = tuple(SETTINGS)
+_DEFAULTS = SETTINGS
 
 
 def _problem(code: str, field: str, value: object, fix: str | None = None) -> Problem:
@@ -147,213 +135,14 @@ class CORSPolicy:
         dangerously_tolerate_public_suffix_wildcards: bool = False,
         allow_origin_func: Callable[..., Any] | OriginFunction | None = None,
     ) -> None:
-        problems: list[Problem] = []
-        bools = {
-            "allow_credentials": allow_credentials,
-            "allow_private_network": allow_private_network,
-            "dangerously_allow_null_origin": dangerously_allow_null_origin,
-            "dangerously_tolerate_insecure_origins": dangerously_tolerate_insecure_origins,
-            "dangerously_tolerate_public_suffix_wildcards": dangerously_tolerate_public_suffix_wildcards,
-        }
-        for name, value in bools.items():
-            if not isinstance(value, bool):
-                problems.append(_problem("wrong-type", name, value, f"Use {name}={bool(value)!r} (a bool)."))
-        credentials = allow_credentials is True
-
-        origins = _string_list("allow_origins", allow_origins, problems)
-        methods = _string_list("allow_methods", allow_methods, problems)
-        request_headers = _string_list("allow_headers", allow_headers, problems)
-        exposed = _string_list("expose_headers", expose_headers, problems)
-
-        # Origins ------------------------------------------------------------------------
-        patterns: list[OriginPattern] = []
-        for text in origins:
-            pattern, found = parse_pattern(text, allow_null=dangerously_allow_null_origin is True)
-            problems += found
-            if pattern is not None:
-                patterns.append(pattern)
-        allows_all = any(p.kind == "any" for p in patterns)
-        if credentials:
-            if allows_all:
-                problems.append(
-                    _problem(
-                        "wildcard-origin-with-credentials",
-                        "allow_origins",
-                        "*",
-                        "List the trusted origins, e.g. allow_origins=['https://app.example.com'], "
-                        "or set allow_credentials=False.",
-                    )
-                )
-            for p in patterns:
-                if p.kind == "null":
-                    problems.append(
-                        _problem(
-                            "origin-null",
-                            "allow_origins",
-                            "null",
-                            "dangerously_allow_null_origin cannot be combined with allow_credentials=True: "
-                            "any page can send 'Origin: null' and would read your users' data. Remove "
-                            "'null' or set allow_credentials=False.",
-                        )
-                    )
-                    continue
-                if (
-                    p.kind in ("exact", "subdomains")
-                    and p.scheme != "https"
-                    and not is_loopback_host(p.host)
-                    and not dangerously_tolerate_insecure_origins
-                ):
-                    problems.append(
-                        _problem(
-                            "insecure-origin-with-credentials",
-                            "allow_origins",
-                            p.text,
-                            f"Use '{p.text.replace(p.scheme + '://', 'https://', 1)}', or opt in with "
-                            "dangerously_tolerate_insecure_origins=True.",
-                        )
-                    )
-                if (
-                    p.kind == "subdomains"
-                    and is_public_suffix(p.host)
-                    and not dangerously_tolerate_public_suffix_wildcards
-                ):
-                    problems.append(_problem("public-suffix-wildcard-with-credentials", "allow_origins", p.text))
-
-        regex = None
-        if allow_origin_regex is not None:
-            if not isinstance(allow_origin_regex, str):
-                problems.append(_problem("wrong-type", "allow_origin_regex", allow_origin_regex, "Give a str or None."))
-            else:
-                regex, found = check_regex(
-                    allow_origin_regex,
-                    credentials=credentials,
-                    tolerate_insecure=dangerously_tolerate_insecure_origins is True,
-                    tolerate_public_suffix=dangerously_tolerate_public_suffix_wildcards is True,
-                )
-                problems += found
-
-        # Methods ------------------------------------------------------------------------
-        norm_methods: list[str] = []
-        for m in methods:
-            if m == "*":
-                norm_methods.append(m)
-            elif not h.is_token(m):
-                fix = None
-                if "," in m or " " in m:
-                    parts = [x for x in m.replace(",", " ").split() if x]
-                    fix = f"Use allow_methods={parts!r}."
-                problems.append(_problem("method-invalid", "allow_methods", m, fix))
-            elif m.upper() in h.FORBIDDEN_METHODS:
-                problems.append(_problem("method-forbidden", "allow_methods", m))
-            else:
-                normalised = h.normalize_method(m)  # Fetch: normalize a method
-                if normalised == m and m != m.upper():
-                    problems.append(
-                        _problem("method-lowercase", "allow_methods", m, f"Use {m.upper()!r} (and write "
-                                 f"method: '{m.upper()}' in fetch()).")
-                    )
-                norm_methods.append(normalised)
-
-        # Request headers ----------------------------------------------------------------
-        norm_headers: list[str] = []
-        for name in request_headers:
-            low = name.lower()
-            if name == "*":
-                norm_headers.append(name)
-            elif not h.is_token(name):
-                fix = None
-                if "," in name:
-                    fix = f"Use allow_headers={[x.strip() for x in name.split(',') if x.strip()]!r}."
-                problems.append(_problem("header-invalid", "allow_headers", name, fix))
-            elif low in h.CORS_RESPONSE_HEADER_NAMES:
-                problems.append(_problem("header-response-only", "allow_headers", name))
-            elif h.is_forbidden_request_header(low):
-                problems.append(_problem("header-forbidden", "allow_headers", name))
-            else:
-                norm_headers.append(low)
-
-        # Exposed headers ----------------------------------------------------------------
-        norm_exposed: list[str] = []
-        for name in exposed:
-            low = name.lower()
-            if name == "*":
-                if credentials:
-                    problems.append(_problem("expose-wildcard-with-credentials", "expose_headers", name))
-                else:
-                    norm_exposed.append(name)
-            elif not h.is_token(name):
-                problems.append(_problem("expose-header-invalid", "expose_headers", name))
-            elif low in h.FORBIDDEN_RESPONSE_HEADER_NAMES:
-                problems.append(_problem("expose-header-forbidden", "expose_headers", name))
-            elif low in h.NOT_EXPOSABLE_HEADER_NAMES:
-                problems.append(_problem("expose-header-prohibited", "expose_headers", name))
-            elif low not in h.SAFELISTED_RESPONSE_HEADER_NAMES:  # always readable anyway
-                norm_exposed.append(low)
-
-        # Dynamic origins (corskit.dynamic) ----------------------------------------------------
-        origin_func, found = as_origin_function(allow_origin_func)
-        problems += found
-        if origin_func is not None:
-            if allows_all and not credentials:
-                problems.append(_problem("origin-func-unreachable", "allow_origin_func", origin_func))
-            elif credentials and not allows_all:
-                # Start-up probe: origins nobody can own. A function allowing them allows
-                # everyone, which with credentials is the '*' + credentials hole.
-                allowed, failure = origin_func.probe(include_null=dangerously_allow_null_origin is True)
-                if allowed:
-                    problems.append(
-                        _problem(
-                            "origin-func-allows-everything",
-                            "allow_origin_func",
-                            origin_func,
-                            f"It allowed {', '.join(repr(o) for o in allowed)} at start-up: return True only "
-                            "for origins you trust (or set allow_credentials=False).",
-                        )
-                    )
-                elif failure:
-                    problems.append(
-                        _problem(
-                            "origin-func-probe-failed",
-                            "allow_origin_func",
-                            origin_func,
-                            f"{CATALOGUE['origin-func-probe-failed'].fix} (probe: {failure})",
-                        )
-                    )
-
-        # max_age, preflight_status --------------------------------------------------------
-        found_warnings: list[Problem] = [p for p in problems if p.severity == "warning"]
-        problems = [p for p in problems if p.severity == "error"]
-        if max_age is not None:
-            if not isinstance(max_age, int) or isinstance(max_age, bool):
-                problems.append(_problem("wrong-type", "max_age", max_age, "Give an int from -1 to 86400, or None."))
-            elif not -1 <= max_age <= 86400:
-                problems.append(_problem("max-age-out-of-range", "max_age", max_age))
-            elif max_age > 7200:
-                found_warnings.append(_problem("max-age-above-chromium-cap", "max_age", max_age))
-        if preflight_status not in (200, 204) or isinstance(preflight_status, bool):
-            problems.append(_problem("preflight-status-invalid", "preflight_status", preflight_status))
-        if not patterns and allow_origin_regex is None and origin_func is None and not problems:
-            found_warnings.append(_problem("no-origins-allowed", "allow_origins", "()"))
-
-        if problems:
-            raise CORSConfigError(problems)
-
+        given = {name: value for name, value in locals().items() if name in SETTINGS}
+        values, checked = _validate(given)
         set_ = object.__setattr__
-        set_(self, "allow_origins", tuple(dict.fromkeys(p.text for p in patterns)))
-        set_(self, "allow_methods", tuple(dict.fromkeys(norm_methods)))
-        set_(self, "allow_headers", tuple(dict.fromkeys(norm_headers)))
-        set_(self, "allow_credentials", credentials)
-        set_(self, "allow_origin_regex", allow_origin_regex)
-        set_(self, "allow_private_network", allow_private_network)
-        set_(self, "expose_headers", tuple(dict.fromkeys(norm_exposed)))
-        set_(self, "max_age", max_age)
-        set_(self, "preflight_status", preflight_status)
-        set_(self, "dangerously_allow_null_origin", dangerously_allow_null_origin)
-        set_(self, "dangerously_tolerate_insecure_origins", dangerously_tolerate_insecure_origins)
-        set_(self, "dangerously_tolerate_public_suffix_wildcards", dangerously_tolerate_public_suffix_wildcards)
-        set_(self, "allow_origin_func", origin_func)
-        set_(self, "warnings", tuple(found_warnings))
-        set_(self, "matcher", OriginMatcher(list(patterns), regex))
+        for name, value in values.items():
+            set_(self, name, value)
+        found_warnings = tuple(p for p in checked.problems if p.severity == "warning")
+        set_(self, "warnings", found_warnings)
+        set_(self, "matcher", OriginMatcher(list(checked.patterns), checked.regex))
         set_(self, "engine", self._compile())
         set_(self, "_frozen", True)
         for w in found_warnings:
@@ -447,5 +236,251 @@ def _string_list(field: str, value: object, problems: list[Problem]) -> list[str
         if isinstance(item, str):
             out.append(item)
         else:
-            problems.append(_problem("wrong-type", field, item, f"Every item of {field} must be a str."))
+            problems.append(
+                _problem("wrong-type", field, item, f"Every item of {field} must be a str.")
+            )
     return out
+
+
+# --- one check per setting -------------------------------------------------------------
+
+
+class _Checking:
+    """The settings being validated: raw values in, problems and compiled parts out."""
+
+    def __init__(self, given: dict[str, Any]) -> None:
+        self.given = given
+        self.problems: list[Problem] = []
+        self.patterns: list[OriginPattern] = []
+        self.regex: re.Pattern[str] | None = None
+        self.lists: dict[str, list[str]] = {}
+
+    def flag(self, name: str) -> bool:
+        return self.given[name] is True
+
+    def add(self, code: str, field: str, value: object, fix: str | None = None) -> None:
+        self.problems.append(_problem(code, field, value, fix))
+
+
+def _check_bool(c: _Checking, name: str, value: Any) -> Any:
+    if not isinstance(value, bool):
+        c.add("wrong-type", name, value, f"Use {name}={bool(value)!r} (a bool).")
+    return value is True if name == "allow_credentials" else value
+
+
+def _check_origins(c: _Checking, name: str, value: Any) -> tuple[str, ...]:
+    for text in c.lists[name]:
+        pattern, found = parse_pattern(text, allow_null=c.flag("dangerously_allow_null_origin"))
+        c.problems += found
+        if pattern is not None:
+            c.patterns.append(pattern)
+    if c.flag("allow_credentials"):
+        _credentialed_origins(c)
+    return tuple(dict.fromkeys(p.text for p in c.patterns))
+
+
+def _credentialed_origins(c: _Checking) -> None:
+    if any(p.kind == "any" for p in c.patterns):
+        c.add(
+            "wildcard-origin-with-credentials",
+            "allow_origins",
+            "*",
+            "List the trusted origins, e.g. allow_origins=['https://app.example.com'], or set allow_credentials=False.",
+        )
+    for p in c.patterns:
+        if p.kind == "null":
+            c.add(
+                "origin-null",
+                "allow_origins",
+                "null",
+                "dangerously_allow_null_origin cannot be combined with allow_credentials=True: any page can "
+                "send 'Origin: null' and would read your users' data. Remove 'null' or set allow_credentials=False.",
+            )
+            continue
+        insecure = p.scheme != "https" and not is_loopback_host(p.host)
+        if (
+            p.kind in ("exact", "subdomains")
+            and insecure
+            and not c.given["dangerously_tolerate_insecure_origins"]
+        ):
+            c.add(
+                "insecure-origin-with-credentials",
+                "allow_origins",
+                p.text,
+                f"Use '{p.text.replace(p.scheme + '://', 'https://', 1)}', or opt in with "
+                "dangerously_tolerate_insecure_origins=True.",
+            )
+        if (
+            p.kind == "subdomains"
+            and is_public_suffix(p.host)
+            and not c.given["dangerously_tolerate_public_suffix_wildcards"]
+        ):
+            c.add("public-suffix-wildcard-with-credentials", "allow_origins", p.text)
+
+
+def _check_regex(c: _Checking, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        c.add("wrong-type", name, value, "Give a str or None.")
+        return value
+    c.regex, found = check_regex(
+        value,
+        credentials=c.flag("allow_credentials"),
+        tolerate_insecure=c.flag("dangerously_tolerate_insecure_origins"),
+        tolerate_public_suffix=c.flag("dangerously_tolerate_public_suffix_wildcards"),
+    )
+    c.problems += found
+    return value
+
+
+def _check_methods(c: _Checking, name: str, value: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for m in c.lists[name]:
+        if m == "*":
+            out.append(m)
+        elif not h.is_token(m):
+            fix = None
+            if "," in m or " " in m:
+                fix = f"Use allow_methods={[x for x in m.replace(',', ' ').split() if x]!r}."
+            c.add("method-invalid", name, m, fix)
+        elif m.upper() in h.FORBIDDEN_METHODS:
+            c.add("method-forbidden", name, m)
+        else:
+            normalised = h.normalize_method(m)  # Fetch: normalize a method
+            if normalised == m and m != m.upper():
+                c.add(
+                    "method-lowercase",
+                    name,
+                    m,
+                    f"Use {m.upper()!r} (and write method: '{m.upper()}' in fetch()).",
+                )
+            out.append(normalised)
+    return tuple(dict.fromkeys(out))
+
+
+def _check_request_headers(c: _Checking, name: str, value: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for header in c.lists[name]:
+        low = header.lower()
+        if header == "*":
+            out.append(header)
+        elif not h.is_token(header):
+            fix = None
+            if "," in header:
+                fix = f"Use allow_headers={[x.strip() for x in header.split(',') if x.strip()]!r}."
+            c.add("header-invalid", name, header, fix)
+        elif low in h.CORS_RESPONSE_HEADER_NAMES:
+            c.add("header-response-only", name, header)
+        elif h.is_forbidden_request_header(low):
+            c.add("header-forbidden", name, header)
+        else:
+            if any(ch in header for ch in "*^$|") or ".+" in header:
+                c.add("header-name-pattern", name, header)
+            out.append(low)
+    return tuple(dict.fromkeys(out))
+
+
+def _check_exposed(c: _Checking, name: str, value: Any) -> tuple[str, ...]:
+    out: list[str] = []
+    for header in c.lists[name]:
+        low = header.lower()
+        if header == "*":
+            if c.flag("allow_credentials"):
+                c.add("expose-wildcard-with-credentials", name, header)
+            else:
+                out.append(header)
+        elif not h.is_token(header):
+            c.add("expose-header-invalid", name, header)
+        elif low in h.FORBIDDEN_RESPONSE_HEADER_NAMES:
+            c.add("expose-header-forbidden", name, header)
+        elif low in h.NOT_EXPOSABLE_HEADER_NAMES:
+            c.add("expose-header-prohibited", name, header)
+        elif low not in h.SAFELISTED_RESPONSE_HEADER_NAMES:  # always readable anyway
+            out.append(low)
+    return tuple(dict.fromkeys(out))
+
+
+def _check_origin_func(c: _Checking, name: str, value: Any) -> OriginFunction | None:
+    origin_func, found = as_origin_function(value)
+    c.problems += found
+    if origin_func is None:
+        return None
+    allows_all = any(p.kind == "any" for p in c.patterns)
+    credentials = c.flag("allow_credentials")
+    if allows_all and not credentials:
+        c.add("origin-func-unreachable", name, origin_func)
+    elif credentials and not allows_all:
+        # Start-up probe: origins nobody can own. A function allowing them allows
+        # everyone, which with credentials is the '*' + credentials hole.
+        allowed, failure = origin_func.probe(include_null=c.flag("dangerously_allow_null_origin"))
+        if allowed:
+            c.add(
+                "origin-func-allows-everything",
+                name,
+                origin_func,
+                f"It allowed {', '.join(repr(o) for o in allowed)} at start-up: return True only "
+                "for origins you trust (or set allow_credentials=False).",
+            )
+        elif failure:
+            fix = f"{CATALOGUE['origin-func-probe-failed'].fix} (probe: {failure})"
+            c.add("origin-func-probe-failed", name, origin_func, fix)
+    return origin_func
+
+
+def _check_max_age(c: _Checking, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        c.add("wrong-type", name, value, "Give an int from -1 to 86400, or None.")
+    elif not -1 <= value <= 86400:
+        c.add("max-age-out-of-range", name, value)
+    elif value > 7200:
+        c.add("max-age-above-chromium-cap", name, value)
+    return value
+
+
+def _check_preflight_status(c: _Checking, name: str, value: Any) -> Any:
+    if value not in (200, 204) or isinstance(value, bool):
+        c.add("preflight-status-invalid", name, value)
+    return value
+
+
+_Check = Callable[[_Checking, str, Any], Any]
+
+# The order problems are found in: flags first (the others read them), then the lists.
+_CHECKS: dict[str, _Check] = {
+    "allow_credentials": _check_bool,
+    "allow_private_network": _check_bool,
+    "dangerously_allow_null_origin": _check_bool,
+    "dangerously_tolerate_insecure_origins": _check_bool,
+    "dangerously_tolerate_public_suffix_wildcards": _check_bool,
+    "allow_origins": _check_origins,
+    "allow_origin_regex": _check_regex,
+    "allow_methods": _check_methods,
+    "allow_headers": _check_request_headers,
+    "expose_headers": _check_exposed,
+    "allow_origin_func": _check_origin_func,
+    "max_age": _check_max_age,
+    "preflight_status": _check_preflight_status,
+}
+_LISTS = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+
+
+def _validate(given: dict[str, Any]) -> tuple[dict[str, Any], _Checking]:
+    """Every setting checked and normalised; raises CORSConfigError with every problem."""
+    c = _Checking(given)
+    for name in _LISTS:
+        c.lists[name] = _string_list(name, given[name], c.problems)
+    values = {name: check(c, name, given[name]) for name, check in _CHECKS.items()}
+    errors = [p for p in c.problems if p.severity == "error"]
+    if (
+        not c.patterns
+        and given["allow_origin_regex"] is None
+        and values["allow_origin_func"] is None
+        and not errors
+    ):
+        c.add("no-origins-allowed", "allow_origins", "()")
+    if errors:
+        raise CORSConfigError(errors)
+    return {name: values[name] for name in SETTINGS}, c

@@ -334,6 +334,15 @@ CATALOGUE: dict[str, ProblemInfo] = _entries(
         "Give one header name per list item.",
     ),
     ProblemInfo(
+        "header-name-pattern",
+        "A request-header name that looks like a pattern",
+        "allow_headers takes exact names (compared case-insensitively) or '*'; a flask-cors-style "
+        "regex such as 'X-Company-.*' is matched as that literal name, which no browser sends, so "
+        "the headers it was meant to allow fail the preflight.",
+        "List the exact names, e.g. ['X-Company-Id', 'X-Company-Trace'], or use '*'.",
+        "warning",
+    ),
+    ProblemInfo(
         "header-forbidden",
         "A forbidden request-header name",
         "Scripts cannot set this header (Fetch: forbidden request-header names), so listing it has "

@@ -48,6 +48,8 @@ def regex_linear_problem(source: str) -> str | None:
         return str(exc)
     except RecursionError:
         return "it is nested too deeply to analyse"
+    except Exception as exc:  # never crash start-up on an unusual regex: refuse it instead
+        return f"it could not be analysed ({type(exc).__name__})"
     return None
 
 
@@ -76,7 +78,7 @@ class _Linear:
             if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
                 out |= self.leaf((op, av))
             elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-                out |= self.chars(list(av[-1]))
+                out |= self.chars(_body(name, av))
             elif name == "BRANCH":
                 for branch in av[1]:
                     out |= self.chars(list(branch))
@@ -98,7 +100,7 @@ class _Linear:
         if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
             return self.leaf(node)
         if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            return self.first(list(av[-1]))
+            return self.first(_body(name, av))
         if name == "BRANCH":
             return frozenset().union(*(self.first(list(b)) for b in av[1]))
         if _is_repeat(name):
@@ -110,7 +112,7 @@ class _Linear:
             name = str(op)
             if name in ("LITERAL", "NOT_LITERAL", "ANY", "IN"):
                 return False
-            if name in ("SUBPATTERN", "ATOMIC_GROUP") and not self.nullable(list(av[-1])):
+            if name in ("SUBPATTERN", "ATOMIC_GROUP") and not self.nullable(_body(name, av)):
                 return False
             if name == "BRANCH" and not any(self.nullable(list(b)) for b in av[1]):
                 return False
@@ -134,7 +136,7 @@ class _Linear:
                     "back-references and lookarounds cannot be shown to match in linear time"
                 )
             if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-                self.check(list(av[-1]), rest, in_loop)
+                self.check(_body(name, av), rest, in_loop)
             elif name == "BRANCH":
                 self._branch((op, av), rest, in_loop)
             elif _is_repeat(name):
@@ -193,6 +195,11 @@ class _Linear:
         return _unparse(items)
 
 
+def _body(name: str, av: Any) -> list[tuple[Any, Any]]:
+    """The items of a group: SUBPATTERN holds (group, flags..., items), ATOMIC_GROUP the items."""
+    return list(av) if name == "ATOMIC_GROUP" else list(av[-1])
+
+
 def _is_repeat(name: str) -> bool:
     return name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 
@@ -203,7 +210,7 @@ def _has_repeat(node: tuple[Any, Any]) -> bool:
     if _is_repeat(name):
         return bool(av[1] > 1) or any(_has_repeat(n) for n in av[2])
     if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-        return any(_has_repeat(n) for n in av[-1])
+        return any(_has_repeat(n) for n in _body(name, av))
     if name == "BRANCH":
         return any(_has_repeat(n) for b in av[1] for n in b)
     return False
@@ -246,7 +253,7 @@ def _unparse_node(op: Any, av: Any) -> str:
             return parts[0]
         return "[" + "".join(parts) + "]"
     if name in ("SUBPATTERN", "ATOMIC_GROUP"):
-        return "(" + _unparse(av[-1]) + ")"
+        return "(" + _unparse(_body(name, av)) + ")"
     if name == "BRANCH":
         return "|".join(_unparse(b) for b in av[1])
     if _is_repeat(name):

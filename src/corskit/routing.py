@@ -23,7 +23,9 @@ CVE-2024-6844 and CVE-2024-6866):
   (``/public/../private``, also as ``%2e%2e``), empty segments (``/public//x``), a
   backslash, an encoded slash or backslash (``%2f``, ``%5c``), a ``;`` parameter, a
   doubly-encoded character, or a case variant of a configured prefix. corskit works out
-  the route under every such reading; if they all pick the same route, that route's
+  the route under every such reading, with and without the normalisations servers in
+  front of or behind the app apply (``;params`` stripped from each segment, before or
+  after decoding, as Tomcat, Jetty and Spring do; slashes merged; dot segments resolved); if they all pick the same route, that route's
   policy answers; if they disagree, the request gets **the most restrictive answer**:
   no CORS grant at all (a preflight gets 403, an actual response no
   ``Access-Control-Allow-*`` headers), reason ``path-ambiguous``. Browsers resolve dot
@@ -57,8 +59,9 @@ _CACHE_SIZE = 4096  # route cache: at most this many paths...
 _CACHE_BYTES = 1 << 20  # ... holding at most this many characters of paths,
 _CACHE_KEY_LIMIT = 2048  # each at most this long (longer paths are never cached)
 # RFC 3986 pchar minus "%" and ";" (never literal in a canonical route), plus non-ASCII
-# (frameworks route on the decoded path, so "/café" is a plain prefix); no whitespace.
-_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@\u00a1-\U0010ffff]+")
+# (frameworks route on the decoded path, so "/café" is a plain prefix); the space too
+# ("/my docs", as routed from "/my%20docs"), no other whitespace.
+_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,=:@ \u00a1-\U0010ffff]+")  # a space: '/my docs'
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MISS = object()
 
@@ -97,21 +100,29 @@ def _normalise_prefix(text: str, field: str) -> tuple[tuple[str, ...] | None, li
         return (), []
     segments = tuple(body.split("/"))
     for seg in segments:
-        if (
-            not seg
-            or seg in (".", "..")
-            or not _SEGMENT.fullmatch(seg)
-            or any(c.isspace() for c in seg)
-        ):
-            clean = "/" + "/".join(
-                s for s in segments if s not in ("", ".", "..") and _SEGMENT.fullmatch(s)
-            )
+        if not seg or seg in (".", "..") or not _SEGMENT.fullmatch(seg):
             return None, [
-                _problem(
-                    "route-prefix-invalid", field, text, f"Write the plain path, e.g. {clean!r}."
-                )
+                _problem("route-prefix-invalid", field, text, _prefix_fix(text, segments))
             ]
     return segments, []
+
+
+def _prefix_fix(text: str, segments: tuple[str, ...]) -> str:
+    """How to write a refused prefix, never suggesting a prefix that covers more paths."""
+    from urllib.parse import unquote
+
+    decoded = unquote(text)
+    if decoded != text and _normalise_prefix(decoded, "")[0] is not None:
+        return f"Write the decoded path the framework routes on: {decoded!r}."
+    kept = [s for s in segments if s not in ("", ".")]
+    if kept and ".." not in kept and all(_SEGMENT.fullmatch(s) for s in kept):
+        return (
+            f"Write the plain path: {'/' + '/'.join(kept)!r}."  # only empty or '.' segments dropped
+        )
+    return (
+        "Write the plain, decoded path the framework routes on, without '..', ';', '%' or control "
+        "characters (a space is fine)."
+    )
 
 
 _refusal_engine = Engine.refusing(Reason.PATH_AMBIGUOUS)
@@ -374,6 +385,8 @@ def _bases(path: str, raw: bytes | None) -> list[list[str]] | None:
         bases.append(segments)
         if any("\\" in seg or "/" in seg for seg in segments):
             bases.append(_split("/".join(segments).replace("\\", "/")))
+        if ";" in text:  # Tomcat strips ';params' before decoding: '..%3b' stays '..;'
+            bases.append([unquote(seg.split(";", 1)[0]) for seg in _split(text)])
     return bases
 
 

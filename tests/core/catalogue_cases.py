@@ -215,6 +215,12 @@ CASES: dict[str, Case] = {
         "X-Token, X-Trace",
         ("allow_headers=['X-Token', 'X-Trace']",),
     ),
+    "header-name-pattern": _policy(
+        {"allow_origins": [APP], "allow_headers": ["X-COMPANY-.*"]},
+        "allow_headers",
+        "X-COMPANY-.*",
+        ("'*'",),
+    ),
     "header-forbidden": _policy(
         {"allow_origins": [APP], "allow_headers": ["Cookie"]}, "allow_headers", "Cookie", ("Remove",)
     ),

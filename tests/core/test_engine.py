@@ -181,6 +181,7 @@ def test_wildcard_methods_echo_the_method_so_credentials_work() -> None:
 
 @pytest.mark.parametrize("name", ["accept", "accept-language", "content-language", "content-type"])
 def test_safelisted_request_header_names_are_always_allowed(name: str) -> None:
+    # As in Starlette (docs/differences.md, D19): a JSON API need not list Content-Type.
     r = call(cors(allow_origins=[APP]), "OPTIONS", preflight_headers(APP, "GET", name))
     assert r.status == 204 and r.get("access-control-allow-headers") == name
 

@@ -107,3 +107,23 @@ def test_accepted_regexes_stay_fast_on_crafted_origins(regex: str) -> None:
         for _ in range(20):
             policy.matcher.matches(origin.encode())
     assert time.perf_counter() - start < 0.5  # about 1 ms on a laptop; 500x margin
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        r"https://(?>a+)\.example\.com",
+        r"https://a++\.example\.com",
+        r"(a)?(?(1)b|c)",
+        r"(?x) https:// a \. example \. com",
+        r"\Ahttps://app\.example\.com\Z",
+        "https://" + "(a|" * 40 + "b" + ")" * 40,
+        r"((((((((a+\.)*)*)*)*)*)*)*)*",
+    ],
+)
+def test_unusual_regexes_are_analysed_without_crashing(regex: str) -> None:
+    from corskit.regex_linear import regex_linear_problem
+
+    why = regex_linear_problem(regex)
+    assert why is None or isinstance(why, str)
+    _codes(regex)  # refused or accepted, never an exception

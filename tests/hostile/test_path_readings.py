@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from corskit import CORSMiddleware, CORSPolicy, RouteTable
-from corskit.options import PolicyOptions
 from corskit.routing import AMBIGUOUS
 from tests.servers import serve_asgi
 
@@ -30,7 +29,7 @@ ROUTES = {
     "/api/admin": CORSPolicy(allow_origins=[ADMIN], allow_credentials=True),
     "/public": CORSPolicy(allow_origins=["*"]),
 }
-DEFAULT: PolicyOptions = {"allow_origins": ["https://app.example"], "allow_credentials": True}
+APP = "https://app.example"
 
 CONFUSING = [
     "/api/x/..;/admin/users",
@@ -101,7 +100,13 @@ def _http_app() -> Any:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    app = CORSMiddleware(_http_app(), routes=ROUTES, check_websocket_origin=True, **DEFAULT)
+    app = CORSMiddleware(
+        _http_app(),
+        routes=ROUTES,
+        check_websocket_origin=True,
+        allow_origins=[APP],
+        allow_credentials=True,
+    )
     with serve_asgi(app) as base:
         yield base
 
@@ -176,7 +181,13 @@ def _websocket(middleware: Any, path: str, raw: bytes, origin: str) -> list[dict
     "target", ["/api/x/..;/admin/ws", "/api/x/..%3b/admin/ws", "/public/..;/api/ws"]
 )
 def test_websocket_origin_check_refuses_confusing_paths(target: str) -> None:
-    middleware = CORSMiddleware(_http_app(), routes=ROUTES, check_websocket_origin=True, **DEFAULT)
+    middleware = CORSMiddleware(
+        _http_app(),
+        routes=ROUTES,
+        check_websocket_origin=True,
+        allow_origins=[APP],
+        allow_credentials=True,
+    )
     for origin in (PARTNER, ANYONE, ADMIN):
         sent = _websocket(middleware, _decoded(target), _raw(target), origin)
         assert sent == [{"type": "websocket.close", "code": 1008}], (target, origin, sent)

@@ -7,13 +7,14 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ..origins import is_loopback_host
 from .appinfo import CORSSettings
 from .fetch import Outcome
-from .fetch.spec import cors_unsafe_request_header_names, origin_of_url
+from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names, origin_of_url
 from .layers import config_reason, server_reason_from_body, starlette
+from .wire import WireResponse
 
 __all__ = ["SYMPTOMS", "Causes", "Finding"]
 
@@ -141,6 +142,7 @@ class Causes:
         self.method = outcome.request.method
         self.unsafe = cors_unsafe_request_header_names(list(outcome.request.headers), chromium=True)
         self.mw = settings.class_name if settings else "your CORS middleware"
+        self.path = urlsplit(outcome.url).path or "/"
 
     def setting(self, name: str) -> list[str]:
         return _as_list(self.s.get(name)) if self.s else []
@@ -508,94 +510,106 @@ class Causes:
         err = self.o.cors_error or ""
         resp = self.o.failed_response
         if err == "PreflightDisallowedRedirect" and resp is not None:
-            loc = resp.get("location") or ""
-            url = self.o.final_url
-            target = loc
-            try:
-                from urllib.parse import urljoin
-
-                target = urljoin(url, loc)
-            except ValueError:
-                pass
-            slash = target.rstrip("/") == url.rstrip("/") and target != url
-            cause = f"the preflight got a {resp.status} redirect to {target}; a preflight never follows redirects"
-            if slash:
-                cause += " (the route is declared with a different trailing slash; Starlette/FastAPI redirect_slashes answers with a redirect)"
-            return Finding(
-                "preflight-redirect", cause, f"call the final URL directly: {target}", None
-            )
-        if err in ("PreflightWildcardOriginNotAllowed",):
-            return self.wildcard_finding()
-        if err == "PreflightInvalidAllowCredentials":
-            return self.credentials_finding()
-        if err == "PreflightMultipleAllowOriginValues":
-            return self.duplicate_finding()
-        if err in ("PreflightAllowOriginMismatch", "PreflightInvalidAllowOriginValue"):
-            return self.mismatch_finding()
+            return self.preflight_redirect(resp)
+        by_error = {
+            "PreflightWildcardOriginNotAllowed": self.wildcard_finding,
+            "PreflightInvalidAllowCredentials": self.credentials_finding,
+            "PreflightMultipleAllowOriginValues": self.duplicate_finding,
+            "PreflightAllowOriginMismatch": self.mismatch_finding,
+            "PreflightInvalidAllowOriginValue": self.mismatch_finding,
+        }
+        if err in by_error:
+            return by_error[err]()
         if err in ("InvalidAllowMethodsPreflightResponse", "InvalidAllowHeadersPreflightResponse"):
-            which = "Methods" if "Methods" in err else "Headers"
-            value = self.o.failure_params.get("value", "")
-            return Finding(
-                "allow-list-unparsable",
-                f"Access-Control-Allow-{which}: '{value}' is not a comma-separated list of tokens"
-                f" ('{self.o.failure_params.get('bad_token', '')}' is not a token)",
-                "separate items with commas, e.g. 'GET, POST' (in settings: a list of single names"
-                f', allow_{which.lower()}=["GET", "POST"])',
-                f"allow_{which.lower()}",
-            )
+            return self.unparsable_finding(err)
         if err == "MethodDisallowedByPreflightResponse":
-            method = self.o.failure_params.get("method", self.method)
-            return self.method_finding(method)
+            return self.method_finding(self.o.failure_params.get("method", self.method))
         if err == "HeaderDisallowedByPreflightResponse":
             return self.header_finding(self.o.failure_params.get("header", ""))
         # PreflightMissingAllowOriginHeader / PreflightInvalidStatus: the server refused it.
         has_cors = resp is not None and any(
             k.startswith("access-control-allow-") for k, _ in resp.headers
         )
-        if self.s is not None:
-            reason, detail = config_reason(
-                self.s, self.o.request_origin or self.origin, self.method, self.unsafe, True
-            )
-            if self.s.outside and (not reason or (resp is not None and resp.status in (401, 405))):
-                return self.preflight_rejected()
-            if reason:
-                found = self.from_reason(reason, detail)
-                if found is not None:
-                    return found
-            if not has_cors:
-                return self.preflight_rejected()
-        else:
-            reason, detail = server_reason_from_body(self.o)
-            if reason:
-                found = self.from_reason(reason, detail)
-                if found is not None:
-                    return found
-            if resp is not None and resp.status in (401, 403, 407):
-                return self.preflight_rejected()
-            if self.in_process and not has_cors:
-                return self.missing_middleware()
-            if resp is not None and resp.status in (404, 405) and not has_cors:
-                return self.preflight_rejected()
-            if resp is not None and has_cors and not (200 <= resp.status <= 299):
-                acam = resp.get("access-control-allow-methods") or ""
-                if self.method not in [m.strip() for m in acam.split(",")] and self.method not in (
-                    "GET",
-                    "HEAD",
-                    "POST",
-                ):
-                    return self.method_finding(self.method)
-                return Finding(
-                    "preflight-rejected",
-                    f"the server refused the preflight with {resp.status}",
-                    "answer the preflight with 204 (or 200) and the CORS headers; check which method or"
-                    " header the server's CORS settings are missing",
-                    None,
-                )
+        found = (
+            self.refused_by_settings(resp, has_cors)
+            if self.s is not None
+            else self.refused_by_server(resp, has_cors)
+        )
+        if found is not None:
+            return found
         if err == "PreflightMissingAllowOriginHeader":
             return self.origin_finding()
         return Finding(
             "blocked", f"the preflight failed ({err})", "see the Chromium message above", None
         )
+
+    def preflight_redirect(self, resp: WireResponse) -> Finding:
+        loc = resp.get("location") or ""
+        url = self.o.final_url
+        target = loc
+        try:
+            target = urljoin(url, loc)
+        except ValueError:
+            pass
+        slash = target.rstrip("/") == url.rstrip("/") and target != url
+        cause = f"the preflight got a {resp.status} redirect to {target}; a preflight never follows redirects"
+        if slash:
+            cause += " (the route is declared with a different trailing slash; Starlette/FastAPI redirect_slashes answers with a redirect)"
+        return Finding("preflight-redirect", cause, f"call the final URL directly: {target}", None)
+
+    def unparsable_finding(self, err: str) -> Finding:
+        which = "Methods" if "Methods" in err else "Headers"
+        value = self.o.failure_params.get("value", "")
+        return Finding(
+            "allow-list-unparsable",
+            f"Access-Control-Allow-{which}: '{value}' is not a comma-separated list of tokens"
+            f" ('{self.o.failure_params.get('bad_token', '')}' is not a token)",
+            "separate items with commas, e.g. 'GET, POST' (in settings: a list of single names"
+            f', allow_{which.lower()}=["GET", "POST"])',
+            f"allow_{which.lower()}",
+        )
+
+    def refused_by_settings(self, resp: WireResponse | None, has_cors: bool) -> Finding | None:
+        """A refused preflight, explained by the CORS settings found in the app."""
+        assert self.s is not None
+        origin = self.o.request_origin or self.origin
+        reason, detail = config_reason(self.s, origin, self.method, self.unsafe, True, self.path)
+        if self.s.outside and (not reason or (resp is not None and resp.status in (401, 405))):
+            return self.preflight_rejected()
+        if reason:
+            found = self.from_reason(reason, detail)
+            if found is not None:
+                return found
+        if not has_cors:
+            return self.preflight_rejected()
+        return None
+
+    def refused_by_server(self, resp: WireResponse | None, has_cors: bool) -> Finding | None:
+        """A refused preflight, explained from the response alone (no settings found)."""
+        reason, detail = server_reason_from_body(self.o)
+        if reason:
+            found = self.from_reason(reason, detail)
+            if found is not None:
+                return found
+        if resp is not None and resp.status in (401, 403, 407):
+            return self.preflight_rejected()
+        if self.in_process and not has_cors:
+            return self.missing_middleware()
+        if resp is not None and resp.status in (404, 405) and not has_cors:
+            return self.preflight_rejected()
+        if resp is not None and has_cors and not (200 <= resp.status <= 299):
+            acam = resp.get("access-control-allow-methods") or ""
+            allowed = {m.strip() for m in acam.split(",")} | SAFELISTED_METHODS
+            if self.method not in allowed:
+                return self.method_finding(self.method)
+            return Finding(
+                "preflight-rejected",
+                f"the server refused the preflight with {resp.status}",
+                "answer the preflight with 204 (or 200) and the CORS headers; check which method or"
+                " header the server's CORS settings are missing",
+                None,
+            )
+        return None
 
     def mismatch_finding(self) -> Finding:
         value = self.o.failure_params.get("value", "")
@@ -656,7 +670,9 @@ class Causes:
         if self.o.redirected and self.o.request_origin == "null":
             return self.null_origin_finding()
         if self.s is not None:
-            reason, detail = config_reason(self.s, self.origin, self.method, self.unsafe, False)
+            reason, detail = config_reason(
+                self.s, self.origin, self.method, self.unsafe, False, self.path
+            )
             if reason:
                 found = self.from_reason(reason, detail)
                 if found is not None:

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .appinfo import CORSSettings
 from .causes import SYMPTOMS, Causes, Finding
 from .fetch import Outcome
+from .layers import advice
 
 __all__ = ["SYMPTOMS", "Diagnosis", "Finding", "diagnose"]
 
@@ -80,6 +82,7 @@ def _settings_json(s: CORSSettings | None) -> dict[str, Any] | None:
         return None
     return {
         "middleware": s.kind,
+        "layer": s.class_name,
         "where": s.where,
         "outside": s.outside,
         "settings": {
@@ -104,10 +107,14 @@ def diagnose(
     means "no CORS middleware"); *app* is the app object, used to word the fix for its
     framework."""
     if isinstance(settings, list):
-        primary = settings[0] if settings else None
+        primary = _for_path(settings, urlsplit(outcome.url).path or "/")
     else:
         primary = settings
-    ctx = Causes(outcome, primary, in_process, _framework(app))
+    if primary is not None and primary.kind == "handwritten":
+        # a hand-written layer's settings are unknown: judge what came over the wire
+        ctx = Causes(outcome, None, False, _framework(app))
+    else:
+        ctx = Causes(outcome, primary, in_process, _framework(app))
     findings: list[Finding] = []
     if outcome.verdict == "blocked":
         findings += _blocked(outcome, ctx, settings, in_process, app)
@@ -130,7 +137,35 @@ def diagnose(
             else f
             for f in findings
         ]
-    return Diagnosis(findings, primary)
+    return Diagnosis(_in_layer_words(findings, primary, outcome), primary)
+
+
+def _for_path(settings: list[CORSSettings], path: str) -> CORSSettings | None:
+    """The outermost layer that handles *path* (a flask-cors resource, a blueprint's policy)."""
+    for found in settings:
+        if found.layer is None or found.layer.applies_to(path):
+            return found
+    return settings[0] if settings else None
+
+
+def _in_layer_words(
+    findings: list[Finding], primary: CORSSettings | None, outcome: Outcome
+) -> list[Finding]:
+    """The findings in the words of the layer found (its syntax, its setting names), with
+    what the layer model noticed in its configuration (a misspelt option, a middleware order)."""
+    layer = primary.layer if primary is not None else None
+    if layer is None:
+        return findings
+    findings = [advice.reword(f, layer) for f in findings]
+    first = findings[0] if findings and findings[0].severity == "error" else None
+    code, setting = (first.code, first.setting) if first else (None, None)
+    status = outcome.failed_response.status if outcome.failed_response is not None else None
+    for note in layer.notes:
+        if advice.note_severity(note, layer, code, setting, status) == "error":
+            findings.insert(0, Finding(note.code, note.message, note.fix, None, "error"))
+        else:
+            findings.append(Finding(note.code, note.message, note.fix, None, "warning"))
+    return findings
 
 
 def _framework(app: Any) -> str | None:

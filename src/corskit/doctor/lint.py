@@ -24,6 +24,7 @@ from typing import Any
 
 from corskit.doctor.errors import UsageError
 from corskit.policy import SETTING_NAMES  # every keyword CORSPolicy accepts
+from corskit.problems import Problem
 
 __all__ = [
     "LintReport",
@@ -110,6 +111,15 @@ def _starlette_only(settings: dict[str, Any], found: list[Any]) -> list[Any]:
     return extra
 
 
+def _layer_notes(found: Any) -> list[Problem]:
+    """What the layer model noticed (a misspelt flask-cors option, a middleware order) as problems."""
+    layer = getattr(found, "layer", None)
+    notes = layer.notes if layer is not None else []
+    return [
+        Problem(n.code, found.class_name, found.where, n.message, n.fix, "error") for n in notes
+    ]
+
+
 def _lint_object(obj: Any, source: str, report: LintReport) -> None:
     from corskit import CORSPolicy
     from corskit.doctor.appinfo import find_cors_settings
@@ -128,8 +138,16 @@ def _lint_object(obj: Any, source: str, report: LintReport) -> None:
         )
     for s in found:
         where = f"{source} [{s.class_name} at {s.where}]"
+        notes = _layer_notes(s)
         if s.kind == "corskit" and s.policy is not None:
-            report.add(where, list(s.policy.warnings))
+            report.add(where, list(s.policy.warnings) + notes)
+            continue
+        if s.kind == "handwritten":
+            report.add(
+                where,
+                notes,
+                "hand-written CORS code: its settings cannot be read, only `corskit check` can judge it",
+            )
             continue
         settings = s.given if s.given is not None else s.settings
         problems, unknown = check_settings(dict(settings))
@@ -140,7 +158,9 @@ def _lint_object(obj: Any, source: str, report: LintReport) -> None:
                 "Starlette's CORSMiddleware accepts these settings silently; this is what corskit's"
                 " rules say about them (corskit.CORSMiddleware takes the same keywords)"
             )
-        report.add(where, problems, note, unknown)
+        elif s.kind != "corskit":
+            note = f"the settings of {s.class_name}, read in corskit's keywords: this is what corskit's rules say about them"
+        report.add(where, problems + notes, note, unknown)
 
 
 def _read_toml(path: str) -> Any:

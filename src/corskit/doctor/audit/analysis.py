@@ -362,79 +362,66 @@ def _private_network(ctx: _Context, exchanges: Sequence[Exchange]) -> list[Findi
 
 
 def _malformed(ctx: _Context, exchanges: Sequence[Exchange]) -> list[Finding]:
-    problems: list[tuple[str, Exchange]] = []
-    seen: set[str] = set()
-
-    def add(text: str, ex: Exchange) -> None:
-        if text not in seen:
-            seen.add(text)
-            problems.append((text, ex))
-
+    problems: dict[str, Exchange] = {}  # first exchange showing each problem, in order
     for ex in exchanges:
-        resp = ex.response
-        if resp is None:
-            continue
-        values = resp.get_all(ACAO)
-        origin = ex.probe.origin
-        if len(values) > 1:
-            add(
-                f"{len(values)} Access-Control-Allow-Origin headers ({' | '.join(values)}): the browser "
-                "joins them with ', ' and rejects the result",
-                ex,
-            )
-        elif values:
-            v = values[0].strip(" \t")
-            if v not in ("*", "null") and v != origin and not is_serialized_origin(v):
-                why = "not a serialized origin"
-                if v.endswith("/"):
-                    why = "a trailing slash"
-                elif v != v.lower():
-                    why = "upper-case letters"
-                elif re.search(r":(80|443)$", v):
-                    why = "a default port"
-                elif "," in v or " " in v:
-                    why = "several values in one header"
-                add(
-                    f"Access-Control-Allow-Origin: {v} has {why}; browsers compare it byte for byte",
-                    ex,
-                )
-        acac = resp.get(ACAC)
-        if (
-            acac is not None
-            and acac.strip(" \t") != "true"
-            and acac.strip(" \t").lower() != "false"
-        ):
-            add(
-                f"Access-Control-Allow-Credentials: {acac} is not exactly 'true' (case-sensitive, one value)",
-                ex,
-            )
-        if ex.probe.method == "OPTIONS" and 200 <= resp.status < 300:
-            for name in (ACAM, ACAH):
-                bad = [t for t in _tokens(resp.get(name)) if not TOKEN.fullmatch(t)]
-                if bad:
-                    add(
-                        f"{_title(name)}: {resp.get(name)} is not a comma-separated token list ({bad[0]!r})",
-                        ex,
-                    )
-            age = resp.get_all(ACMA)
-            if age and (len(age) > 1 or not age[0].strip(" \t").isdigit()):
-                add(f"Access-Control-Max-Age: {', '.join(age)} is not one number of seconds", ex)
-        bad_expose = [t for t in _tokens(resp.get(ACEH)) if not TOKEN.fullmatch(t)]
-        if bad_expose:
-            add(
-                f"Access-Control-Expose-Headers: {resp.get(ACEH)} is not a comma-separated token list",
-                ex,
-            )
+        if ex.response is not None:
+            for text in _malformed_in(ex, ex.response):
+                problems.setdefault(text, ex)
     if not problems:
         return []
-    ex = problems[0][1]
+    texts = list(problems)
+    ex = problems[texts[0]]
     evidence = ex.evidence()
-    evidence["problems"] = [text for text, _ in problems]
-    return [
-        ctx.finding(
-            "malformed-headers", "low", ex, "; ".join(t for t, _ in problems[:5]), evidence=evidence
+    evidence["problems"] = texts
+    return [ctx.finding("malformed-headers", "low", ex, "; ".join(texts[:5]), evidence=evidence)]
+
+
+def _malformed_in(ex: Exchange, resp: WireResponse) -> list[str]:
+    """What is wrong with the CORS headers of one response."""
+    found = _malformed_acao(resp.get_all(ACAO), ex.probe.origin)
+    acac = resp.get(ACAC)
+    if acac is not None and acac.strip(" \t") != "true" and acac.strip(" \t").lower() != "false":
+        found.append(
+            f"Access-Control-Allow-Credentials: {acac} is not exactly 'true' (case-sensitive, one value)"
         )
-    ]
+    if ex.probe.method == "OPTIONS" and 200 <= resp.status < 300:
+        for name in (ACAM, ACAH):
+            bad = [t for t in _tokens(resp.get(name)) if not TOKEN.fullmatch(t)]
+            if bad:
+                found.append(
+                    f"{_title(name)}: {resp.get(name)} is not a comma-separated token list ({bad[0]!r})"
+                )
+        age = resp.get_all(ACMA)
+        if age and (len(age) > 1 or not age[0].strip(" \t").isdigit()):
+            found.append(f"Access-Control-Max-Age: {', '.join(age)} is not one number of seconds")
+    if any(not TOKEN.fullmatch(t) for t in _tokens(resp.get(ACEH))):
+        found.append(
+            f"Access-Control-Expose-Headers: {resp.get(ACEH)} is not a comma-separated token list"
+        )
+    return found
+
+
+def _malformed_acao(values: list[str], origin: str | None) -> list[str]:
+    if len(values) > 1:
+        return [
+            f"{len(values)} Access-Control-Allow-Origin headers ({' | '.join(values)}): the browser "
+            "joins them with ', ' and rejects the result"
+        ]
+    if not values:
+        return []
+    v = values[0].strip(" \t")
+    if v in ("*", "null") or v == origin or is_serialized_origin(v):
+        return []
+    why = "not a serialized origin"
+    if v.endswith("/"):
+        why = "a trailing slash"
+    elif v != v.lower():
+        why = "upper-case letters"
+    elif re.search(r":(80|443)$", v):
+        why = "a default port"
+    elif "," in v or " " in v:
+        why = "several values in one header"
+    return [f"Access-Control-Allow-Origin: {v} has {why}; browsers compare it byte for byte"]
 
 
 def _title(name: str) -> str:

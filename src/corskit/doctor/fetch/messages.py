@@ -95,6 +95,68 @@ def _base(error: str) -> str:
     return error
 
 
+#: The detail text of each CorsError (Chromium's cors_error_string.cc), as a template over the
+#: values chromium_detail() fills in.
+_DETAILS = {
+    "MissingAllowOriginHeader": "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    "WildcardOriginNotAllowed": (
+        "The value of the 'Access-Control-Allow-Origin' header in the response must not be"
+        " the wildcard '*' when the request's credentials mode is 'include'.{xhr_suffix}"
+    ),
+    "MultipleAllowOriginValues": (
+        "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only"
+        " one is allowed.{fetch_suffix}"
+    ),
+    "InvalidAllowOriginValue": (
+        "The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'.{fetch_suffix}"
+    ),
+    "AllowOriginMismatch": (
+        "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to"
+        " the supplied origin.{fetch_suffix}"
+    ),
+    "InvalidAllowCredentials": (
+        "The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}'"
+        " which must be 'true' when the request's credentials mode is 'include'.{xhr_suffix}"
+    ),
+    "PreflightInvalidStatus": "It does not have HTTP ok status.",
+    "PreflightDisallowedRedirect": "Redirect is not allowed for a preflight request.",
+    "InvalidAllowMethodsPreflightResponse": (
+        "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
+    ),
+    "InvalidAllowHeadersPreflightResponse": (
+        "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
+    ),
+    "MethodDisallowedByPreflightResponse": (
+        "Method {method} is not allowed by Access-Control-Allow-Methods in preflight response."
+    ),
+    "HeaderDisallowedByPreflightResponse": (
+        "Request header field {header} is not allowed by"
+        " Access-Control-Allow-Headers in preflight response."
+    ),
+    "RedirectContainsCredentials": (
+        "Redirect location '{location}' contains a username and password, which is"
+        " disallowed for cross-origin requests."
+    ),
+    "DisallowedByMode": "Cross origin requests are not allowed by request mode.",
+    "CorsDisabledScheme": (
+        "Cross origin requests are only supported for protocol schemes: chrome, "
+        "chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+    ),
+    "InvalidResponse": "The response is invalid.",
+    "InsecureLocalNetwork": (
+        "The request client is not a secure context and the resource is in more-private"
+        " address space `{space}`."
+    ),
+    "InvalidLocalNetworkAccess": (
+        "Request had a target IP address space of `{target_space}` yet the resource is in"
+        " address space `{space}`."
+    ),
+    "LocalNetworkAccessPermissionDenied": (
+        "Permission was denied for this request to access the `{space}` address space."
+    ),
+}
+
+
 def chromium_detail(
     error: str,
     *,
@@ -111,84 +173,19 @@ def chromium_detail(
     *value* is the offending header value, *method*/*header* the disallowed method or header,
     *location* the redirect location, *space* the address space; *kind* is ``fetch`` or
     ``XMLHttpRequest`` (it decides the suffixes)."""
-    base = _base(error)
-    fetch_suffix = _VALID_VALUE if kind == "fetch" else ""
-    xhr_suffix = _XHR_CREDENTIALS if kind == "XMLHttpRequest" else ""
-    v = encode_hint(value)
-    if base == "MissingAllowOriginHeader":
-        text = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
-    elif base == "WildcardOriginNotAllowed":
-        text = (
-            "The value of the 'Access-Control-Allow-Origin' header in the response must not be"
-            " the wildcard '*' when the request's credentials mode is 'include'." + xhr_suffix
-        )
-    elif base == "MultipleAllowOriginValues":
-        text = (
-            f"The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only"
-            " one is allowed." + fetch_suffix
-        )
-    elif base == "InvalidAllowOriginValue":
-        text = (
-            f"The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'."
-            + fetch_suffix
-        )
-    elif base == "AllowOriginMismatch":
-        text = (
-            f"The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to"
-            " the supplied origin." + fetch_suffix
-        )
-    elif base == "InvalidAllowCredentials":
-        text = (
-            f"The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}'"
-            " which must be 'true' when the request's credentials mode is 'include'." + xhr_suffix
-        )
-    elif base == "PreflightInvalidStatus":
-        text = "It does not have HTTP ok status."
-    elif base == "PreflightDisallowedRedirect":
-        text = "Redirect is not allowed for a preflight request."
-    elif base == "InvalidAllowMethodsPreflightResponse":
-        text = (
-            "Cannot parse Access-Control-Allow-Methods response header field in preflight response."
-        )
-    elif base == "InvalidAllowHeadersPreflightResponse":
-        text = (
-            "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
-        )
-    elif base == "MethodDisallowedByPreflightResponse":
-        text = f"Method {encode_hint(method)} is not allowed by Access-Control-Allow-Methods in preflight response."
-    elif base == "HeaderDisallowedByPreflightResponse":
-        text = (
-            f"Request header field {encode_hint(header.lower())} is not allowed by"
-            " Access-Control-Allow-Headers in preflight response."
-        )
-    elif base == "RedirectContainsCredentials":
-        text = (
-            f"Redirect location '{encode_hint(location)}' contains a username and password, which is"
-            " disallowed for cross-origin requests."
-        )
-    elif base == "DisallowedByMode":
-        text = "Cross origin requests are not allowed by request mode."
-    elif base == "CorsDisabledScheme":
-        text = (
-            "Cross origin requests are only supported for protocol schemes: chrome, "
-            "chrome-extension, chrome-untrusted, data, http, https, isolated-app."
-        )
-    elif base == "InvalidResponse":
-        text = "The response is invalid."
-    elif base == "InsecureLocalNetwork":
-        text = (
-            "The request client is not a secure context and the resource is in more-private"
-            f" address space `{space}`."
-        )
-    elif base == "InvalidLocalNetworkAccess":
-        text = (
-            f"Request had a target IP address space of `{target_space}` yet the resource is in"
-            f" address space `{space}`."
-        )
-    elif base == "LocalNetworkAccessPermissionDenied":
-        text = f"Permission was denied for this request to access the `{space}` address space."
-    else:
+    template = _DETAILS.get(_base(error))
+    if template is None:
         raise ValueError(f"unknown CorsError {error!r}")
+    text = template.format(
+        v=encode_hint(value),
+        method=encode_hint(method),
+        header=encode_hint(header.lower()),
+        location=encode_hint(location),
+        space=space,
+        target_space=target_space,
+        fetch_suffix=_VALID_VALUE if kind == "fetch" else "",
+        xhr_suffix=_XHR_CREDENTIALS if kind == "XMLHttpRequest" else "",
+    )
     if error in PREFLIGHT_PREFIXED:
         text = _PREFIX + text
     return text

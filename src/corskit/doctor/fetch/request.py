@@ -67,32 +67,7 @@ def prepare(
             f"fetch() would throw TypeError: '{method}' HTTP method is unsupported"
         )
     norm = normalize_method(method)
-    combined: dict[str, tuple[str, list[str]]] = {}
-    dropped: list[str] = []
-    for name, value in headers:
-        if not is_token(name):
-            raise FetchInputError(
-                f"fetch() would throw TypeError: '{name}' is not a valid HTTP header name"
-            )
-        value = value.strip(" \t\r\n")
-        if any(c in value for c in "\x00\r\n"):
-            raise FetchInputError(
-                f"fetch() would throw TypeError: the value of '{name}' is not a valid header value"
-            )
-        try:
-            value.encode("latin-1")
-        except UnicodeEncodeError:
-            raise FetchInputError(
-                f"fetch() would throw TypeError: the value of '{name}' has characters outside Latin-1"
-            ) from None
-        if is_forbidden_request_header(name, value):
-            dropped.append(name)
-            continue
-        key = name.lower()
-        if key in combined:
-            combined[key][1].append(value)
-        else:
-            combined[key] = (name, [value])
+    combined, dropped = _header_list(headers)
     body_bytes: bytes | None = None
     if isinstance(body, str):
         body_bytes = body.encode("utf-8")
@@ -120,6 +95,41 @@ def prepare(
         written_url=written_url,
         dropped_headers=tuple(dropped),
     )
+
+
+def _header_list(
+    headers: list[tuple[str, str]] | tuple[tuple[str, str], ...],
+) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
+    """The script's headers as ``fetch()`` keeps them: lower-case name -> (name as written,
+    values), and the forbidden names it drops.  Raises :class:`FetchInputError` where
+    ``fetch()`` throws."""
+    combined: dict[str, tuple[str, list[str]]] = {}
+    dropped: list[str] = []
+    for name, value in headers:
+        if not is_token(name):
+            raise FetchInputError(
+                f"fetch() would throw TypeError: '{name}' is not a valid HTTP header name"
+            )
+        value = value.strip(" \t\r\n")
+        if any(c in value for c in "\x00\r\n"):
+            raise FetchInputError(
+                f"fetch() would throw TypeError: the value of '{name}' is not a valid header value"
+            )
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise FetchInputError(
+                f"fetch() would throw TypeError: the value of '{name}' has characters outside Latin-1"
+            ) from None
+        if is_forbidden_request_header(name, value):
+            dropped.append(name)
+            continue
+        key = name.lower()
+        if key in combined:
+            combined[key][1].append(value)
+        else:
+            combined[key] = (name, [value])
+    return combined, dropped
 
 
 def preflight_reasons(

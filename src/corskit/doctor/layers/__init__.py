@@ -1,26 +1,114 @@
-"""Models of the CORS layers users run, one module per library: what the layer sends for a
-request, so the doctor can name the setting that caused a failure and word the fix."""
+"""CORS layer models: find the code that sets CORS headers in an app, read its settings,
+predict what it sends, and phrase a fix in its own words.
+
+One module per library users run, each with a ``NAME`` and a ``find(node, nodes)`` function
+(:class:`~corskit.doctor.layers.base.LayerModel`); adding a library is adding a module to
+:data:`MODELS`. :func:`find_layers` walks an app (:func:`~corskit.doctor.layers.base.walk`)
+and asks every model about every object on the way, outermost first. :func:`config_reason`
+says how the layer found decides a request, in corskit's reason names.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from . import corskit, starlette
+from . import (
+    advice,
+    corskit,
+    django_cors_headers,
+    flask_cors,
+    handwritten,
+    litestar,
+    starlette,
+)
+from .base import Fix, Layer, LayerModel, LayerNote, LayerRequest, Node, runs_first, walk
 
 if TYPE_CHECKING:
-    from ..appinfo import CORSSettings
     from ..fetch import Outcome
+    from .appinfo import CORSSettings
 
-__all__ = ["config_reason", "corskit", "server_reason_from_body", "starlette"]
+__all__ = [
+    "MODELS",
+    "Fix",
+    "Layer",
+    "LayerModel",
+    "LayerNote",
+    "LayerRequest",
+    "config_reason",
+    "corskit",
+    "find_layers",
+    "primary_layer",
+    "server_reason_from_body",
+    "starlette",
+]
+
+# The models, most specific first (the hand-written model only claims what no library does).
+MODELS: tuple[LayerModel, ...] = (
+    corskit,
+    starlette,
+    flask_cors,
+    django_cors_headers,
+    litestar,
+    handwritten,
+)
+
+
+def _layers_at(node: Node, nodes: list[Node]) -> list[Layer]:
+    for model in MODELS:
+        try:
+            found = model.find(node, nodes)
+        except Exception:  # a model never stops the others
+            continue
+        if found:
+            return found
+    return []
+
+
+def find_layers(app: Any) -> list[Layer]:
+    """Every CORS layer in *app*, outermost first, each with the middleware that runs before
+    it (``outside``: the names the user gave them)."""
+    nodes = walk(app)
+    layers: list[Layer] = []
+    outside: list[str] = []
+    claimed: set[int] = set()
+    for node in nodes:
+        found = [
+            layer
+            for layer in _layers_at(node, nodes)
+            if id(layer.obj) not in claimed or layer.obj is None
+        ]
+        for layer in found:
+            claimed.add(id(layer.obj))
+            layer.outside = list(outside)
+        layers += found
+        if not found and node is not nodes[0] and runs_first(node):
+            outside.append(node.label)
+    return layers
+
+
+def primary_layer(app: Any) -> Layer | None:
+    """The layer that answers requests first (the outermost), or None."""
+    found = find_layers(app)
+    return found[0] if found else None
 
 
 def config_reason(
-    settings: CORSSettings, origin: str, method: str, unsafe: list[str], preflight: bool
+    settings: CORSSettings,
+    origin: str,
+    method: str,
+    unsafe: list[str],
+    preflight: bool,
+    path: str = "/",
 ) -> tuple[str, str]:
-    """How the configured middleware decides this request: (reason, detail) where reason is
-    one of corskit's engine reasons ("origin-not-allowed", "method-not-allowed",
-    "header-not-allowed", "authorization-not-covered-by-wildcard", ...) or "" when allowed."""
+    """How the configured middleware decides this request to *path*: (reason, detail) where
+    reason is one of corskit's engine reasons ("origin-not-allowed", "method-not-allowed",
+    "header-not-allowed", "authorization-not-covered-by-wildcard", ...) or "" when allowed.
+    A layer of another library answers from its model's prediction."""
+    layer = settings.layer
+    if layer is not None and settings.kind not in ("corskit", "starlette"):
+        found = advice.predicted_reason(layer, origin, method, unsafe, preflight, path)
+        return found or ("", "")
     if settings.kind == "corskit":
         policy = (
             settings.policy if settings.policy is not None else corskit.build(settings.settings)
