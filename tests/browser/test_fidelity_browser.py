@@ -6,6 +6,7 @@ console line must agree."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,8 @@ from corskit.doctor.browser import (
     SimulationView,
     simulate_request,
 )
+from corskit.doctor.fetch import simulate
+from corskit.doctor.transports import HTTPTransport
 from tests.doctor import fidelity_app
 from tests.doctor.test_fidelity import INVALID_ACAO, MISMATCHED_ACAO, answer
 from tests.servers import serve_asgi
@@ -77,3 +80,48 @@ def test_doctor_agrees_with_chromium(
     # the URL the doctor sends is the one Chromium sent
     assert sim.outcome is not None
     assert sim.outcome.url in {url for _, url, _ in browser.requests}, browser.requests
+
+
+async def _sandboxed_page(scope: Any, receive: Any, send: Any) -> None:
+    """A page served with ``Content-Security-Policy: sandbox allow-scripts``: origin null."""
+    headers = [
+        (b"content-type", b"text/html"),
+        (b"content-security-policy", b"sandbox allow-scripts"),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send(
+        {"type": "http.response.body", "body": b"<!doctype html><link rel=icon href='data:,'>"}
+    )
+
+
+_FETCH_FROM_PAGE = """async (u) => {
+  try { const r = await fetch(u); return [self.origin, isSecureContext, r.status]; }
+  catch (e) { return [self.origin, isSecureContext, String(e)]; }
+}"""
+
+
+def test_sandboxed_page_served_from_loopback(chromium: str) -> None:
+    """A null-origin page loaded from localhost is a secure context in the loopback address
+    space: Chromium lets it call a loopback server, and so does the doctor with --page-url."""
+    from playwright.sync_api import sync_playwright
+
+    from corskit.doctor.browser.discovery import LAUNCH_ARGS
+
+    with serve_asgi(fidelity_app.app) as api, serve_asgi(_sandboxed_page) as pages:
+        page_url = pages.replace("127.0.0.1", "localhost") + "/sandboxed.html"
+        url = api + "/r" + answer(200, STAR)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=list(LAUNCH_ARGS))
+            try:
+                page = browser.new_page()
+                page.goto(page_url)
+                seen = page.evaluate(_FETCH_FROM_PAGE, url)
+            finally:
+                browser.close()
+        assert seen == ["null", True, 200]
+        transport = HTTPTransport()
+        try:
+            outcome = simulate(transport, url, origin="null", page_url=page_url)
+        finally:
+            transport.close()
+        assert outcome.verdict == "allowed", outcome.chromium_message

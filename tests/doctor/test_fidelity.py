@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from corskit.cli import main
-from corskit.doctor.fetch import Outcome, simulate
+from corskit.doctor.fetch import FetchInputError, Outcome, simulate
 from corskit.doctor.transports import ASGITransport
 from tests.doctor import fidelity_app
 from tests.servers import serve_asgi
@@ -233,3 +233,70 @@ def test_check_url_with_space_over_the_wire(server: str) -> None:
         if name == "x-target"
     ]
     assert echoed == [sent[len(server) :]]
+
+
+# -- a page whose origin is null (a sandboxed iframe): where it was served from decides LNA
+
+
+def lna(url: str, *, page_url: str | None, granted: bool = False) -> Outcome:
+    transport = ASGITransport(fidelity_app.app)
+    try:
+        return simulate(
+            transport,
+            url,
+            origin="null",
+            page_url=page_url,
+            local_network_permission=granted,
+            target_address_space="auto",
+        )
+    finally:
+        transport.close()
+
+
+def test_null_origin_page_served_from_loopback_may_call_loopback() -> None:
+    """Chromium: the sandboxed page is a secure context in the loopback address space."""
+    url = "http://127.0.0.1:9/r" + answer(200, STAR)
+    outcome = lna(url, page_url="http://localhost:5173/sandboxed.html")
+    assert outcome.verdict == "allowed", outcome.chromium_message
+    assert outcome.cors_error is None
+
+
+def test_null_origin_page_without_page_url_stays_public_and_insecure() -> None:
+    outcome = lna("http://127.0.0.1:9/r" + answer(200, STAR), page_url=None, granted=True)
+    assert outcome.cors_error == "InsecureLocalNetwork"
+
+
+def test_null_origin_page_served_over_https_needs_the_permission() -> None:
+    url = "http://127.0.0.1:9/r" + answer(200, STAR)
+    denied = lna(url, page_url="https://sandbox.example/page")
+    assert denied.cors_error == "LocalNetworkAccessPermissionDenied"
+    granted = lna(url, page_url="https://sandbox.example/page", granted=True)
+    assert granted.verdict == "allowed"
+
+
+def test_page_url_must_be_at_the_page_origin() -> None:
+    transport = ASGITransport(fidelity_app.app)
+    try:
+        with pytest.raises(FetchInputError, match="not at the page's origin"):
+            simulate(
+                transport,
+                "http://api.test/r",
+                origin="https://app.example",
+                page_url="https://other.example/",
+            )
+    finally:
+        transport.close()
+
+
+def test_check_page_url_for_a_sandboxed_page_over_the_wire(server: str) -> None:
+    url = server + "/r" + answer(200, STAR)
+    page = "http://localhost:5173/sandboxed.html"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["check", url, "--origin", "null", "--page-url", page, "--json"])
+    report = json.loads(out.getvalue())
+    assert status == 0, report["chromium_message"]
+    assert report["verdict"] == "allowed"
+    assert report["origin"] == "null"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["check", url, "--origin", "null", "--json"]) == 1

@@ -202,12 +202,9 @@ class Simulation:
 
     # -- Local Network Access (https://wicg.github.io/local-network-access/)
     def lna(self, url: str) -> Outcome | None:
-        page = self.spec.origin
         if self.target_space is None:
             return None
-        page_space: AddressSpace = "public"
-        if not page.opaque:
-            page_space = address_space(page.host) or "public"
+        page_space, secure = self.page_context()
         if page_space == "loopback":
             return None  # nothing is more private than loopback
         host = urlsplit(url).hostname or ""
@@ -220,7 +217,7 @@ class Simulation:
             return None
         if not lna_applies(page_space, target):
             return None
-        if not is_secure_context_origin(page):
+        if not secure:
             self.step(
                 "check",
                 f"Local Network Access: the page ({page_space} address space) is not a secure context"
@@ -256,6 +253,22 @@ class Simulation:
             " local-network permission; assumed granted",
         )
         return None
+
+    def page_context(self) -> tuple[AddressSpace, bool]:
+        """The page's address space and whether it is a secure context. Both come from the
+        URL the page was served from when it is known, which is what decides them for a
+        page whose origin is opaque (HTML, secure context:
+        https://html.spec.whatwg.org/multipage/webappapis.html#secure-context); otherwise
+        from the page's origin, and an opaque origin alone counts as public and not secure."""
+        page = self.spec.origin
+        if self.spec.page_url is not None:
+            parsed = urlsplit(self.spec.page_url)
+            host = (parsed.hostname or "").strip("[]")
+            space: AddressSpace = address_space(host, resolve=self.resolve_dns) or "public"
+            return space, parsed.scheme == "https" or space == "loopback"
+        if page.opaque:
+            return "public", False
+        return address_space(page.host) or "public", is_secure_context_origin(page)
 
     def run(self) -> Outcome:
         spec = self.spec
@@ -297,6 +310,14 @@ class Simulation:
                 "plan",
                 f"the browser parses the URL as the URL Standard says and sends {spec.url}"
                 " (https://url.spec.whatwg.org/#concept-basic-url-parser)",
+            )
+        if spec.page_url is not None and spec.origin.opaque:
+            space, secure = self.page_context()
+            self.step(
+                "plan",
+                f"the page's origin is null (a sandboxed document) and it was served from"
+                f" {spec.page_url}: it is {'a' if secure else 'not a'} secure context in the"
+                f" {space} address space",
             )
         for name in spec.dropped_headers:
             self.notes.append(
@@ -468,6 +489,7 @@ def simulate(
     body_stream: bool = False,
     kind: str = "fetch",
     cookie: str | None = None,
+    page_url: str | None = None,
     max_redirects: int = MAX_REDIRECTS,
     local_network_permission: bool = False,
     target_address_space: AddressSpace | Literal["auto"] | None = "auto",
@@ -478,6 +500,9 @@ def simulate(
 
     *kind* is ``"fetch"`` or ``"XMLHttpRequest"`` (only the console text differs).  *cookie*
     is a ``Cookie`` header value the browser would attach when the credentials mode allows.
+    *page_url* is the URL the page was served from, when it matters: for a page whose origin
+    is ``null`` (a sandboxed iframe) it decides the page's address space and whether it is a
+    secure context for Local Network Access.
     Local Network Access: the target's address space comes from its host (``"auto"``: IP
     literals and ``localhost``; with *resolve_dns* also DNS) or is given; ``None`` disables the
     check.  When a public page calls a more private space, Chromium needs the user's permission:
@@ -494,6 +519,7 @@ def simulate(
         body_stream=body_stream,
         kind=kind,
         cookie=cookie,
+        page_url=page_url,
     )
 
     def run(permission: bool) -> Outcome:

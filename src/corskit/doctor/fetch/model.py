@@ -162,6 +162,7 @@ class RequestSpec:
     written_method: str = ""
     dropped_headers: tuple[str, ...] = ()
     written_url: str = ""
+    page_url: str | None = None
 
 
 @dataclass
