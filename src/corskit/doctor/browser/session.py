@@ -251,6 +251,11 @@ class OriginPage:
     def _on_failed(self, params: dict[str, Any]) -> None:
         self._failures[str(params.get("requestId", ""))] = dict(params)
 
+    def _failed_line(self, net_error: str, console_start: int) -> tuple[str, ...]:
+        """A network error (net::ERR_UNSAFE_REDIRECT...) is logged without the URL."""
+        line = f"Failed to load resource: {net_error}"
+        return (line,) if any(t == line for _, _, t in self._console[console_start:]) else ()
+
     def fetch(
         self,
         request: BrowserRequest,
@@ -278,10 +283,10 @@ class OriginPage:
         ok = bool(result.get("resolved"))
         path_token = urlsplit(request.url).query or request.url
 
-        shown = _as_chromium_shows(request.url)
+        needles = [t for t in (request.url, _as_chromium_shows(request.url), path_token) if t]
 
         def related(text: str) -> bool:
-            return request.url in text or shown in text or (bool(path_token) and path_token in text)
+            return any(t in text for t in needles)
 
         if not ok:
             # Chromium logs the console message and CDP reports loadingFailed shortly after the
@@ -323,10 +328,7 @@ class OriginPage:
                 cors_error = str(status.get("corsError") or "") or None
                 cors_parameter = str(status.get("failedParameter") or "") or None
         if net_error and cors_error is None:
-            # A network error (net::ERR_UNSAFE_REDIRECT...) is logged without the URL.
-            failed_line = f"Failed to load resource: {net_error}"
-            if any(text == failed_line for _, _, text in self._console[console_start:]):
-                console += (failed_line,)
+            console += self._failed_line(net_error, console_start)
         headers = tuple((str(k), str(v)) for k, v in result.get("headers") or ())
         status_code = result.get("status")
         return BrowserOutcome(
