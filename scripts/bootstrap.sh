@@ -21,6 +21,8 @@ stamp=".venv/.corskit-installed"
 want="$(cat pyproject.toml setup.py src/corskit/_speedups.c | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "bootstrap: installing corskit and its development tools into .venv (a minute or two the first time)" >&2
+  # A C module built for an earlier source (or another ABI tag) would shadow the new one.
+  rm -f src/corskit/_speedups.*.so
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' >&2 || true
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' >&2 || true
   .venv/bin/python -c 'import corskit, pytest, uvicorn, httpx' || { echo "bootstrap: install failed" >&2; exit 2; }
