@@ -410,7 +410,7 @@ CATALOGUE: dict[str, ProblemInfo] = _entries(
     ),
 )
 
-# --- dynamic origins, per-route policies, configuration from the environment (issue 6) ---
+# --- dynamic origins, per-route policies, configuration from the environment ----------
 CATALOGUE.update(
     _entries(
         ProblemInfo(

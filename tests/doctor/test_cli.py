@@ -133,7 +133,7 @@ def test_colour_on_request_and_no_color(server: str) -> None:
     ("args", "needle"),
     [
         (("check", "http://127.0.0.1:1/x", "--origin", "https://a.example"), "cannot connect"),
-        (("check", "http://exa mple.com/", "--origin", "https://a.example"), "malformed URL"),
+        (("check", "http://exa<mple.com/", "--origin", "https://a.example"), "malformed URL"),
         (("check", "ftp://example.com/", "--origin", "https://a.example"), "malformed URL"),
         (("check", "http://example.com:99999/", "--origin", "https://a.example"), "malformed URL"),
         (

@@ -458,7 +458,8 @@ def test_too_many_redirects() -> None:
     outcome, app = run(handler, url="http://api.test/0")
     assert outcome.verdict == "blocked"
     assert outcome.network_error == "net::ERR_TOO_MANY_REDIRECTS"
-    assert outcome.cors_error is None and outcome.chromium_message is None
+    assert outcome.cors_error is None
+    assert outcome.chromium_message == "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS"
     assert len(app.seen) == 21
 
 

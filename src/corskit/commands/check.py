@@ -145,6 +145,14 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         default="denied",
         help="Local Network Access permission for a public page calling a private address (default denied)",
     )
+    p.add_argument(
+        "--page-url",
+        metavar="URL",
+        default=None,
+        help="URL the calling page was served from (default: its origin); for --origin null"
+        " (a sandboxed iframe) it decides Local Network Access, e.g. a page from"
+        " http://localhost is a secure context in the loopback address space",
+    )
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
 
 
@@ -211,7 +219,18 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "body_stream": args.body_stream,
         "kind": "XMLHttpRequest" if args.xhr else "fetch",
         "local_network_granted": args.local_network == "granted",
+        "page_url": args.page_url,
     }
+
+
+def _origin_of_page(page_url: str) -> str:
+    """``--page-url`` without ``--origin``: the page's origin is the URL's."""
+    from corskit.doctor.fetch.spec import origin_of_url
+
+    try:
+        return origin_of_url(page_url).serialize()
+    except ValueError as exc:
+        raise _usage(f"--page-url: malformed URL {page_url!r}: {exc}") from None
 
 
 def _request(args: argparse.Namespace) -> Any:
@@ -222,9 +241,11 @@ def _request(args: argparse.Namespace) -> Any:
     if args.curl is None and args.fetch is None:
         if args.target is None:
             raise _usage("give TARGET (a URL or package.module:app), or --curl, --fetch or --har")
-        if args.origin is None:
+        if args.origin is None and args.page_url is None:
             raise _usage("--origin is required with TARGET (the origin of the calling page)")
         given = {k: v for k, v in given.items() if v is not None}
+        if args.origin is None:
+            given["origin"] = _origin_of_page(args.page_url)
         return CheckRequest(target=args.target, **given)
     from corskit.doctor.inputs.curl import parse_curl
     from corskit.doctor.inputs.fetchcopy import parse_fetch_copy

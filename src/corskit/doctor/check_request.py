@@ -42,6 +42,7 @@ class CheckRequest:
     body_stream: bool = False
     kind: Literal["fetch", "XMLHttpRequest"] = "fetch"
     local_network_granted: bool = False
+    page_url: str | None = None
     copied: Any = None
     secrets: list[tuple[str, str]] = field(default_factory=list)
 
@@ -121,6 +122,7 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
             body_stream=req.body_stream,
             kind=req.kind,
             cookie=req.cookie,
+            page_url=req.page_url,
             local_network_permission=req.local_network_granted,
             target_address_space=None if in_process else "auto",
             resolve_dns=not in_process,

@@ -181,6 +181,14 @@ def _framework(app: Any) -> str | None:
         return None
 
 
+_NETWORK_ERROR_FIXES = {
+    "net::ERR_UNSAFE_REDIRECT": "redirect only to http:// or https:// URLs",
+    "net::ERR_UNEXPECTED_PROXY_AUTH": (
+        "answer 401 (or, for a preflight, 204 without asking for credentials): 407 is for"
+        " proxies, and a browser refuses it from the server itself"
+    ),
+}
+
 _LNA_ERRORS = (
     "LocalNetworkAccessPermissionDenied",
     "InsecureLocalNetwork",
@@ -212,7 +220,9 @@ def _blocked(
             Finding(
                 "network-error",
                 f"the request failed before CORS applied: {outcome.network_error}",
-                "fix the redirect chain",
+                _NETWORK_ERROR_FIXES.get(
+                    outcome.network_error.split(" ", 1)[0], "fix the redirect chain"
+                ),
                 None,
             )
         ]

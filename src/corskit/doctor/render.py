@@ -161,7 +161,8 @@ def _verdict(outcome: Outcome, st: Style) -> list[str]:
         )
     if outcome.chromium_message:
         out.append("")
-        out.append(st.bold(f"Chromium console ({outcome.cors_error}):"))
+        name = outcome.cors_error or (outcome.network_error or "").split(" ", 1)[0]
+        out.append(st.bold(f"Chromium console ({name}):"))
         out.append("  " + st.red(outcome.chromium_message))
         if outcome.firefox_message:
             out.append(st.bold("Firefox console:"))

@@ -96,6 +96,7 @@ class HTTPTransport(Deadline):
             "timeout": timeout,
             "verify": verify,
             "limits": httpx.Limits(max_keepalive_connections=0),
+            "event_hooks": {"response": [_hide_location]},
         }
         self._client = httpx.Client(follow_redirects=False, trust_env=False, **self._options)
         self._env_client: Any = None
@@ -149,7 +150,8 @@ class HTTPTransport(Deadline):
             raise TransportError(
                 f"{request.method} {request.url} failed: {one_line(exc)}"
             ) from None
-        headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in resp.headers.raw]
+        raw = resp.extensions.get(_RAW_HEADERS, resp.headers.raw)
+        headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
         return WireResponse(status=resp.status_code, headers=headers, body=body, url=request.url)
 
     def close(self) -> None:
@@ -157,6 +159,19 @@ class HTTPTransport(Deadline):
         self._client.close()
         if self._env_client is not None:
             self._env_client.close()
+
+
+_RAW_HEADERS = "corskit.raw_headers"
+
+
+def _hide_location(response: Any) -> None:
+    """Keep the headers as received and take ``Location`` out of httpx's view: httpx parses
+    a redirect's ``Location`` even when it does not follow it, and fails on what a browser
+    handles itself (``data:,x``, a space, a relative reference to another scheme). The
+    simulation reads the kept headers and decides about the redirect."""
+    response.extensions[_RAW_HEADERS] = list(response.headers.raw)
+    if "location" in response.headers:
+        del response.headers["location"]
 
 
 def _read_body(resp: Any) -> bytes:

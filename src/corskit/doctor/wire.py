@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlsplit
 
 __all__ = [
     "INPROCESS_BASE",
@@ -142,22 +141,20 @@ def time_budget(transport: Transport, seconds: float | None = None) -> Iterator[
 
 
 def validate_http_url(url: str) -> str:
-    """Return *url* if it is an absolute ``http``/``https`` URL with a host; else raise
-    :class:`TransportError` with a one-line explanation."""
-    if any(c in url for c in " \t\r\n"):
-        raise TransportError(f"malformed URL {url!r}: contains white space")
+    """Parse *url* as a browser does (the URL Standard, with Chromium's differences; a space
+    becomes ``%20``) and return it as sent: an absolute ``http``/``https`` URL with a host,
+    without the fragment.  Raises :class:`TransportError` with a one-line explanation."""
+    from .fetch.url import parse_url
+
     try:
-        parts = urlsplit(url)
-        port = parts.port
+        parsed = parse_url(url)
     except ValueError as exc:
         raise TransportError(f"malformed URL {url!r}: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https"):
+    if parsed.scheme not in ("http", "https"):
         raise TransportError(f"malformed URL {url!r}: the scheme must be http or https")
-    if not parts.hostname:
-        raise TransportError(f"malformed URL {url!r}: no host")
-    if port == 0:
+    if parsed.port == 0:
         raise TransportError(f"malformed URL {url!r}: port 0")
-    return url
+    return parsed.serialize()
 
 
 def one_line(exc: BaseException) -> str:

@@ -295,26 +295,53 @@ def test_litestar_cors_config() -> None:
 # ------------------------------------------------------------------ Django
 
 
-def django_example() -> Any:
-    """examples/django_app's WSGI application (imported by name: Django ships no types)."""
-    import importlib
+EXAMPLE = "examples.django_app.app"
 
-    return importlib.import_module("examples.django_app.app").application
+#: What every Django test here starts from: examples/django_app's own settings. Django's
+#: settings belong to the process and the first module that configures them wins (another
+#: test module may be imported first), so the tests never rely on who that was.
+EXAMPLE_SETTINGS: dict[str, Any] = {
+    "ROOT_URLCONF": EXAMPLE,
+    "MIDDLEWARE": [],
+    "ALLOWED_HOSTS": ["*"],
+}
+
+
+def django_example() -> Any:
+    """examples/django_app's WSGI application (imported by name: Django ships no types).
+
+    The example configures Django when nobody has; when someone has, it is imported under
+    its own settings, so its ``WSGIHandler`` loads the example's (empty) ``MIDDLEWARE``."""
+    import importlib
+    import sys
+
+    from django.conf import settings  # type: ignore[import-untyped]
+    from django.test.utils import override_settings  # type: ignore[import-untyped]
+
+    if EXAMPLE in sys.modules or not settings.configured:
+        return importlib.import_module(EXAMPLE).application
+    with override_settings(**EXAMPLE_SETTINGS):
+        return importlib.import_module(EXAMPLE).application
 
 
 class django_settings:
-    """Django's settings for one test (configured once per process, overridden here)."""
+    """Django's settings for one test: the example's settings, *overrides*, and no ``CORS_*``
+    or ``CORSKIT`` setting the test does not give (whoever configured Django first)."""
 
     def __init__(self, **overrides: Any) -> None:
-        from django.test.utils import override_settings  # type: ignore[import-untyped]
+        from django.test.utils import override_settings
 
         django_example()  # configures Django's settings when nobody has
-
-        overrides.setdefault("ALLOWED_HOSTS", ["*"])
-        self._override = override_settings(**overrides)
+        self._given = set(overrides)
+        self._override = override_settings(**{**EXAMPLE_SETTINGS, **overrides})
 
     def __enter__(self) -> None:
+        from django.conf import settings
+
         self._override.__enter__()
+        for name in dir(settings):
+            if name.startswith(("CORS_", "CORSKIT")) and name not in self._given:
+                delattr(settings, name)  # hidden until __exit__ restores the settings
 
     def __exit__(self, *exc: object) -> None:
         self._override.__exit__(*exc)

@@ -155,7 +155,7 @@ class BrowserCheck:
             return None
         return (
             self.simulation.verdict == self.browser.verdict
-            and self.simulation.message == self.browser.cors_message
+            and self.simulation.message == self.browser.console_message
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -223,7 +223,7 @@ class BrowserCheck:
             lines.append(
                 st.green(
                     f"  AGREE: the browser and the simulation both say {b.verdict}"
-                    + (", with the same console message." if b.cors_message else ".")
+                    + (", with the same console message." if b.console_message else ".")
                 )
             )
         else:
@@ -232,7 +232,7 @@ class BrowserCheck:
                     "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)"
                 )
             )
-            lines.append(f"    Chromium:   {b.verdict}  {b.cors_message or ''}")
+            lines.append(f"    Chromium:   {b.verdict}  {b.console_message or ''}")
             lines.append(f"    simulation: {sim.verdict}  {sim.message or ''}")
         return "\n".join(lines) + "\n"
 

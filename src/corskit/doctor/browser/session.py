@@ -118,6 +118,17 @@ class BrowserOutcome:
         return None
 
     @property
+    def console_message(self) -> str | None:
+        """The console line the doctor predicts: the CORS message, or for a request that
+        failed with a network error instead, ``Failed to load resource: net::ERR_…``."""
+        if self.cors_message is not None:
+            return self.cors_message
+        for text in self.console:
+            if text.startswith("Failed to load resource: net::"):
+                return text
+        return None
+
+    @property
     def verdict(self) -> str:
         """``"allowed"`` when the promise resolved, otherwise ``"blocked"``."""
         return "allowed" if self.resolved else "blocked"
@@ -137,6 +148,7 @@ class BrowserOutcome:
             "response_headers": [list(h) for h in self.response_headers],
             "console": list(self.console),
             "cors_message": self.cors_message,
+            "console_message": self.console_message,
             "cors_error": self.cors_error,
             "cors_error_parameter": self.cors_error_parameter,
             "net_error": self.net_error,
@@ -174,6 +186,16 @@ def _loopback_overrides(targets: Iterable[str]) -> list[str]:
         elif host in ("::1", "[::1]"):
             entries.append(f"[::1]:{port}=public")
     return sorted(set(entries))
+
+
+def _as_chromium_shows(url: str) -> str:
+    """*url* as Chromium serialises it in console messages (a space as %20...)."""
+    from ..fetch.url import parse_url
+
+    try:
+        return parse_url(url).serialize()
+    except ValueError:
+        return url
 
 
 class OriginPage:
@@ -229,6 +251,11 @@ class OriginPage:
     def _on_failed(self, params: dict[str, Any]) -> None:
         self._failures[str(params.get("requestId", ""))] = dict(params)
 
+    def _failed_line(self, net_error: str, console_start: int) -> tuple[str, ...]:
+        """A network error (net::ERR_UNSAFE_REDIRECT...) is logged without the URL."""
+        line = f"Failed to load resource: {net_error}"
+        return (line,) if any(t == line for _, _, t in self._console[console_start:]) else ()
+
     def fetch(
         self,
         request: BrowserRequest,
@@ -256,8 +283,10 @@ class OriginPage:
         ok = bool(result.get("resolved"))
         path_token = urlsplit(request.url).query or request.url
 
+        needles = [t for t in (request.url, _as_chromium_shows(request.url), path_token) if t]
+
         def related(text: str) -> bool:
-            return request.url in text or (bool(path_token) and path_token in text)
+            return any(t in text for t in needles)
 
         if not ok:
             # Chromium logs the console message and CDP reports loadingFailed shortly after the
@@ -298,6 +327,8 @@ class OriginPage:
             if status and cors_error is None:
                 cors_error = str(status.get("corsError") or "") or None
                 cors_parameter = str(status.get("failedParameter") or "") or None
+        if net_error and cors_error is None:
+            console += self._failed_line(net_error, console_start)
         headers = tuple((str(k), str(v)) for k, v in result.get("headers") or ())
         status_code = result.get("status")
         return BrowserOutcome(

@@ -23,6 +23,7 @@ from .spec import (
     SAFELISTED_RESPONSE_HEADER_NAMES,
     extract_list,
 )
+from .url import is_valid_url
 
 
 def cors_check(
@@ -30,11 +31,10 @@ def cors_check(
 ) -> CheckResult:
     """Chromium's ``CheckAccess`` (https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc), which implements Fetch's CORS check (https://fetch.spec.whatwg.org/#cors-check).
 
-    ACAO is read with "get" (duplicates joined by ", ") and trimmed.  Errors are the
+    ACAO is read as Chromium's ``GetNormalizedHeader`` reads it: each value trimmed, then
+    duplicates joined by ", " (two headers ``*`` and empty give ``'*, '``).  Errors are the
     non-preflight names; :func:`check_preflight_response` maps them to their ``Preflight`` twins."""
-    acao = response.get("access-control-allow-origin")
-    if acao is not None:
-        acao = acao.strip(" \t")
+    acao = normalized_header(response, "access-control-allow-origin")
     include = credentials == "include"
     if acao == "*":
         if include:
@@ -46,14 +46,21 @@ def cors_check(
             return CheckResult("MultipleAllowOriginValues", {"value": acao})
         if acao == "null":
             return CheckResult("AllowOriginMismatch", {"value": acao})
-        if not _gurl_valid(acao):
+        if not is_valid_url(acao):
             return CheckResult("InvalidAllowOriginValue", {"value": acao})
         return CheckResult("AllowOriginMismatch", {"value": acao})
     if include:
-        acac = response.get("access-control-allow-credentials")
+        acac = normalized_header(response, "access-control-allow-credentials")
         if acac != "true":
             return CheckResult("InvalidAllowCredentials", {"value": acac or ""})
     return CheckResult(None)
+
+
+def normalized_header(response: WireResponse, name: str) -> str | None:
+    """Every value of *name* trimmed of HTTP whitespace, joined with ", " (None if absent),
+    as Chromium's ``HttpResponseHeaders::GetNormalizedHeader`` gives it."""
+    values = response.get_all(name)
+    return ", ".join(v.strip(" \t") for v in values) if values else None
 
 
 def max_age_per_browser(value: str | None) -> dict[str, int]:
@@ -258,21 +265,3 @@ def describe_check(
         v = result.params.get("value")
         return f"Access-Control-Allow-Credentials is {repr(v) if v else 'absent'}, but must be 'true' for a credentialed request"
     return err
-
-
-def _gurl_valid(value: str) -> bool:
-    """Rough model of Chromium's ``GURL(value).is_valid()`` for an ACAO value."""
-    import re
-
-    m = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):(.*)\Z", value, re.S)
-    if not m:
-        return False
-    scheme, rest = m.group(1).lower(), m.group(2)
-    if scheme in ("http", "https", "ws", "wss", "ftp"):
-        rest = rest.lstrip("/\\")
-        host = re.split(r"[/\\?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
-        if host.startswith("["):
-            return host.find("]") > 1
-        host = host.split(":", 1)[0]
-        return bool(host) and not any(c in host for c in ' <>^|%"')
-    return True

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..transports import Transport, WireRequest, WireResponse, time_budget
 from . import messages
@@ -166,6 +166,8 @@ class Simulation:
                 header=params.get("header", ""),
                 bad_token=params.get("bad_token", ""),
             )
+        elif network_error is not None:
+            chromium = messages.network_error_message(network_error)
         spec_verdict: Verdict = verdict
         if verdict == "allowed" and any(n.spec_verdict == "blocked" for n in self.notes):
             spec_verdict = "blocked"
@@ -200,12 +202,9 @@ class Simulation:
 
     # -- Local Network Access (https://wicg.github.io/local-network-access/)
     def lna(self, url: str) -> Outcome | None:
-        page = self.spec.origin
         if self.target_space is None:
             return None
-        page_space: AddressSpace = "public"
-        if not page.opaque:
-            page_space = address_space(page.host) or "public"
+        page_space, secure = self.page_context()
         if page_space == "loopback":
             return None  # nothing is more private than loopback
         host = urlsplit(url).hostname or ""
@@ -218,7 +217,7 @@ class Simulation:
             return None
         if not lna_applies(page_space, target):
             return None
-        if not is_secure_context_origin(page):
+        if not secure:
             self.step(
                 "check",
                 f"Local Network Access: the page ({page_space} address space) is not a secure context"
@@ -255,6 +254,22 @@ class Simulation:
         )
         return None
 
+    def page_context(self) -> tuple[AddressSpace, bool]:
+        """The page's address space and whether it is a secure context. Both come from the
+        URL the page was served from when it is known, which is what decides them for a
+        page whose origin is opaque (HTML, secure context:
+        https://html.spec.whatwg.org/multipage/webappapis.html#secure-context); otherwise
+        from the page's origin, and an opaque origin alone counts as public and not secure."""
+        page = self.spec.origin
+        if self.spec.page_url is not None:
+            parsed = urlsplit(self.spec.page_url)
+            host = (parsed.hostname or "").strip("[]")
+            space: AddressSpace = address_space(host, resolve=self.resolve_dns) or "public"
+            return space, parsed.scheme == "https" or space == "loopback"
+        if page.opaque:
+            return "public", False
+        return address_space(page.host) or "public", is_secure_context_origin(page)
+
     def run(self) -> Outcome:
         spec = self.spec
         self.announce()
@@ -274,6 +289,8 @@ class Simulation:
                 if failed is not None:
                     return failed
             response = self.send_main(hop, same)
+            if response.status == 407:
+                return self.proxy_auth_error(response, "actual")
             location = response.get("location")
             is_redirect = response.status in REDIRECT_STATUSES and location is not None
             failed = self.check_response(hop, response, is_redirect)
@@ -281,15 +298,27 @@ class Simulation:
                 return failed
             if not is_redirect:
                 return self.allowed(hop, response)
-            done = http_redirect_fetch(
-                self, hop, response, urljoin(hop.url, location or ""), target
-            )
+            done = http_redirect_fetch(self, hop, response, location or "", target)
             if done is not None:
                 return done
 
     def announce(self) -> None:
         """What fetch() does to the request before anything is sent."""
         spec = self.spec
+        if spec.written_url and spec.written_url != spec.url:
+            self.step(
+                "plan",
+                f"the browser parses the URL as the URL Standard says and sends {spec.url}"
+                " (https://url.spec.whatwg.org/#concept-basic-url-parser)",
+            )
+        if spec.page_url is not None and spec.origin.opaque:
+            space, secure = self.page_context()
+            self.step(
+                "plan",
+                f"the page's origin is null (a sandboxed document) and it was served from"
+                f" {spec.page_url}: it is {'a' if secure else 'not a'} secure context in the"
+                f" {space} address space",
+            )
         for name in spec.dropped_headers:
             self.notes.append(
                 Note(
@@ -390,7 +419,7 @@ class Simulation:
 
     def check_response(self, hop: Hop, response: WireResponse, is_redirect: bool) -> Outcome | None:
         """The CORS check of a response received with "cors" tainting."""
-        if hop.tainting != "cors" or response.status in (304, 407):
+        if hop.tainting != "cors" or response.status == 304:
             return None
         credentials = self.spec.credentials
         result = cors_check(response, self.request_origin, credentials)
@@ -410,6 +439,23 @@ class Simulation:
             # the message names the URL that answered (the Location is never requested), as
             # Chromium 150 does
             message_url=hop.url,
+        )
+
+    def proxy_auth_error(self, response: WireResponse, stage: str) -> Outcome:
+        """A 407 from the server itself: Chromium fails the request with a network error
+        before any CORS check, preflight or not (observed in Chromium 156)."""
+        self.step(
+            "check",
+            "the server answered 407 Proxy Authentication Required, which only a proxy may"
+            " send; Chromium fails the request with net::ERR_UNEXPECTED_PROXY_AUTH before any"
+            " CORS check",
+            False,
+        )
+        return self.outcome(
+            "blocked",
+            stage=stage,
+            network_error="net::ERR_UNEXPECTED_PROXY_AUTH",
+            response=response,
         )
 
     def allowed(self, hop: Hop, response: WireResponse) -> Outcome:
@@ -443,6 +489,7 @@ def simulate(
     body_stream: bool = False,
     kind: str = "fetch",
     cookie: str | None = None,
+    page_url: str | None = None,
     max_redirects: int = MAX_REDIRECTS,
     local_network_permission: bool = False,
     target_address_space: AddressSpace | Literal["auto"] | None = "auto",
@@ -453,6 +500,9 @@ def simulate(
 
     *kind* is ``"fetch"`` or ``"XMLHttpRequest"`` (only the console text differs).  *cookie*
     is a ``Cookie`` header value the browser would attach when the credentials mode allows.
+    *page_url* is the URL the page was served from, when it matters: for a page whose origin
+    is ``null`` (a sandboxed iframe) it decides the page's address space and whether it is a
+    secure context for Local Network Access.
     Local Network Access: the target's address space comes from its host (``"auto"``: IP
     literals and ``localhost``; with *resolve_dns* also DNS) or is given; ``None`` disables the
     check.  When a public page calls a more private space, Chromium needs the user's permission:
@@ -469,6 +519,7 @@ def simulate(
         body_stream=body_stream,
         kind=kind,
         cookie=cookie,
+        page_url=page_url,
     )
 
     def run(permission: bool) -> Outcome:

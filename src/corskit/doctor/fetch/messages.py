@@ -17,6 +17,7 @@ __all__ = [
     "chromium_message",
     "encode_hint",
     "firefox_message",
+    "network_error_message",
 ]
 
 #: The current ``CorsError`` enum (25 values, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc).
@@ -210,6 +211,13 @@ def chromium_message(
         f"Access to {kind} at '{url}' {redirected}from origin '{origin}' has been blocked by"
         f" CORS policy: {detail}"
     )
+
+
+def network_error_message(network_error: str) -> str:
+    """The console line Chromium prints when a request fails with a network error instead of
+    a CORS error (``Failed to load resource: net::ERR_UNSAFE_REDIRECT``); *network_error* may
+    carry an explanation after the error name, which Chromium does not print."""
+    return f"Failed to load resource: {network_error.split(' ', 1)[0]}"
 
 
 _FX_FRAME = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {reason}"

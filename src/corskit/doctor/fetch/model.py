@@ -161,6 +161,8 @@ class RequestSpec:
     cookie: str | None = None
     written_method: str = ""
     dropped_headers: tuple[str, ...] = ()
+    written_url: str = ""
+    page_url: str | None = None
 
 
 @dataclass

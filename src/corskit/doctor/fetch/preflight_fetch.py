@@ -55,6 +55,8 @@ def cors_preflight_fetch(
         f"preflight answered {response.status}: {cors_headers_text(response)}",
         response=response,
     )
+    if response.status == 407:
+        return sim.proxy_auth_error(response, "preflight")
     result = check_preflight_response(
         response,
         request_origin=sim.request_origin,

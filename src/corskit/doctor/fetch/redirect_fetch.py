@@ -17,6 +17,7 @@ from .spec import (
     Origin,
     origin_of_url,
 )
+from .url import parse_url
 
 if TYPE_CHECKING:
     from .main_fetch import Hop, Simulation
@@ -24,12 +25,25 @@ if TYPE_CHECKING:
 __all__ = ["http_redirect_fetch"]
 
 
+# Schemes Chromium refuses to redirect to at all (net::ERR_UNSAFE_REDIRECT); a redirect to
+# ws: or wss: fails with net::ERR_UNKNOWN_URL_SCHEME, and any other scheme reaches the CORS
+# check and fails it (CorsDisabledScheme), as observed in Chromium 150.
+_UNSAFE_REDIRECT_SCHEMES = frozenset({"about", "blob", "chrome", "data", "file", "filesystem"})
+_UNKNOWN_URL_SCHEMES = frozenset({"ws", "wss"})
+
+
 def http_redirect_fetch(
-    sim: Simulation, hop: Hop, response: WireResponse, location_url: str, target: Origin
+    sim: Simulation, hop: Hop, response: WireResponse, location: str, target: Origin
 ) -> Outcome | None:
-    """Prepare *hop* for *location_url*; the blocked outcome when the redirect may not be
-    followed, None when the next hop may go."""
+    """Prepare *hop* for the redirect to *location* (the ``Location`` value, resolved
+    against the URL of the hop); the blocked outcome when the redirect may not be followed,
+    None when the next hop may go."""
     hop.redirects += 1
+    try:
+        location_url = parse_url(location, hop.url).serialize()
+    except ValueError:
+        sim.step("redirect", f"redirect to a malformed URL '{location}'", False)
+        return _network_error(sim, response, "net::ERR_INVALID_REDIRECT")
     refused = _refused(sim, hop, response, location_url)
     if refused is not None:
         return refused
@@ -48,9 +62,9 @@ def _refused(
     sim: Simulation, hop: Hop, response: WireResponse, location_url: str
 ) -> Outcome | None:
     parts = urlsplit(location_url)
-    if parts.scheme.lower() not in ("http", "https"):
-        sim.step("redirect", f"redirect to '{location_url}', which is not http(s)", False)
-        return _network_error(sim, response, "net::ERR_UNSAFE_REDIRECT")
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return _other_scheme(sim, response, location_url, scheme)
     if hop.redirects > sim.max_redirects:
         sim.step("redirect", f"more than {sim.max_redirects} redirects", False)
         return _network_error(sim, response, "net::ERR_TOO_MANY_REDIRECTS")
@@ -81,6 +95,21 @@ def _refused(
             sim, response, "net::ERR_FAILED (streamed body cannot follow a redirect)"
         )
     return None
+
+
+def _other_scheme(
+    sim: Simulation, response: WireResponse, location_url: str, scheme: str
+) -> Outcome:
+    """A redirect to a URL that is not http(s): refused by the network stack, or by the
+    CORS check of the next hop (Fetch standard, main fetch: a "cors" request to a URL whose
+    scheme is not HTTP(S) is a network error, https://fetch.spec.whatwg.org/#main-fetch)."""
+    sim.step("redirect", f"redirect to '{location_url}', which is not http(s)", False)
+    if scheme in _UNSAFE_REDIRECT_SCHEMES:
+        return _network_error(sim, response, "net::ERR_UNSAFE_REDIRECT")
+    if scheme in _UNKNOWN_URL_SCHEMES:
+        return _network_error(sim, response, "net::ERR_UNKNOWN_URL_SCHEME")
+    sim.url_list.append(location_url)
+    return sim.outcome("blocked", error="CorsDisabledScheme", stage="redirect", response=response)
 
 
 def _network_error(sim: Simulation, response: WireResponse, error: str) -> Outcome:

@@ -40,12 +40,14 @@ def prepare(
     body_stream: bool = False,
     kind: str = "fetch",
     cookie: str | None = None,
+    page_url: str | None = None,
 ) -> RequestSpec:
     """Do what ``fetch(url, init)`` does before anything is sent, and validate the inputs.
 
     Raises :class:`FetchInputError` where ``fetch()`` throws (or the inputs are malformed)."""
+    written_url = url
     try:
-        validate_http_url(url)
+        url = validate_http_url(url)
         origin_of_url(url)
     except (TransportError, ValueError) as exc:
         raise FetchInputError(str(exc)) from None
@@ -53,6 +55,8 @@ def prepare(
         page = parse_origin(origin)
     except ValueError as exc:
         raise FetchInputError(f"malformed origin {origin!r}: {exc}") from None
+    if page_url is not None:
+        page_url = _check_page_url(page_url, page)
     if credentials not in ("omit", "same-origin", "include"):
         raise FetchInputError(
             f"credentials must be omit, same-origin or include, not {credentials!r}"
@@ -91,6 +95,8 @@ def prepare(
         kind=kind,
         cookie=cookie,
         written_method=method,
+        written_url=written_url,
+        page_url=page_url,
         dropped_headers=tuple(dropped),
     )
 
@@ -128,6 +134,22 @@ def _header_list(
         else:
             combined[key] = (name, [value])
     return combined, dropped
+
+
+def _check_page_url(page_url: str, page: Origin) -> str:
+    """The URL the page was served from, as sent; it must be at the page's origin unless
+    that origin is opaque (a sandboxed document keeps the URL it was loaded from)."""
+    try:
+        sent = validate_http_url(page_url)
+        served_from = origin_of_url(sent)
+    except (TransportError, ValueError) as exc:
+        raise FetchInputError(f"page URL: {exc}") from None
+    if not page.opaque and not page.same_origin(served_from):
+        raise FetchInputError(
+            f"the page URL {sent} is not at the page's origin {page.serialize()}"
+            " (only a page whose origin is null, e.g. a sandboxed iframe, has another)"
+        )
+    return sent
 
 
 def preflight_reasons(

@@ -9,13 +9,12 @@ other.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from ...headers import FORBIDDEN_REQUEST_HEADER_NAMES, FORBIDDEN_RESPONSE_HEADER_NAMES
 from ...headers import SAFELISTED_RESPONSE_HEADER_NAMES as _SAFELISTED_RESPONSE
+from .url import parse_url
 
 __all__ = [
     "CHROMIUM_EXTRA_SAFELISTED",
@@ -428,102 +427,15 @@ class Origin:
         return self.serialize()
 
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
-_FORBIDDEN_HOST_CHARS = frozenset("\x00\t\n\r #/:<>?@[\\]^|%")
-
-
-def _parse_ipv4_number(part: str) -> int | None:
-    if not part:
-        return None
-    radix = 10
-    if part[:2].lower() == "0x":
-        radix, part = 16, part[2:]
-    elif len(part) > 1 and part[0] == "0":
-        radix, part = 8, part[1:]
-    if part == "":
-        return 0
-    try:
-        return int(part, radix)
-    except ValueError:
-        return None
-
-
-def _parse_ipv4(host: str) -> str | None:
-    """WHATWG URL IPv4 parser for hosts that end in a number; None if not IPv4-like."""
-    parts = host.split(".")
-    if parts and parts[-1] == "":
-        parts = parts[:-1]
-    if not parts or _parse_ipv4_number(parts[-1]) is None:
-        return None
-    if len(parts) > 4:
-        raise ValueError("invalid IPv4 address")
-    numbers = []
-    for p in parts:
-        value = _parse_ipv4_number(p)
-        if value is None:
-            raise ValueError("invalid IPv4 address")
-        numbers.append(value)
-    if any(v > 255 for v in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
-        raise ValueError("invalid IPv4 address")
-    ipv4 = numbers[-1]
-    for i, v in enumerate(numbers[:-1]):
-        ipv4 += v * 256 ** (3 - i)
-    return str(ipaddress.IPv4Address(ipv4))
-
-
-def _canonical_host(host: str, special: bool) -> str:
-    if host.startswith("["):
-        if not host.endswith("]"):
-            raise ValueError("invalid IPv6 address")
-        return ipaddress.IPv6Address(host[1:-1]).compressed
-    if not special:
-        return host
-    from urllib.parse import unquote
-
-    host = unquote(host)
-    try:
-        ascii_host = (
-            host.encode("idna").decode("ascii").lower() if not host.isascii() else host.lower()
-        )
-    except UnicodeError as exc:
-        raise ValueError(f"invalid host {host!r}") from exc
-    if not ascii_host or any(c in _FORBIDDEN_HOST_CHARS for c in ascii_host):
-        raise ValueError(f"invalid host {host!r}")
-    v4 = _parse_ipv4(ascii_host)
-    return v4 if v4 is not None else ascii_host
-
-
 def origin_of_url(url: str) -> Origin:
-    """The origin of an absolute URL (WHATWG URL "origin"); opaque for non-special schemes
-    other than blob.  Raises :class:`ValueError` for a malformed URL."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    if not scheme:
-        raise ValueError(f"not an absolute URL: {url!r}")
-    if scheme not in _DEFAULT_PORTS:
+    """The origin of an absolute URL (WHATWG URL "origin", parsed by :mod:`.url` as Chromium
+    parses it); opaque for schemes other than http(s), ws(s) and ftp.  Raises
+    :class:`ValueError` for a malformed URL."""
+    parsed = parse_url(url)
+    if parsed.opaque:
         return Origin(opaque=True)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if netloc.startswith("["):
-        end = netloc.find("]")
-        if end < 0:
-            raise ValueError("invalid IPv6 address")
-        raw_host, rest = netloc[: end + 1], netloc[end + 1 :]
-        port_text = rest[1:] if rest.startswith(":") else ""
-        if rest and not rest.startswith(":"):
-            raise ValueError(f"invalid host in {url!r}")
-    else:
-        raw_host, _, port_text = netloc.partition(":")
-    if not raw_host:
-        raise ValueError(f"no host in {url!r}")
-    host = _canonical_host(raw_host, special=True)
-    port: int | None = None
-    if port_text:
-        if not port_text.isdigit() or int(port_text) > 65535:
-            raise ValueError(f"invalid port in {url!r}")
-        port = int(port_text)
-    if port == _DEFAULT_PORTS[scheme]:
-        port = None
-    return Origin(scheme, host, port)
+    host = parsed.host[1:-1] if parsed.host.startswith("[") else parsed.host
+    return Origin(parsed.scheme, host, parsed.port)
 
 
 def parse_origin(text: str) -> Origin:
