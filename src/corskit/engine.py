@@ -388,7 +388,7 @@ class Engine:
                 Reason.ORIGIN_DUPLICATED
             ]
         if fields is not None:
-            decision = self.preflight(origin, *fields)
+            decision = self.preflight(origin, fields[0], fields[1], fields[2])  # no *-call: faster
         elif websocket:
             decision = self.websocket(origin)
         else:
@@ -440,7 +440,7 @@ class Engine:
         if fields is not None:
             if not allowed:
                 return self.refused(reason, preflight=True)
-            return self.preflight(origin, *fields, granted=True)
+            return self.preflight(origin, fields[0], fields[1], fields[2], True)
         if allowed:  # the cache first: the decision for an allowed origin is built once
             return self._granted_cache.get(origin) or self.granted(origin)
         return self.refused(reason)
