@@ -528,3 +528,22 @@ def test_engine_decisions_are_plain_data() -> None:
     assert dict(d.headers)[b"access-control-allow-origin"] == APP.encode()
     assert d.vary == PREFLIGHT_VARY.encode()
     assert engine.actual(APP.encode()) == engine.actual(APP.encode())
+
+
+def test_decided_holds_only_what_classify_answers() -> None:
+    """Engine.decided, which the ASGI adapter reads before classify, gives the same decision
+    for every origin; with an origin function it stays empty (a refusal may be overturned)."""
+    from corskit import OriginFunction
+    from corskit.dynamic import raw_getter
+
+    static = cors(allow_origins=[APP], allow_credentials=True).policy.engine
+    for origin in (APP.encode(), EVIL.encode(), b"null", b"https://" + b"x" * 5000):
+        static.classify(origin, False, None, [], raw_getter)
+    assert {APP.encode(), EVIL.encode(), b"null"} <= set(static.decided)
+    assert not any(len(o) > 4096 for o in static.decided)  # oversized: refused unhashed
+    for origin, decision in static.decided.items():
+        assert static.classify(origin, False, None, [], raw_getter) is decision
+    dynamic = cors(allow_origins=[APP], allow_origin_func=OriginFunction(lambda o: True, threads=0)).policy.engine
+    dynamic.classify(EVIL.encode(), False, None, [], raw_getter)
+    dynamic.classify(APP.encode(), False, None, [], raw_getter)
+    assert dict(dynamic.decided) == {}
