@@ -205,6 +205,7 @@ class Engine:
         "_acrh_cache",
         "_any_header",
         "_any_method",
+        "_askable",
         "_denied",
         "_expose",
         "_granted_cache",
@@ -258,6 +259,10 @@ class Engine:
         self._origin_limit = max([MAX_ORIGIN_LENGTH, *(len(o) for o in allow_origins)])
         self.origin_func = origin_func
         self.null_to_func = null_to_func
+        # The static refusals the origin function may overturn (see classify).
+        self._askable = frozenset(
+            (Reason.ORIGIN_NOT_ALLOWED, Reason.ORIGIN_NULL) if null_to_func else (Reason.ORIGIN_NOT_ALLOWED,)
+        )
         exposed = ", ".join(expose_headers).encode("ascii")
         self._expose: tuple[Header, ...] = (
             ((b"access-control-expose-headers", exposed),) if exposed else ()
@@ -393,41 +398,38 @@ class Engine:
             decision = self.websocket(origin)
         else:
             decision = self.actual_cache.get(origin) or self.actual(origin)
-        if decision.allowed or self.origin_func is None:
-            return decision
-        return self._consult(decision, origin, fields, source, getter, websocket)
-
-    def _consult(
-        self,
-        decision: Decision,
-        origin: bytes,
-        fields: PreflightFields | None,
-        source: Any,
-        getter: GetterFactory,
-        websocket: bool,
-    ) -> Decision | OriginCheck:
-        """After a static refusal: the origin function's cached verdict, or a check to run.
-
-        Only values shaped like a serialised origin are asked about (and ``null`` when the
-        policy says so); the cache holds nothing else, so a hit needs no shape check.
-        """
         func = self.origin_func
-        reason = decision.reason
-        if reason == Reason.ORIGIN_NOT_ALLOWED:
-            if len(origin) > _MAX_ASKED_ORIGIN:  # refused before it is hashed
-                return decision
-        elif reason != Reason.ORIGIN_NULL or not self.null_to_func or websocket:
+        if decision.allowed or func is None:
             return decision
-        if func is None:
+        # The function is asked about what the static list refused (oversized values are
+        # refused unhashed), and about ``null`` when the policy says so, never for a
+        # WebSocket handshake. Inline, as is a cached answer: this runs on every request
+        # the function decides.
+        reason = decision.reason
+        if reason not in self._askable or len(origin) > _MAX_ASKED_ORIGIN or (websocket and reason == Reason.ORIGIN_NULL):
             return decision
         names = func.header_names  # none: the function reads no header, no getter to build
         get = getter(source, names) if names else dynamic.no_headers
         verdict = func.cached(origin, get)
-        if verdict is not None:
-            if verdict[0] and fields is None:  # the common hit, inline (what _after returns)
-                return self._granted_cache.get(origin) or self.granted(origin)
-            return self._after(origin, fields, verdict)
-        if reason == Reason.ORIGIN_NOT_ALLOWED and _ORIGIN_SHAPE.fullmatch(origin) is None:
+        if verdict is None:
+            return self._check_to_run(decision, func, origin, get, fields, websocket)
+        if verdict[0] and fields is None:  # the common hit (what _after returns)
+            return self._granted_cache.get(origin) or self.granted(origin)
+        return self._after(origin, fields, verdict)
+
+    def _check_to_run(
+        self,
+        decision: Decision,
+        func: OriginFunction,
+        origin: bytes,
+        get: HeaderGetter,
+        fields: PreflightFields | None,
+        websocket: bool,
+    ) -> Decision | OriginCheck:
+        """No cached answer: the check the adapter runs, or the static refusal for a value
+        not shaped like a serialised origin (the function is never asked about those, so
+        the cache holds nothing else and a hit needs no shape check)."""
+        if decision.reason == Reason.ORIGIN_NOT_ALLOWED and _ORIGIN_SHAPE.fullmatch(origin) is None:
             return decision
         return OriginCheck(func, origin, get, fields, websocket)
 
