@@ -79,7 +79,12 @@ def scope(method: str, headers: Headers) -> dict[str, Any]:
         "raw_path": b"/api/data",
         "root_path": "",
         "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench"), (b"accept", b"*/*"), *headers],
+        "headers": [
+            (b"host", b"127.0.0.1:8000"),
+            (b"user-agent", b"bench"),
+            (b"accept", b"*/*"),
+            *headers,
+        ],
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
@@ -91,7 +96,10 @@ async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"12")],
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", b"12"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": b"hello, world"})
@@ -124,16 +132,30 @@ class Case:
 
 
 def cases() -> list[Case]:
-    get_ok = Expect(200, {b"access-control-allow-origin": ORIGIN, b"access-control-allow-credentials": b"true"}, (b"origin",))
+    get_ok = Expect(
+        200,
+        {b"access-control-allow-origin": ORIGIN, b"access-control-allow-credentials": b"true"},
+        (b"origin",),
+    )
     bare200 = Expect(200, {b"access-control-allow-origin": None})
-    pf = [(b"origin", ORIGIN), (b"access-control-request-method", b"PUT"), (b"access-control-request-headers", b"content-type,x-custom")]
+    pf = [
+        (b"origin", ORIGIN),
+        (b"access-control-request-method", b"PUT"),
+        (b"access-control-request-headers", b"content-type,x-custom"),
+    ]
     refused = {
         "bare": bare200,
         "starlette": Expect(400, {b"access-control-allow-origin": ORIGIN}),
-        "corskit": Expect(403, {b"access-control-allow-origin": None, b"access-control-allow-methods": None}),
+        "corskit": Expect(
+            403, {b"access-control-allow-origin": None, b"access-control-allow-methods": None}
+        ),
     }
     return [
-        Case("GET, allowed Origin", scope("GET", [(b"origin", ORIGIN)]), {"bare": bare200, "starlette": get_ok, "corskit": get_ok}),
+        Case(
+            "GET, allowed Origin",
+            scope("GET", [(b"origin", ORIGIN)]),
+            {"bare": bare200, "starlette": get_ok, "corskit": get_ok},
+        ),
         Case(
             "preflight",
             scope("OPTIONS", pf),
@@ -142,8 +164,11 @@ def cases() -> list[Case]:
                 "starlette": Expect(200, {b"access-control-allow-origin": ORIGIN}, (b"origin",)),
                 "corskit": Expect(
                     204,
-                    {b"access-control-allow-origin": ORIGIN, b"access-control-allow-methods": b"PUT",
-                     b"access-control-allow-headers": b"content-type,x-custom"},
+                    {
+                        b"access-control-allow-origin": ORIGIN,
+                        b"access-control-allow-methods": b"PUT",
+                        b"access-control-allow-headers": b"content-type,x-custom",
+                    },
                     (b"origin", b"access-control-request-method"),
                 ),
             },
@@ -151,22 +176,36 @@ def cases() -> list[Case]:
         Case(
             "GET, no Origin",
             scope("GET", []),
-            {"bare": bare200, "starlette": Expect(200, {b"access-control-allow-origin": None}, (b"origin",)),
-             "corskit": Expect(200, {b"access-control-allow-origin": None}, (b"origin",))},
+            {
+                "bare": bare200,
+                "starlette": Expect(200, {b"access-control-allow-origin": None}, (b"origin",)),
+                "corskit": Expect(200, {b"access-control-allow-origin": None}, (b"origin",)),
+            },
         ),
         Case(
             "GET, disallowed Origin",
             scope("GET", [(b"origin", EVIL)]),
-            {"bare": bare200,
-             "starlette": Expect(200, {b"access-control-allow-origin": None}, (b"origin",)),
-             "corskit": Expect(200, {b"access-control-allow-origin": None, b"access-control-allow-credentials": None}, (b"origin",))},
+            {
+                "bare": bare200,
+                "starlette": Expect(200, {b"access-control-allow-origin": None}, (b"origin",)),
+                "corskit": Expect(
+                    200,
+                    {
+                        b"access-control-allow-origin": None,
+                        b"access-control-allow-credentials": None,
+                    },
+                    (b"origin",),
+                ),
+            },
         ),
         Case(
             "GET, 1,000 origins + patterns, last matches",
             scope("GET", [(b"origin", LAST)]),
-            {"bare": bare200,
-             "starlette": Expect(200, {b"access-control-allow-origin": LAST}, (b"origin",)),
-             "corskit": Expect(200, {b"access-control-allow-origin": LAST}, (b"origin",))},
+            {
+                "bare": bare200,
+                "starlette": Expect(200, {b"access-control-allow-origin": LAST}, (b"origin",)),
+                "corskit": Expect(200, {b"access-control-allow-origin": LAST}, (b"origin",)),
+            },
             many=True,
         ),
         Case(
@@ -253,7 +292,9 @@ def build(variant: str, many: bool) -> Callable[..., Any]:
         # Answers cached for an hour: every timed call is a cache hit, which never suspends
         # (verify() fills the cache first, on a real event loop).
         check = OriginFunction(is_allowed, ttl=3600)
-        return CORSMiddleware(bare_app, **{**SETTINGS, "allow_origins": [], "allow_origin_func": check})
+        return CORSMiddleware(
+            bare_app, **{**SETTINGS, "allow_origins": [], "allow_origin_func": check}
+        )
     return CORSMiddleware(bare_app, **(MANY_CORSKIT if many else SETTINGS))
 
 
@@ -267,7 +308,9 @@ def call_recorded(app: Callable[..., Any], sc: dict[str, Any]) -> tuple[int, Hea
     starts = [m for m in sent if m["type"] == "http.response.start"]
     if len(starts) != 1:
         raise AssertionError(f"expected one http.response.start, got {len(starts)}")
-    return starts[0]["status"], [(bytes(n).lower(), bytes(v)) for n, v in starts[0].get("headers") or []]
+    return starts[0]["status"], [
+        (bytes(n).lower(), bytes(v)) for n, v in starts[0].get("headers") or []
+    ]
 
 
 def run(app: Callable[..., Any], sc: dict[str, Any], send: Any) -> None:
@@ -338,7 +381,9 @@ def time_batch(app: Callable[..., Any], sc: dict[str, Any], n: int, fresh: bool 
         except StopIteration:
             pass
         else:
-            raise AssertionError("the ASGI call suspended; the benchmark needs a non-suspending app")
+            raise AssertionError(
+                "the ASGI call suspended; the benchmark needs a non-suspending app"
+            )
         t1 = time.perf_counter_ns()
     finally:
         coro.close()
@@ -359,6 +404,7 @@ def calibrate(app: Callable[..., Any], sc: dict[str, Any], target_s: float, cap:
 
 def machine_busy(interval: float = 0.5) -> float:
     """Busy % of all CPUs over *interval* seconds, from /proc/stat."""
+
     def snap() -> tuple[int, int]:
         with open("/proc/stat") as f:
             parts = [int(x) for x in f.readline().split()[1:]]
@@ -390,14 +436,26 @@ def quartiles(xs: list[float]) -> tuple[float, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--repeats", type=int, default=31, help="interleaved repeats per case (default 31)")
-    ap.add_argument("--batch-ms", type=float, default=20.0, help="target time per batch, ms (default 20)")
+    ap.add_argument(
+        "--repeats", type=int, default=31, help="interleaved repeats per case (default 31)"
+    )
+    ap.add_argument(
+        "--batch-ms", type=float, default=20.0, help="target time per batch, ms (default 20)"
+    )
     ap.add_argument("--quick", action="store_true", help="5 repeats of 5 ms batches (smoke test)")
-    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON (for benchmarks/chart.py)")
-    ap.add_argument("--floor", action="store_true",
-                    help="also time two reference middlewares: a pass-through and a minimal header adder")
-    ap.add_argument("--reuse-scope", action="store_true",
-                    help="reuse one scope per case instead of fresh header bytes per call")
+    ap.add_argument(
+        "--json", metavar="PATH", help="also write the results as JSON (for benchmarks/chart.py)"
+    )
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time two reference middlewares: a pass-through and a minimal header adder",
+    )
+    ap.add_argument(
+        "--reuse-scope",
+        action="store_true",
+        help="reuse one scope per case instead of fresh header bytes per call",
+    )
     ap.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
     args = ap.parse_args(argv)
     if args.quick:
@@ -411,11 +469,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.floor:
         variants += ("noop", "min-wrapper")
     busy_before = machine_busy()
-    print(f"python {platform.python_version()} ({platform.python_implementation()}), starlette {starlette.__version__}, "
-          f"corskit {corskit.__version__} ({speedups_state()}), {os.cpu_count()} CPUs, {platform.machine()}")
+    print(
+        f"python {platform.python_version()} ({platform.python_implementation()}), starlette {starlette.__version__}, "
+        f"corskit {corskit.__version__} ({speedups_state()}), {os.cpu_count()} CPUs, {platform.machine()}"
+    )
     print(f"machine before: busy {busy_before:.0f}%  loadavg {loadavg()}")
-    print(f"{args.repeats} interleaved repeats per case, batches of ~{args.batch_ms:g} ms; "
-          "median µs/call [interquartile range]; ratios: median of the per-repeat ratios\n")
+    print(
+        f"{args.repeats} interleaved repeats per case, batches of ~{args.batch_ms:g} ms; "
+        "median µs/call [interquartile range]; ratios: median of the per-repeat ratios\n"
+    )
 
     results = []
     started = time.monotonic()
@@ -430,7 +492,9 @@ def main(argv: list[str] | None = None) -> int:
         # Fresh scopes are built before each batch: cap the batch's memory (~16 MB).
         size = sum(len(n) + len(v) + 80 for n, v in case.scope["headers"]) + 600
         cap = max(64, min(20000, 16_000_000 // size))
-        sizes = {v: calibrate(apps[v], case.scope, args.batch_ms / 1000, cap) for v in case_variants}
+        sizes = {
+            v: calibrate(apps[v], case.scope, args.batch_ms / 1000, cap) for v in case_variants
+        }
         prepared.append((case, apps, sizes, {v: [] for v in case_variants}))
     # Repeats outermost, then cases, then the three variants back to back (rotating order):
     # a burst of foreign load or a change of CPU speed hits every case and variant alike,
@@ -440,13 +504,20 @@ def main(argv: list[str] | None = None) -> int:
             names = tuple(apps)
             order = names[r % len(names) :] + names[: r % len(names)]
             for v in order:
-                samples[v].append(time_batch(apps[v], case.scope, sizes[v], not args.reuse_scope) / 1000)
+                samples[v].append(
+                    time_batch(apps[v], case.scope, sizes[v], not args.reuse_scope) / 1000
+                )
     for case, _apps, sizes, samples in prepared:
         row: dict[str, Any] = {"case": case.name, "hostile": case.hostile}
         for v in samples:
             q1, med, q3 = quartiles(samples[v])
-            row[v] = {"median_us": med, "q1_us": q1, "q3_us": q3, "calls_per_batch": sizes[v],
-                      "samples_us": samples[v]}
+            row[v] = {
+                "median_us": med,
+                "q1_us": q1,
+                "q3_us": q3,
+                "calls_per_batch": sizes[v],
+                "samples_us": samples[v],
+            }
         paired = [c / s for c, s in zip(samples["corskit"], samples["starlette"], strict=True)]
         row["corskit_vs_starlette"] = statistics.median(paired)
         row["corskit_vs_starlette_iqr"] = quartiles(paired)[::2]
@@ -454,44 +525,61 @@ def main(argv: list[str] | None = None) -> int:
             row["dynamic_vs_static"] = statistics.median(
                 d / c for d, c in zip(samples["corskit-dynamic"], samples["corskit"], strict=True)
             )
-        row["corskit_vs_bare"] = statistics.median(c / b for c, b in zip(samples["corskit"], samples["bare"], strict=True))
+        row["corskit_vs_bare"] = statistics.median(
+            c / b for c, b in zip(samples["corskit"], samples["bare"], strict=True)
+        )
         results.append(row)
     busy_after = machine_busy()
 
     def cell(d: dict[str, float]) -> str:
         return f"{d['median_us']:7.3f} [{d['q1_us']:.3f}-{d['q3_us']:.3f}]"
 
-    head = (f"{'case':<42} {'bare':>22} {'starlette':>22} {'corskit':>22} {'ck/starlette':>12} "
-            f"{'[IQR]':>13} {'ck/bare':>8}")
+    head = (
+        f"{'case':<42} {'bare':>22} {'starlette':>22} {'corskit':>22} {'ck/starlette':>12} "
+        f"{'[IQR]':>13} {'ck/bare':>8}"
+    )
     print(head)
     print("-" * len(head))
     for row in results:
         lo, hi = row["corskit_vs_starlette_iqr"]
-        print(f"{row['case']:<42} {cell(row['bare']):>22} {cell(row['starlette']):>22} {cell(row['corskit']):>22} "
-              f"{row['corskit_vs_starlette']:>11.3f}x {f'[{lo:.3f}-{hi:.3f}]':>13} {row['corskit_vs_bare']:>7.2f}x")
+        print(
+            f"{row['case']:<42} {cell(row['bare']):>22} {cell(row['starlette']):>22} {cell(row['corskit']):>22} "
+            f"{row['corskit_vs_starlette']:>11.3f}x {f'[{lo:.3f}-{hi:.3f}]':>13} {row['corskit_vs_bare']:>7.2f}x"
+        )
     if args.floor:
-        print("\nreference middlewares (--floor), µs/call and ratio to Starlette (median of per-repeat ratios):")
+        print(
+            "\nreference middlewares (--floor), µs/call and ratio to Starlette (median of per-repeat ratios):"
+        )
         for row in results:
             parts = []
             for v in ("noop", "min-wrapper"):
                 ratio = statistics.median(
-                    x / st for x, st in zip(row[v]["samples_us"], row["starlette"]["samples_us"], strict=True)
+                    x / st
+                    for x, st in zip(
+                        row[v]["samples_us"], row["starlette"]["samples_us"], strict=True
+                    )
                 )
                 row[f"{v}_vs_starlette"] = ratio
                 parts.append(f"{v} {cell(row[v])} {ratio:.3f}x")
             print(f"{row['case']:<42} " + "   ".join(parts))
-    print(f"\nmachine after: busy {busy_after:.0f}%  loadavg {loadavg()}  ({time.monotonic() - started:.0f} s)")
+    print(
+        f"\nmachine after: busy {busy_after:.0f}%  loadavg {loadavg()}  ({time.monotonic() - started:.0f} s)"
+    )
 
     ok = True
     worst = max(r["corskit_vs_starlette"] for r in results) if results else 0.0
-    print(f"target corskit <= 0.25x Starlette in every case: worst {worst:.3f}x -> {'PASS' if worst <= 0.25 else 'FAIL'}")
+    print(
+        f"target corskit <= 0.25x Starlette in every case: worst {worst:.3f}x -> {'PASS' if worst <= 0.25 else 'FAIL'}"
+    )
     ok &= worst <= 0.25
     for r in results:
         if "dynamic_vs_static" in r:
             ratio = r["dynamic_vs_static"]
             d = r["corskit-dynamic"]
-            print(f"target cached allow_origin_func within 1.5x of the static list: {r['case']}: "
-                  f"{d['median_us']:.3f} µs, {ratio:.2f}x -> {'PASS' if ratio <= 1.5 else 'FAIL'}")
+            print(
+                f"target cached allow_origin_func within 1.5x of the static list: {r['case']}: "
+                f"{d['median_us']:.3f} µs, {ratio:.2f}x -> {'PASS' if ratio <= 1.5 else 'FAIL'}"
+            )
             ok &= ratio <= 1.5
     pre = next((r for r in results if r["case"] == "preflight"), None)
     if pre is not None:
@@ -499,10 +587,15 @@ def main(argv: list[str] | None = None) -> int:
             if r["hostile"]:
                 # Paired per repeat: both batches ran within the same repeat.
                 ratio = statistics.median(
-                    h / p for h, p in zip(r["corskit"]["samples_us"], pre["corskit"]["samples_us"], strict=True)
+                    h / p
+                    for h, p in zip(
+                        r["corskit"]["samples_us"], pre["corskit"]["samples_us"], strict=True
+                    )
                 )
                 r["corskit_vs_preflight"] = ratio
-                print(f"target hostile within 3x of a preflight: {r['case']}: {ratio:.2f}x -> {'PASS' if ratio <= 3 else 'FAIL'}")
+                print(
+                    f"target hostile within 3x of a preflight: {r['case']}: {ratio:.2f}x -> {'PASS' if ratio <= 3 else 'FAIL'}"
+                )
                 ok &= ratio <= 3
     if args.json:
         meta = {

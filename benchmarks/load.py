@@ -67,23 +67,61 @@ class Case:
 
 def cases() -> list[Case]:
     plain = (200, {"access-control-allow-origin": None})
-    granted = (200, {"access-control-allow-origin": ORIGIN, "access-control-allow-credentials": "true"})
+    granted = (
+        200,
+        {"access-control-allow-origin": ORIGIN, "access-control-allow-credentials": "true"},
+    )
     return [
-        Case("GET, allowed Origin", "GET", {"Origin": ORIGIN},
-             {"bare": plain, "starlette": granted, "corskit": granted}),
-        Case("preflight", "OPTIONS",
-             {"Origin": ORIGIN, "Access-Control-Request-Method": "PUT",
-              "Access-Control-Request-Headers": "content-type,x-custom"},
-             {"bare": plain,
-              "starlette": (200, {"access-control-allow-origin": ORIGIN}),
-              "corskit": (204, {"access-control-allow-origin": ORIGIN, "access-control-allow-methods": "PUT",
-                                "access-control-allow-headers": "content-type,x-custom"})}),
-        Case("GET, no Origin", "GET", {},
-             {"bare": plain, "starlette": (200, {"access-control-allow-origin": None, "vary": "Origin"}),
-              "corskit": (200, {"access-control-allow-origin": None, "vary": "Origin"})}),
-        Case("GET, disallowed Origin", "GET", {"Origin": EVIL},
-             {"bare": plain, "starlette": (200, {"access-control-allow-origin": None}),
-              "corskit": (200, {"access-control-allow-origin": None, "access-control-allow-credentials": None})}),
+        Case(
+            "GET, allowed Origin",
+            "GET",
+            {"Origin": ORIGIN},
+            {"bare": plain, "starlette": granted, "corskit": granted},
+        ),
+        Case(
+            "preflight",
+            "OPTIONS",
+            {
+                "Origin": ORIGIN,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "content-type,x-custom",
+            },
+            {
+                "bare": plain,
+                "starlette": (200, {"access-control-allow-origin": ORIGIN}),
+                "corskit": (
+                    204,
+                    {
+                        "access-control-allow-origin": ORIGIN,
+                        "access-control-allow-methods": "PUT",
+                        "access-control-allow-headers": "content-type,x-custom",
+                    },
+                ),
+            },
+        ),
+        Case(
+            "GET, no Origin",
+            "GET",
+            {},
+            {
+                "bare": plain,
+                "starlette": (200, {"access-control-allow-origin": None, "vary": "Origin"}),
+                "corskit": (200, {"access-control-allow-origin": None, "vary": "Origin"}),
+            },
+        ),
+        Case(
+            "GET, disallowed Origin",
+            "GET",
+            {"Origin": EVIL},
+            {
+                "bare": plain,
+                "starlette": (200, {"access-control-allow-origin": None}),
+                "corskit": (
+                    200,
+                    {"access-control-allow-origin": None, "access-control-allow-credentials": None},
+                ),
+            },
+        ),
     ]
 
 
@@ -163,10 +201,28 @@ class Server:
 def start_server(variant: str, stack: ExitStack) -> Server:
     port = free_port()
     cmd = [
-        "taskset", "-c", SERVER_CPU, sys.executable, "-m", "uvicorn", f"loadapps:{variant}",
-        "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--lifespan", "off",
-        "--log-level", "warning",
+        "taskset",
+        "-c",
+        SERVER_CPU,
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"loadapps:{variant}",
+        "--app-dir",
+        str(HERE),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stack.callback(stop, proc)
@@ -251,10 +307,25 @@ def wrk(server: Server, lua: str, seconds: int, connections: int) -> Run:
     server0 = process_cpu(server.proc.pid)
     child0 = children_cpu()
     start = time.monotonic()
-    cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-           "--timeout", "2s", "-s", lua, server.url]
+    cmd = [
+        "taskset",
+        "-c",
+        CLIENT_CPU,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "2s",
+        "-s",
+        lua,
+        server.url,
+    ]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=seconds + 30, check=False
+        )
     except subprocess.TimeoutExpired as exc:
         raise SystemExit(f"error: wrk did not finish: {exc}") from None
     wall = time.monotonic() - start
@@ -263,7 +334,9 @@ def wrk(server: Server, lua: str, seconds: int, connections: int) -> Run:
     wrk_cpu = children_cpu() - child0
     out = done.stdout
     if done.returncode != 0 or "Requests/sec" not in out:
-        raise SystemExit(f"error: wrk failed ({done.returncode}): {(done.stderr or out).strip()[-400:]}")
+        raise SystemExit(
+            f"error: wrk failed ({done.returncode}): {(done.stderr or out).strip()[-400:]}"
+        )
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx_m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     err_m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -301,7 +374,9 @@ def versions() -> dict[str, str]:
     model = ""
     try:
         with open("/proc/cpuinfo") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+            model = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), ""
+            )
     except OSError:
         pass
     return {
@@ -317,23 +392,50 @@ def versions() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="uvicorn + wrk: bare app vs Starlette CORSMiddleware vs corskit")
+    ap = argparse.ArgumentParser(
+        description="uvicorn + wrk: bare app vs Starlette CORSMiddleware vs corskit"
+    )
     ap.add_argument("--duration", type=int, default=3, help="seconds per timed run (default 3)")
-    ap.add_argument("--repeats", type=int, default=5, help="timed runs per case and server (default 5)")
-    ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per case and server (default 1)")
+    ap.add_argument(
+        "--repeats", type=int, default=5, help="timed runs per case and server (default 5)"
+    )
+    ap.add_argument(
+        "--warmup", type=int, default=1, help="warm-up seconds per case and server (default 1)"
+    )
     ap.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    ap.add_argument("--max-busy", type=float, default=10.0,
-                    help="refuse when the idle machine is busier than this %% before the run (default 10)")
-    ap.add_argument("--max-foreign", type=float, default=0.15,
-                    help="refuse when other processes used more than this many cores during a run (default 0.15)")
-    ap.add_argument("--max-drift", type=float, default=0.15,
-                    help="refuse when CPU 0's speed changed by more than this fraction during a run (default 0.15)")
-    ap.add_argument("--floor", action="store_true",
-                    help="also serve two reference middlewares (a pass-through, a minimal header adder)")
-    ap.add_argument("--force", action="store_true", help="report even when the machine was busy (UNRELIABLE)")
-    ap.add_argument("--quick", action="store_true", help="1 repeat of 1 s, no warm-up: a smoke test")
+    ap.add_argument(
+        "--max-busy",
+        type=float,
+        default=10.0,
+        help="refuse when the idle machine is busier than this %% before the run (default 10)",
+    )
+    ap.add_argument(
+        "--max-foreign",
+        type=float,
+        default=0.15,
+        help="refuse when other processes used more than this many cores during a run (default 0.15)",
+    )
+    ap.add_argument(
+        "--max-drift",
+        type=float,
+        default=0.15,
+        help="refuse when CPU 0's speed changed by more than this fraction during a run (default 0.15)",
+    )
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve two reference middlewares (a pass-through, a minimal header adder)",
+    )
+    ap.add_argument(
+        "--force", action="store_true", help="report even when the machine was busy (UNRELIABLE)"
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="1 repeat of 1 s, no warm-up: a smoke test"
+    )
     ap.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
-    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON (for benchmarks/chart.py)")
+    ap.add_argument(
+        "--json", metavar="PATH", help="also write the results as JSON (for benchmarks/chart.py)"
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.duration, args.repeats, args.warmup = 1, 1, 0
@@ -353,8 +455,10 @@ def main(argv: list[str] | None = None) -> int:
     print(" ".join(f"{k} {v}" for k, v in info.items()))
     todo = [c for c in cases() if not args.only or args.only in c.name]
     runs_total = len(todo) * len(variants) * (args.repeats * args.duration + args.warmup)
-    print(f"{len(todo)} cases x {len(variants)} servers x {args.repeats} runs of {args.duration:g} s "
-          f"(+{args.warmup:g} s warm-up): about {runs_total / 60:.1f} min")
+    print(
+        f"{len(todo)} cases x {len(variants)} servers x {args.repeats} runs of {args.duration:g} s "
+        f"(+{args.warmup:g} s warm-up): about {runs_total / 60:.1f} min"
+    )
 
     refusals: list[str] = []
     results: list[Result] = []
@@ -367,12 +471,18 @@ def main(argv: list[str] | None = None) -> int:
         before = busy_percent(2.0)
         probes = [speed_probe() for _ in range(5)]
         spread = max(probes) / min(probes)
-        print(f"machine busy before the run (servers idle): {before:.1f}%  loadavg {os.getloadavg()[0]:.2f}  "
-              f"CPU {SERVER_CPU} speed probe {min(probes) * 1000:.1f} ms (spread {spread:.2f}x)")
+        print(
+            f"machine busy before the run (servers idle): {before:.1f}%  loadavg {os.getloadavg()[0]:.2f}  "
+            f"CPU {SERVER_CPU} speed probe {min(probes) * 1000:.1f} ms (spread {spread:.2f}x)"
+        )
         if before > args.max_busy:
-            refusals.append(f"the machine was {before:.1f}% busy before the run (limit {args.max_busy:g}%)")
+            refusals.append(
+                f"the machine was {before:.1f}% busy before the run (limit {args.max_busy:g}%)"
+            )
         if spread - 1 > args.max_drift:
-            refusals.append(f"CPU {SERVER_CPU}'s speed varied {spread:.2f}x while idle (limit {1 + args.max_drift:g}x)")
+            refusals.append(
+                f"CPU {SERVER_CPU}'s speed varied {spread:.2f}x while idle (limit {1 + args.max_drift:g}x)"
+            )
             if not args.force:
                 return refuse(refusals)
         for case in todo:
@@ -396,8 +506,12 @@ def main(argv: list[str] | None = None) -> int:
                             f"{case.name} / {v} run {r + 1}: CPU {SERVER_CPU} ran {run.speed_drift:.2f}x as long on a "
                             f"fixed loop after the run as before (limit ±{args.max_drift:g}): the host is sharing it"
                         )
-                    if run.errors or (run.non2xx and not (v == "corskit" and case.method == "OPTIONS")):
-                        refusals.append(f"{case.name} / {v}: {run.errors} socket errors, {run.non2xx} non-2xx")
+                    if run.errors or (
+                        run.non2xx and not (v == "corskit" and case.method == "OPTIONS")
+                    ):
+                        refusals.append(
+                            f"{case.name} / {v}: {run.errors} socket errors, {run.non2xx} non-2xx"
+                        )
                     if refusals and not args.force:
                         return refuse(refusals)
             results.append(result)
@@ -406,11 +520,21 @@ def main(argv: list[str] | None = None) -> int:
         print("\nUNRELIABLE (--force): " + "; ".join(refusals))
     if args.json:
         payload = {
-            "meta": {**info, "busy_before": before, "duration": args.duration, "repeats": args.repeats,
-                     "connections": args.connections, "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-                     "unreliable": refusals},
+            "meta": {
+                **info,
+                "busy_before": before,
+                "duration": args.duration,
+                "repeats": args.repeats,
+                "connections": args.connections,
+                "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                "unreliable": refusals,
+            },
             "results": [
-                {"case": r.case, **{v: [run.__dict__ for run in runs] for v, runs in r.runs.items()}} for r in results
+                {
+                    "case": r.case,
+                    **{v: [run.__dict__ for run in runs] for v, runs in r.runs.items()},
+                }
+                for r in results
             ],
         }
         with open(args.json, "w") as f:
@@ -422,18 +546,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def refuse(reasons: list[str]) -> int:
-    print("\nREFUSED: the machine was busy, so the numbers would not mean anything:", file=sys.stderr)
+    print(
+        "\nREFUSED: the machine was busy, so the numbers would not mean anything:", file=sys.stderr
+    )
     for reason in reasons:
         print(f"  - {reason}", file=sys.stderr)
-    print("Run it again on a quiet machine (or pass --force to see unreliable numbers).", file=sys.stderr)
+    print(
+        "Run it again on a quiet machine (or pass --force to see unreliable numbers).",
+        file=sys.stderr,
+    )
     return 3
 
 
 def report(results: list[Result], args: argparse.Namespace) -> bool:
     ok = True
-    print("\n/bare: median of the per-repeat ratios (the three servers of a repeat ran back to back)")
-    print(f"{'case':<24} {'server':<10} {'req/s median':>12} {'[min-max]':>17} {'/bare':>6} {'[min-max]':>13} "
-          f"{'CPU µs/req':>10} {'p50 ms':>7} {'p99 ms':>7}")
+    print(
+        "\n/bare: median of the per-repeat ratios (the three servers of a repeat ran back to back)"
+    )
+    print(
+        f"{'case':<24} {'server':<10} {'req/s median':>12} {'[min-max]':>17} {'/bare':>6} {'[min-max]':>13} "
+        f"{'CPU µs/req':>10} {'p50 ms':>7} {'p99 ms':>7}"
+    )
     for r in results:
         bare_runs = r.runs["bare"]
         for v in r.runs:
@@ -442,10 +575,12 @@ def report(results: list[Result], args: argparse.Namespace) -> bool:
             med = statistics.median(rps)
             paired = [run.rps / b.rps for run, b in zip(runs, bare_runs, strict=True)]
             cpu = statistics.median(run.server_us_per_req for run in runs)
-            print(f"{r.case:<24} {v:<10} {med:>12.0f} {f'[{min(rps):.0f}-{max(rps):.0f}]':>17} "
-                  f"{statistics.median(paired):>6.3f} {f'[{min(paired):.2f}-{max(paired):.2f}]':>13} "
-                  f"{cpu:>10.1f} {statistics.median(run.p50_ms for run in runs):>7.2f} "
-                  f"{statistics.median(run.p99_ms for run in runs):>7.2f}")
+            print(
+                f"{r.case:<24} {v:<10} {med:>12.0f} {f'[{min(rps):.0f}-{max(rps):.0f}]':>17} "
+                f"{statistics.median(paired):>6.3f} {f'[{min(paired):.2f}-{max(paired):.2f}]':>13} "
+                f"{cpu:>10.1f} {statistics.median(run.p50_ms for run in runs):>7.2f} "
+                f"{statistics.median(run.p99_ms for run in runs):>7.2f}"
+            )
         ratio = paired_ratio(r, "corskit")
         verdict = "PASS" if ratio >= 0.95 else "FAIL"
         ok &= ratio >= 0.95
@@ -456,7 +591,8 @@ def report(results: list[Result], args: argparse.Namespace) -> bool:
 def paired_ratio(result: Result, variant: str) -> float:
     """Median over the repeats of requests/s of *variant* / the bare app's in that repeat."""
     return statistics.median(
-        run.rps / bare.rps for run, bare in zip(result.runs[variant], result.runs["bare"], strict=True)
+        run.rps / bare.rps
+        for run, bare in zip(result.runs[variant], result.runs["bare"], strict=True)
     )
 
 

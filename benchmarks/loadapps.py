@@ -31,7 +31,10 @@ async def bare(scope: dict[str, Any], receive: Any, send: Any) -> None:
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"12")],
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", b"12"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": _BODY})

@@ -26,7 +26,9 @@ def show(title: str, request: WireRequest) -> None:
 
 
 def main() -> None:
-    print("corskit middleware on the bundled FastAPI app (examples/quickstart.py:fixed), in-process")
+    print(
+        "corskit middleware on the bundled FastAPI app (examples/quickstart.py:fixed), in-process"
+    )
     url = "http://testserver/items"
     show(
         "1. The browser's preflight for a JSON POST with a bearer token",
@@ -45,7 +47,11 @@ def main() -> None:
         WireRequest(
             "POST",
             url,
-            [("origin", ORIGIN), ("content-type", "application/json"), ("authorization", "Bearer t0ken")],
+            [
+                ("origin", ORIGIN),
+                ("content-type", "application/json"),
+                ("authorization", "Bearer t0ken"),
+            ],
             b'{"name": "apple"}',
         ),
     )

@@ -30,7 +30,12 @@ def serve_asgi(app: Any, *, port: int | None = None, **uvicorn_options: Any) -> 
     port = port or free_port()
     # A long keep-alive: with uvicorn's 5 s, a pooled client connection idle through a slow
     # moment of a shared host is closed just as the client reuses it (httpx.ReadError).
-    options: dict[str, Any] = {"log_level": "warning", "access_log": False, "lifespan": "off", "timeout_keep_alive": 120}
+    options: dict[str, Any] = {
+        "log_level": "warning",
+        "access_log": False,
+        "lifespan": "off",
+        "timeout_keep_alive": 120,
+    }
     options.update(uvicorn_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, **options)
     server = uvicorn.Server(config)

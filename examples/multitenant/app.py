@@ -75,7 +75,10 @@ def init_db(path: str | Path) -> None:
         db.executescript(SCHEMA)
         for tenant_id, (name, origins) in SEED.items():
             db.execute("INSERT OR IGNORE INTO tenants VALUES (?, ?)", (tenant_id, name))
-            db.executemany("INSERT OR IGNORE INTO tenant_origins VALUES (?, ?)", [(tenant_id, o) for o in origins])
+            db.executemany(
+                "INSERT OR IGNORE INTO tenant_origins VALUES (?, ?)",
+                [(tenant_id, o) for o in origins],
+            )
 
 
 def create_app(db_path: str | Path | None = None) -> FastAPI:
@@ -86,7 +89,9 @@ def create_app(db_path: str | Path | None = None) -> FastAPI:
     def lookup(origin: str) -> bool:
         # One short-lived connection per lookup: safe from any thread or event loop.
         with sqlite3.connect(path, timeout=1.0) as db:
-            row = db.execute("SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1", (origin,)).fetchone()
+            row = db.execute(
+                "SELECT 1 FROM tenant_origins WHERE origin = ? LIMIT 1", (origin,)
+            ).fetchone()
         return row is not None
 
     async def tenant_origin_allowed(origin: str) -> bool:
@@ -122,7 +127,9 @@ def create_app(db_path: str | Path | None = None) -> FastAPI:
 
     # --- administration (server to server; no CORS) ---------------------------------------
     @app.post("/admin/tenants/{tenant_id}/origins", status_code=201)
-    async def add_origin(tenant_id: str, body: NewOrigin, x_admin_token: str = Header("")) -> dict[str, str]:
+    async def add_origin(
+        tenant_id: str, body: NewOrigin, x_admin_token: str = Header("")
+    ) -> dict[str, str]:
         if x_admin_token != ADMIN_TOKEN:
             raise HTTPException(403, "admin token required")
         # Validate like corskit does: only what a browser can send as Origin.
@@ -133,16 +140,23 @@ def create_app(db_path: str | Path | None = None) -> FastAPI:
 
         def insert() -> None:
             with sqlite3.connect(path) as db:
-                if db.execute("SELECT 1 FROM tenants WHERE id = ?", (tenant_id,)).fetchone() is None:
+                if (
+                    db.execute("SELECT 1 FROM tenants WHERE id = ?", (tenant_id,)).fetchone()
+                    is None
+                ):
                     raise HTTPException(404, "no such tenant")
-                db.execute("INSERT OR IGNORE INTO tenant_origins VALUES (?, ?)", (tenant_id, body.origin))
+                db.execute(
+                    "INSERT OR IGNORE INTO tenant_origins VALUES (?, ?)", (tenant_id, body.origin)
+                )
 
         await asyncio.to_thread(insert)
         origin_check.invalidate(body.origin)  # effective now, not after the cache's TTL
         return {"tenant": tenant_id, "origin": body.origin}
 
     app.include_router(api)
-    corskit.include_router(app, public, CORSPolicy(allow_origins=["*"], allow_methods=["GET"], max_age=3600))
+    corskit.include_router(
+        app, public, CORSPolicy(allow_origins=["*"], allow_methods=["GET"], max_age=3600)
+    )
     corskit.outermost(
         app,
         allow_origin_func=origin_check,

@@ -69,7 +69,14 @@ _ADAPTER_KEYS = ("routes", "debug", "urls_regex")
 
 # django-cors-headers' defaults, used for what CORS_* settings leave unset.
 PEER_DEFAULT_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
-PEER_DEFAULT_HEADERS = ("accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with")
+PEER_DEFAULT_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+)
 
 
 class DjangoOptions(PolicyOptions, total=False):
@@ -156,7 +163,10 @@ def _peer_options(project: object, own: Mapping[str, Any]) -> tuple[dict[str, An
             found[key] = value
         notes.append(_note("renamed-setting", name, getattr(project, name), fix))
     if notes:
-        for key, default in (("allow_methods", PEER_DEFAULT_METHODS), ("allow_headers", PEER_DEFAULT_HEADERS)):
+        for key, default in (
+            ("allow_methods", PEER_DEFAULT_METHODS),
+            ("allow_headers", PEER_DEFAULT_HEADERS),
+        ):
             if key not in own and key not in found:
                 found[key] = list(default)
     return found, notes
@@ -164,7 +174,11 @@ def _peer_options(project: object, own: Mapping[str, Any]) -> tuple[dict[str, An
 
 def _order_notes(project: object) -> list[Problem]:
     stack = getattr(project, "MIDDLEWARE", None)
-    if not isinstance(stack, (list, tuple)) or MIDDLEWARE_PATH not in stack or COMMON_MIDDLEWARE not in stack:
+    if (
+        not isinstance(stack, (list, tuple))
+        or MIDDLEWARE_PATH not in stack
+        or COMMON_MIDDLEWARE not in stack
+    ):
         return []
     if stack.index(COMMON_MIDDLEWARE) > stack.index(MIDDLEWARE_PATH):
         return []
@@ -179,11 +193,15 @@ def read_settings(project: object) -> DjangoSettings:
     """
     own = getattr(project, "CORSKIT", {})
     if not isinstance(own, Mapping):
-        raise TypeError(f"settings.CORSKIT must be a dict of corskit settings, not {type(own).__name__}")
+        raise TypeError(
+            f"settings.CORSKIT must be a dict of corskit settings, not {type(own).__name__}"
+        )
     unknown = sorted(set(own) - {*SETTING_NAMES, *_ADAPTER_KEYS})
     if unknown:
-        raise TypeError(f"settings.CORSKIT has no setting {', '.join(map(repr, unknown))}; "
-                        f"the keys are {', '.join((*SETTING_NAMES, *_ADAPTER_KEYS))}")
+        raise TypeError(
+            f"settings.CORSKIT has no setting {', '.join(map(repr, unknown))}; "
+            f"the keys are {', '.join((*SETTING_NAMES, *_ADAPTER_KEYS))}"
+        )
     peer, notes = _peer_options(project, own)
     options = {**peer, **own}
     pattern = options.pop("urls_regex", None)
@@ -192,9 +210,21 @@ def read_settings(project: object) -> DjangoSettings:
             pattern = re.compile(pattern)
         except re.error as exc:
             info = CATALOGUE["regex-invalid"]
-            raise CORSConfigError([Problem("regex-invalid", "urls_regex", escape(pattern), info.why, f"Fix the regular expression: {exc}.")]) from None
+            raise CORSConfigError(
+                [
+                    Problem(
+                        "regex-invalid",
+                        "urls_regex",
+                        escape(pattern),
+                        info.why,
+                        f"Fix the regular expression: {exc}.",
+                    )
+                ]
+            ) from None
     elif pattern is not None and not isinstance(pattern, re.Pattern):
-        raise TypeError(f"urls_regex must be a regular expression (str), not {type(pattern).__name__}")
+        raise TypeError(
+            f"urls_regex must be a regular expression (str), not {type(pattern).__name__}"
+        )
     return DjangoSettings(options, pattern, tuple(notes + _order_notes(project)))
 
 
@@ -231,7 +261,9 @@ def _message(problem: Problem) -> checks.CheckMessage:
     )
 
 
-def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_settings(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Django system check: every problem of the CORS settings, with corskit's codes."""
     try:
         read = read_settings(settings)
@@ -273,7 +305,9 @@ def _early_response(early: Early) -> HttpResponse:
 
 
 def _finish(pending: Pending, response: HttpResponseBase) -> HttpResponseBase:
-    response.headers = ResponseHeaders(dict(pending.finish(response.status_code, list(response.items()))))
+    response.headers = ResponseHeaders(
+        dict(pending.finish(response.status_code, list(response.items())))
+    )
     return response
 
 
@@ -313,9 +347,10 @@ class CorsMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         # A policy asking a function about origins may block: run that part in a thread.
-        started = await sync_to_async(self._begin)(request) if self._dynamic else self._begin(request)
+        started = (
+            await sync_to_async(self._begin)(request) if self._dynamic else self._begin(request)
+        )
         if isinstance(started, Early):
             return _early_response(started)
         response: HttpResponseBase = await self.get_response(request)
         return response if started is None else _finish(started, response)
-

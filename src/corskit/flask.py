@@ -60,7 +60,11 @@ EXTENSION = "corskit"  # app.extensions[EXTENSION]: the application's CORS state
 CONFIG_KEY = "CORSKIT"
 
 # flask-cors' name -> corskit's, for the names whose meaning is the same.
-PEER_NAMES = {"origins": "allow_origins", "methods": "allow_methods", "supports_credentials": "allow_credentials"}
+PEER_NAMES = {
+    "origins": "allow_origins",
+    "methods": "allow_methods",
+    "supports_credentials": "allow_credentials",
+}
 # flask-cors' switches for what corskit always does.
 NOT_NEEDED = {
     "send_wildcard": "corskit sends '*' whenever allow_origins=['*'] is used without credentials",
@@ -86,7 +90,9 @@ def _translate(options: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         if name in NOT_NEEDED:
             info = CATALOGUE["setting-not-needed"]
             fix = f"Remove {name}=: {NOT_NEEDED[name]}."
-            notes.append(Problem("setting-not-needed", name, escape(value), info.why, fix, info.severity))
+            notes.append(
+                Problem("setting-not-needed", name, escape(value), info.why, fix, info.severity)
+            )
             continue
         key = PEER_NAMES.get(name, name)
         if key != name:
@@ -94,7 +100,9 @@ def _translate(options: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
                 value = [value]  # flask-cors takes one origin as a string
             info = CATALOGUE["renamed-setting"]
             fix = f"Use {key}={value!r} instead of {name}=."
-            notes.append(Problem("renamed-setting", name, escape(value), info.why, fix, info.severity))
+            notes.append(
+                Problem("renamed-setting", name, escape(value), info.why, fix, info.severity)
+            )
             if key in options:
                 continue  # corskit's own name wins
         out[key] = value
@@ -134,7 +142,10 @@ class CORS:
         **settings: Unpack[PolicyOptions],
     ) -> None:
         adapter = {"policy": policy, "routes": routes, "debug": debug or None}
-        self._options: dict[str, Any] = {**{k: v for k, v in adapter.items() if v is not None}, **settings}
+        self._options: dict[str, Any] = {
+            **{k: v for k, v in adapter.items() if v is not None},
+            **settings,
+        }
         self.cors: InlineCORS | None = None
         self.warnings: tuple[Problem, ...] = ()
         if self._options:
@@ -210,5 +221,7 @@ def _after_request(response: Response) -> Response:
     if isinstance(started, Early):
         return _early_response(started)
     if started is not None:
-        response.headers = Headers(started.finish(response.status_code, response.headers.to_wsgi_list()))
+        response.headers = Headers(
+            started.finish(response.status_code, response.headers.to_wsgi_list())
+        )
     return response

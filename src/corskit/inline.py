@@ -64,7 +64,9 @@ class _Exchange:
         self.status = ""
         self.headers: Headers = []
 
-    def server_start(self, status: str, headers: Headers, exc_info: object = None) -> Callable[[bytes], object]:
+    def server_start(
+        self, status: str, headers: Headers, exc_info: object = None
+    ) -> Callable[[bytes], object]:
         self.status, self.headers = status, headers
         return _no_write
 
@@ -116,7 +118,9 @@ class InlineCORS:
         debug: bool = False,
         **settings: Unpack[PolicyOptions],
     ) -> None:
-        self.middleware = WSGICORSMiddleware(_stand_in, policy=policy, routes=routes, debug=debug, **settings)
+        self.middleware = WSGICORSMiddleware(
+            _stand_in, policy=policy, routes=routes, debug=debug, **settings
+        )
 
     @property
     def policy(self) -> CORSPolicy:

@@ -24,7 +24,13 @@ class LiveConfiguration:
 
     _state: tuple[CORSPolicy, Engine, RouteTable | None]
 
-    def _configure(self, policy: CORSPolicy | None, args: tuple[Any, ...], settings: dict[str, Any], routes: Any) -> None:
+    def _configure(
+        self,
+        policy: CORSPolicy | None,
+        args: tuple[Any, ...],
+        settings: dict[str, Any],
+        routes: Any,
+    ) -> None:
         if policy is not None and (args or settings):
             raise TypeError("give either policy= or CORS settings, not both")
         self.policy = policy if policy is not None else CORSPolicy(*args, **settings)
@@ -39,7 +45,9 @@ class LiveConfiguration:
     @policy.setter
     def policy(self, policy: CORSPolicy) -> None:
         if not isinstance(policy, CORSPolicy):
-            raise TypeError("policy must be a corskit.CORSPolicy (validated before it is swapped in)")
+            raise TypeError(
+                "policy must be a corskit.CORSPolicy (validated before it is swapped in)"
+            )
         with _SWAP_LOCK:
             current = getattr(self, "_state", None)
             self._state = (policy, policy.engine, current[2] if current is not None else None)
@@ -57,7 +65,9 @@ class LiveConfiguration:
         with _SWAP_LOCK:
             self._state = (self._state[0], self._state[1], table)
 
-    def reconfigure(self, policy: CORSPolicy | None = None, *, routes: Any = ..., **settings: Any) -> None:
+    def reconfigure(
+        self, policy: CORSPolicy | None = None, *, routes: Any = ..., **settings: Any
+    ) -> None:
         """Swap the configuration of the running middleware, atomically.
 
         Give a ready ``policy=`` or the keyword settings of a new policy (a complete
@@ -70,7 +80,9 @@ class LiveConfiguration:
             raise TypeError("give either policy= or CORS settings, not both")
         if policy is not None and not isinstance(policy, CORSPolicy):
             raise TypeError("policy must be a corskit.CORSPolicy")
-        new_policy = policy if policy is not None else (CORSPolicy(**settings) if settings else None)
+        new_policy = (
+            policy if policy is not None else (CORSPolicy(**settings) if settings else None)
+        )
         table = RouteTable(routes) if routes is not ... and routes else None
         with _SWAP_LOCK:
             current = self._state

@@ -70,6 +70,8 @@ def collect_settings(starlette: tuple[object, ...], extra: Mapping[str, Any]) ->
     >>> collect_settings((NO_NAMES, ["GET", "PUT"], NO_NAMES, True, None, False, NO_NAMES, MAX_AGE), {})
     {'allow_methods': ['GET', 'PUT'], 'allow_credentials': True}
     """
-    given = {n: v for n, v, d in zip(STARLETTE_NAMES, starlette, _DEFAULTS, strict=True) if v is not d}
+    given = {
+        n: v for n, v, d in zip(STARLETTE_NAMES, starlette, _DEFAULTS, strict=True) if v is not d
+    }
     given.update(extra)
     return given

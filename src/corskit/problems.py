@@ -64,11 +64,7 @@ class Problem:
             object.__setattr__(self, "fix", _printable(self.fix))
 
     def __str__(self) -> str:
-        return (
-            f"[{self.code}] {self.field}: {self.value}\n"
-            f"    why: {self.why}\n"
-            f"    fix: {self.fix}"
-        )
+        return f"[{self.code}] {self.field}: {self.value}\n    why: {self.why}\n    fix: {self.fix}"
 
 
 class CORSConfigError(ValueError):
@@ -78,7 +74,9 @@ class CORSConfigError(ValueError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         n = len(self.problems)
         lines = [f"corskit: {n} problem{'s' if n != 1 else ''} in the CORS configuration:"]
-        lines += [f"  {i}. " + str(p).replace("\n", "\n     ") for i, p in enumerate(self.problems, 1)]
+        lines += [
+            f"  {i}. " + str(p).replace("\n", "\n     ") for i, p in enumerate(self.problems, 1)
+        ]
         lines.append("Run `corskit explain CODE` for more about any of them.")
         super().__init__("\n".join(lines))
 

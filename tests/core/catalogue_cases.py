@@ -40,7 +40,9 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-def _policy(settings: dict[str, Any], field: str, value: str | None, fix_mentions: tuple[str, ...] = ()) -> Case:
+def _policy(
+    settings: dict[str, Any], field: str, value: str | None, fix_mentions: tuple[str, ...] = ()
+) -> Case:
     args = ", ".join(f"{k}={_literal(v)}" for k, v in settings.items())
     return Case(f"from corskit import CORSPolicy\n\nCORSPolicy({args})", field, value, fix_mentions)
 
@@ -83,7 +85,10 @@ CASES: dict[str, Case] = {
         ("allow_origins=['https://app.example.com']", "allow_credentials=False"),
     ),
     "origin-missing-scheme": _policy(
-        {"allow_origins": ["app.example.com"]}, "allow_origins", "app.example.com", ("'https://app.example.com'",)
+        {"allow_origins": ["app.example.com"]},
+        "allow_origins",
+        "app.example.com",
+        ("'https://app.example.com'",),
     ),
     "origin-trailing-slash": _policy(
         {"allow_origins": ["https://app.example.com/"]},
@@ -134,7 +139,10 @@ CASES: dict[str, Case] = {
         ("1 to 65535",),
     ),
     "origin-null": _policy(
-        {"allow_origins": ["null"]}, "allow_origins", "null", ("Remove 'null'", "dangerously_allow_null_origin=True")
+        {"allow_origins": ["null"]},
+        "allow_origins",
+        "null",
+        ("Remove 'null'", "dangerously_allow_null_origin=True"),
     ),
     "origin-file-scheme": _policy(
         {"allow_origins": ["file:///home/me/index.html"]},
@@ -169,7 +177,10 @@ CASES: dict[str, Case] = {
         ("missing )", "'https://*.example.com'"),
     ),
     "regex-matches-everything": _policy(
-        {"allow_origin_regex": "https://.*"}, "allow_origin_regex", "https://.*", ("'https://*.example.com'",)
+        {"allow_origin_regex": "https://.*"},
+        "allow_origin_regex",
+        "https://.*",
+        ("'https://*.example.com'",),
     ),
     "regex-unescaped-dot": _policy(
         {"allow_origin_regex": "https://.*.example.com"},
@@ -203,7 +214,10 @@ CASES: dict[str, Case] = {
         ("allow_methods=['GET', 'POST']",),
     ),
     "method-forbidden": _policy(
-        {"allow_origins": [APP], "allow_methods": ["GET", "TRACE"]}, "allow_methods", "TRACE", ("Remove",)
+        {"allow_origins": [APP], "allow_methods": ["GET", "TRACE"]},
+        "allow_methods",
+        "TRACE",
+        ("Remove",),
     ),
     "method-lowercase": _policy(
         {"allow_origins": [APP], "allow_methods": ["patch"]}, "allow_methods", "patch", ("'PATCH'",)
@@ -222,7 +236,10 @@ CASES: dict[str, Case] = {
         ("'*'",),
     ),
     "header-forbidden": _policy(
-        {"allow_origins": [APP], "allow_headers": ["Cookie"]}, "allow_headers", "Cookie", ("Remove",)
+        {"allow_origins": [APP], "allow_headers": ["Cookie"]},
+        "allow_headers",
+        "Cookie",
+        ("Remove",),
     ),
     "header-response-only": _policy(
         {"allow_origins": [APP], "allow_headers": ["Access-Control-Allow-Origin"]},
@@ -238,7 +255,10 @@ CASES: dict[str, Case] = {
         ("one header name per list item",),
     ),
     "expose-header-forbidden": _policy(
-        {"allow_origins": [APP], "expose_headers": ["Set-Cookie"]}, "expose_headers", "Set-Cookie", ("Remove",)
+        {"allow_origins": [APP], "expose_headers": ["Set-Cookie"]},
+        "expose_headers",
+        "Set-Cookie",
+        ("Remove",),
     ),
     "expose-header-prohibited": _policy(
         {"allow_origins": [APP], "expose_headers": ["Access-Control-Allow-Methods"]},
@@ -254,7 +274,10 @@ CASES: dict[str, Case] = {
     ),
     # --- max-age and the rest ------------------------------------------------------------
     "max-age-out-of-range": _policy(
-        {"allow_origins": [APP], "max_age": 604800}, "max_age", "604800", ("0 to 86400", "-1", "None")
+        {"allow_origins": [APP], "max_age": 604800},
+        "max_age",
+        "604800",
+        ("0 to 86400", "-1", "None"),
     ),
     "max-age-above-chromium-cap": _policy(
         {"allow_origins": [APP], "max_age": 86400}, "max_age", "86400", ("7200",)

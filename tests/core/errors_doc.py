@@ -18,16 +18,25 @@ from .catalogue_cases import CASES, run
 
 GROUPS: list[tuple[str, str]] = [
     ("Types", r"str-instead-of-list|wrong-type"),
-    ("Origins", r"wildcard-origin-.*|origin-(?!func-).*|public-suffix-.*|insecure-origin-.*|no-origins-allowed"),
+    (
+        "Origins",
+        r"wildcard-origin-.*|origin-(?!func-).*|public-suffix-.*|insecure-origin-.*|no-origins-allowed",
+    ),
     ("Regular expressions (`allow_origin_regex`)", r"regex-.*"),
     ("Methods (`allow_methods`)", r"method-.*"),
     ("Request headers (`allow_headers`)", r"header-.*"),
     ("Exposed headers (`expose_headers`)", r"expose-.*"),
-    ("Preflight caching and status (`max_age`, `preflight_status`)", r"max-age-.*|preflight-status-.*"),
+    (
+        "Preflight caching and status (`max_age`, `preflight_status`)",
+        r"max-age-.*|preflight-status-.*",
+    ),
     ("Dynamic origins (`allow_origin_func`)", r"origin-func-.*"),
     ("Per-route policies (`routes`)", r"route-.*"),
     ("Configuration from the environment (`CORSPolicy.from_env`)", r"env-.*"),
-    ("Django and Flask (`corskit.django`, `corskit.flask`)", r"renamed-setting|setting-not-needed|middleware-order"),
+    (
+        "Django and Flask (`corskit.django`, `corskit.flask`)",
+        r"renamed-setting|setting-not-needed|middleware-order",
+    ),
 ]
 
 INTRO = """\
@@ -82,7 +91,9 @@ def render() -> str:
     by_group: dict[str, list[str]] = {}
     for code in CATALOGUE:
         by_group.setdefault(group_of(code), []).append(code)
-    order = [title for title, _ in GROUPS if title in by_group] + (["Other"] if "Other" in by_group else [])
+    order = [title for title, _ in GROUPS if title in by_group] + (
+        ["Other"] if "Other" in by_group else []
+    )
     out = [INTRO, "## Index\n", "| code | severity | title |", "|---|---|---|"]
     for title in order:
         for code in by_group[title]:

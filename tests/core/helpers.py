@@ -68,7 +68,9 @@ def make_app(
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         app.calls.append(scope)  # type: ignore[attr-defined]
-        await send({"type": "http.response.start", "status": status, "headers": list(headers or [])})
+        await send(
+            {"type": "http.response.start", "status": status, "headers": list(headers or [])}
+        )
         await send({"type": "http.response.body", "body": body})
 
     app.calls = []  # type: ignore[attr-defined]
@@ -83,7 +85,10 @@ def call(
 ) -> Result:
     """Run one HTTP request through *middleware* (in memory, no server)."""
     raw = [
-        (n.lower().encode("latin-1") if isinstance(n, str) else n, v.encode("latin-1") if isinstance(v, str) else v)
+        (
+            n.lower().encode("latin-1") if isinstance(n, str) else n,
+            v.encode("latin-1") if isinstance(v, str) else v,
+        )
         for n, v in (headers or [])
     ]
     scope = {
@@ -129,7 +134,9 @@ def _run(middleware: CORSMiddleware, scope: dict[str, Any]) -> Result:
     return Result(start["status"], list(start.get("headers", [])), body, called, messages)
 
 
-def cors(app: Any = None, *, debug: bool = False, check_websocket_origin: bool = False, **settings: Any) -> CORSMiddleware:
+def cors(
+    app: Any = None, *, debug: bool = False, check_websocket_origin: bool = False, **settings: Any
+) -> CORSMiddleware:
     """``CORSMiddleware`` around *app* (default: :func:`make_app`), warnings silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CORSConfigWarning)

@@ -74,8 +74,16 @@ def test_exceptions_of_the_app_reach_the_awaiting_server() -> None:
         return None
 
     async def main() -> None:
-        await mw({"type": "http", "method": "GET", "path": "/boom", "headers": [(b"origin", b"https://app.example")]},
-                 None, send)  # type: ignore[arg-type]
+        await mw(
+            {
+                "type": "http",
+                "method": "GET",
+                "path": "/boom",
+                "headers": [(b"origin", b"https://app.example")],
+            },
+            None,  # type: ignore[arg-type]
+            send,
+        )
 
     with pytest.raises(RuntimeError, match="boom"):
         asyncio.run(main())

@@ -44,7 +44,10 @@ def test_migration_examples_run(index: int) -> None:
     block = python_blocks(DOCS / "migration.md")[index]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx2")  # Starlette's TestClient with httpx
-        exec(compile(block, f"docs/migration.md[python block {index}]", "exec"), {"__name__": "docs_example"})
+        exec(
+            compile(block, f"docs/migration.md[python block {index}]", "exec"),
+            {"__name__": "docs_example"},
+        )
 
 
 def test_migration_has_examples() -> None:

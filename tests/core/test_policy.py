@@ -18,15 +18,25 @@ APP = "https://app.example.com"
 
 
 def test_wildcard_with_credentials_is_refused() -> None:
-    assert codes_of(allow_origins=["*"], allow_credentials=True) == ["wildcard-origin-with-credentials"]
+    assert codes_of(allow_origins=["*"], allow_credentials=True) == [
+        "wildcard-origin-with-credentials"
+    ]
     # '*' beside other entries still means every origin
-    assert codes_of(allow_origins=[APP, "*"], allow_credentials=True) == ["wildcard-origin-with-credentials"]
+    assert codes_of(allow_origins=[APP, "*"], allow_credentials=True) == [
+        "wildcard-origin-with-credentials"
+    ]
 
 
-@pytest.mark.parametrize("field", ["allow_origins", "allow_methods", "allow_headers", "expose_headers"])
+@pytest.mark.parametrize(
+    "field", ["allow_origins", "allow_methods", "allow_headers", "expose_headers"]
+)
 def test_a_str_instead_of_a_list_is_refused_with_the_list_as_fix(field: str) -> None:
-    value = {"allow_origins": "https://a.example.com,https://b.example.com", "allow_methods": "GET,POST",
-             "allow_headers": "X-A, X-B", "expose_headers": "X-A,X-B"}[field]
+    value = {
+        "allow_origins": "https://a.example.com,https://b.example.com",
+        "allow_methods": "GET,POST",
+        "allow_headers": "X-A, X-B",
+        "expose_headers": "X-A,X-B",
+    }[field]
     settings = {"allow_origins": [APP], field: value}
     (problem,) = problems_of(**settings)
     assert (problem.code, problem.field) == ("str-instead-of-list", field)
@@ -60,7 +70,9 @@ def test_bytes_instead_of_a_list_is_refused() -> None:
         ("localhost:3000", "origin-missing-scheme", "https://localhost:3000"),
     ],
 )
-def test_malformed_origins_are_refused_with_the_corrected_origin(origin: str, code: str, fixed: str) -> None:
+def test_malformed_origins_are_refused_with_the_corrected_origin(
+    origin: str, code: str, fixed: str
+) -> None:
     (problem,) = problems_of(allow_origins=[origin])
     assert (problem.code, problem.field, problem.value) == (code, "allow_origins", origin)
     assert f"'{fixed}'" in problem.fix
@@ -68,7 +80,11 @@ def test_malformed_origins_are_refused_with_the_corrected_origin(origin: str, co
 
 def test_every_mistake_in_one_origin_is_named() -> None:
     problems = problems_of(allow_origins=["HTTPS://App.Example.com:443/"])
-    assert [p.code for p in problems] == ["origin-trailing-slash", "origin-uppercase", "origin-default-port"]
+    assert [p.code for p in problems] == [
+        "origin-trailing-slash",
+        "origin-uppercase",
+        "origin-default-port",
+    ]
     assert problems[-1].fix == "Use 'https://app.example.com'."
 
 
@@ -99,7 +115,9 @@ def test_wildcards_outside_a_leading_label_or_the_port_are_refused(origin: str) 
     assert codes_of(allow_origins=[origin]) == ["origin-bad-wildcard"]
 
 
-@pytest.mark.parametrize("origin", ["https://app.example.com:8*", "http*://app.example.com", "*://app.example.com"])
+@pytest.mark.parametrize(
+    "origin", ["https://app.example.com:8*", "http*://app.example.com", "*://app.example.com"]
+)
 def test_partial_wildcards_in_scheme_or_port_are_refused(origin: str) -> None:
     codes = codes_of(allow_origins=[origin])
     assert codes and set(codes) <= {"origin-invalid", "origin-bad-wildcard"}
@@ -152,19 +170,27 @@ def test_valid_origins_and_patterns_are_accepted(origin: str) -> None:
     assert codes_of(allow_origins=[origin]) == []
 
 
-@pytest.mark.parametrize("origin", ["https://*.github.io", "https://*.co.uk", "https://*.com", "https://*.vercel.app"])
+@pytest.mark.parametrize(
+    "origin", ["https://*.github.io", "https://*.co.uk", "https://*.com", "https://*.vercel.app"]
+)
 def test_public_suffix_wildcards_are_refused_with_credentials(origin: str) -> None:
-    assert codes_of(allow_origins=[origin], allow_credentials=True) == ["public-suffix-wildcard-with-credentials"]
+    assert codes_of(allow_origins=[origin], allow_credentials=True) == [
+        "public-suffix-wildcard-with-credentials"
+    ]
     assert codes_of(allow_origins=[origin]) == []  # without credentials nothing can be stolen
 
 
-@pytest.mark.parametrize("origin", ["http://*.localhost", "http://*.localhost:*", "https://*.app.localhost"])
+@pytest.mark.parametrize(
+    "origin", ["http://*.localhost", "http://*.localhost:*", "https://*.app.localhost"]
+)
 def test_localhost_subdomain_wildcards_are_not_public_suffixes(origin: str) -> None:
     # RFC 6761: every name under localhost is the local machine; nobody else can own one.
     assert codes_of(allow_origins=[origin], allow_credentials=True) == []
 
 
-@pytest.mark.parametrize("origin", ["http://app.example.com", "http://*.example.com", "http://192.168.1.10:8080"])
+@pytest.mark.parametrize(
+    "origin", ["http://app.example.com", "http://*.example.com", "http://192.168.1.10:8080"]
+)
 def test_plain_http_with_credentials_is_refused(origin: str) -> None:
     (problem,) = problems_of(allow_origins=[origin], allow_credentials=True)
     assert problem.code == "insecure-origin-with-credentials"
@@ -174,8 +200,14 @@ def test_plain_http_with_credentials_is_refused(origin: str) -> None:
 
 @pytest.mark.parametrize(
     "origin",
-    ["http://localhost", "http://localhost:3000", "http://localhost:*", "http://127.0.0.1:8000", "http://[::1]:8000",
-     "http://app.localhost:3000"],
+    [
+        "http://localhost",
+        "http://localhost:3000",
+        "http://localhost:*",
+        "http://127.0.0.1:8000",
+        "http://[::1]:8000",
+        "http://app.localhost:3000",
+    ],
 )
 def test_plain_http_loopback_with_credentials_is_accepted(origin: str) -> None:
     assert codes_of(allow_origins=[origin], allow_credentials=True) == []
@@ -189,7 +221,9 @@ def test_invalid_regex_is_refused(regex: str) -> None:
     assert codes_of(allow_origin_regex=regex) == ["regex-invalid"]
 
 
-@pytest.mark.parametrize("regex", [".*", ".+", "https?://.*", "https://.*", "https://.+", "https?://[^/]+", r"\S+"])
+@pytest.mark.parametrize(
+    "regex", [".*", ".+", "https?://.*", "https://.*", "https://.+", "https?://[^/]+", r"\S+"]
+)
 def test_regex_matching_everything_is_refused(regex: str) -> None:
     assert "regex-matches-everything" in codes_of(allow_origin_regex=regex)
 
@@ -202,7 +236,12 @@ def test_regex_with_unescaped_dot_is_refused_because_it_matches_lookalikes() -> 
 
 
 @pytest.mark.parametrize(
-    "regex", [r"https://.*example\.com", r"https://([a-z]+\.)?example\.com.*", r"https://[a-z.]*example\.com"]
+    "regex",
+    [
+        r"https://.*example\.com",
+        r"https://([a-z]+\.)?example\.com.*",
+        r"https://[a-z.]*example\.com",
+    ],
 )
 def test_regex_matching_lookalike_hosts_is_refused(regex: str) -> None:
     assert codes_of(allow_origin_regex=regex) == ["regex-matches-lookalike"]
@@ -267,9 +306,26 @@ def test_invalid_request_header_names_are_refused(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Cookie", "cookie2", "Host", "Origin", "Content-Length", "Referer", "Connection", "Sec-Fetch-Mode",
-     "sec-ch-ua", "Proxy-Authorization", "proxy-anything", "Access-Control-Request-Method",
-     "access-control-request-headers", "Transfer-Encoding", "Upgrade", "DNT", "Set-Cookie", "Keep-Alive"],
+    [
+        "Cookie",
+        "cookie2",
+        "Host",
+        "Origin",
+        "Content-Length",
+        "Referer",
+        "Connection",
+        "Sec-Fetch-Mode",
+        "sec-ch-ua",
+        "Proxy-Authorization",
+        "proxy-anything",
+        "Access-Control-Request-Method",
+        "access-control-request-headers",
+        "Transfer-Encoding",
+        "Upgrade",
+        "DNT",
+        "Set-Cookie",
+        "Keep-Alive",
+    ],
 )
 def test_forbidden_request_header_names_are_refused(name: str) -> None:
     assert codes_of(allow_origins=[APP], allow_headers=[name]) == ["header-forbidden"]
@@ -277,8 +333,14 @@ def test_forbidden_request_header_names_are_refused(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["Access-Control-Allow-Origin", "access-control-allow-credentials", "Access-Control-Allow-Methods",
-     "Access-Control-Allow-Headers", "Access-Control-Max-Age", "Access-Control-Expose-Headers"],
+    [
+        "Access-Control-Allow-Origin",
+        "access-control-allow-credentials",
+        "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Headers",
+        "Access-Control-Max-Age",
+        "Access-Control-Expose-Headers",
+    ],
 )
 def test_cors_response_header_names_are_refused_as_request_headers(name: str) -> None:
     assert codes_of(allow_origins=[APP], allow_headers=[name]) == ["header-response-only"]
@@ -295,7 +357,13 @@ def test_set_cookie_cannot_be_exposed(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Origin", "Access-Control-Request-Method", "access-control-request-headers", "Access-Control-Max-Age"]
+    "name",
+    [
+        "Origin",
+        "Access-Control-Request-Method",
+        "access-control-request-headers",
+        "Access-Control-Max-Age",
+    ],
 )
 def test_request_and_preflight_names_cannot_be_exposed(name: str) -> None:
     assert codes_of(allow_origins=[APP], expose_headers=[name]) == ["expose-header-prohibited"]
@@ -384,20 +452,31 @@ def test_null_origin_needs_the_opt_in() -> None:
 
 
 def test_insecure_origins_with_credentials_need_the_opt_in() -> None:
-    p = policy(allow_origins=["http://intranet.example"], allow_credentials=True,
-               dangerously_tolerate_insecure_origins=True)
+    p = policy(
+        allow_origins=["http://intranet.example"],
+        allow_credentials=True,
+        dangerously_tolerate_insecure_origins=True,
+    )
     assert p.matcher.matches(b"http://intranet.example")
 
 
 def test_public_suffix_wildcards_with_credentials_need_the_opt_in() -> None:
-    p = policy(allow_origins=["https://*.github.io"], allow_credentials=True,
-               dangerously_tolerate_public_suffix_wildcards=True)
+    p = policy(
+        allow_origins=["https://*.github.io"],
+        allow_credentials=True,
+        dangerously_tolerate_public_suffix_wildcards=True,
+    )
     assert p.matcher.matches(b"https://someone.github.io")
 
 
 def test_opt_ins_do_not_excuse_other_problems() -> None:
-    codes = codes_of(allow_origins=["*"], allow_credentials=True, dangerously_allow_null_origin=True,
-                     dangerously_tolerate_insecure_origins=True, dangerously_tolerate_public_suffix_wildcards=True)
+    codes = codes_of(
+        allow_origins=["*"],
+        allow_credentials=True,
+        dangerously_allow_null_origin=True,
+        dangerously_tolerate_insecure_origins=True,
+        dangerously_tolerate_public_suffix_wildcards=True,
+    )
     assert codes == ["wildcard-origin-with-credentials"]
 
 
@@ -423,7 +502,9 @@ def test_opt_ins_do_not_excuse_other_problems() -> None:
     ],
 )
 def test_subdomain_pattern(origin: str, allowed: bool) -> None:
-    assert policy(allow_origins=["https://*.example.com"]).matcher.matches(origin.encode()) is allowed
+    assert (
+        policy(allow_origins=["https://*.example.com"]).matcher.matches(origin.encode()) is allowed
+    )
 
 
 @pytest.mark.parametrize(
@@ -458,7 +539,10 @@ def test_any_port_pattern(origin: str, allowed: bool) -> None:
     ],
 )
 def test_both_wildcards_together(origin: str, allowed: bool) -> None:
-    assert policy(allow_origins=["https://*.example.com:*"]).matcher.matches(origin.encode()) is allowed
+    assert (
+        policy(allow_origins=["https://*.example.com:*"]).matcher.matches(origin.encode())
+        is allowed
+    )
 
 
 def test_patterns_exact_origins_and_regex_combine() -> None:
@@ -466,10 +550,20 @@ def test_patterns_exact_origins_and_regex_combine() -> None:
         allow_origins=["https://example.com", "https://*.example.com", "http://localhost:*"],
         allow_origin_regex=r"https://(a|b)\.example\.org",
     ).matcher
-    for origin in ["https://example.com", "https://www.example.com", "http://localhost:5173",
-                   "https://a.example.org"]:
+    for origin in [
+        "https://example.com",
+        "https://www.example.com",
+        "http://localhost:5173",
+        "https://a.example.org",
+    ]:
         assert m.matches(origin.encode()), origin
-    for origin in ["https://c.example.org", "http://example.com", "null", "", "https://example.com.evil.test"]:
+    for origin in [
+        "https://c.example.org",
+        "http://example.com",
+        "null",
+        "",
+        "https://example.com.evil.test",
+    ]:
         assert not m.matches(origin.encode()), origin
 
 
@@ -477,15 +571,26 @@ def test_exact_origins_match_byte_for_byte() -> None:
     m = policy(allow_origins=["https://app.example.com", "http://[::1]:8000"]).matcher
     assert m.matches(b"https://app.example.com")
     assert m.matches(b"http://[::1]:8000")
-    for origin in [b"https://app.example.com:443", b"https://App.example.com", b"https://app.example.com/",
-                   b"https://app.example.co", b"https://app.example.comm", b"app.example.com", b"https://app"]:
+    for origin in [
+        b"https://app.example.com:443",
+        b"https://App.example.com",
+        b"https://app.example.com/",
+        b"https://app.example.co",
+        b"https://app.example.comm",
+        b"app.example.com",
+        b"https://app",
+    ]:
         assert not m.matches(origin), origin
 
 
 def test_hostile_request_origins_do_not_match_patterns() -> None:
     m = policy(allow_origins=["https://*.example.com", "http://localhost:*"]).matcher
-    for origin in [b"https://a.example.com" + b"x" * 100_000, b"\xff\xfe.example.com", b"https://a.example.com\r\n",
-                   b"https://" + b"a." * 20_000 + b"example.com"]:
+    for origin in [
+        b"https://a.example.com" + b"x" * 100_000,
+        b"\xff\xfe.example.com",
+        b"https://a.example.com\r\n",
+        b"https://" + b"a." * 20_000 + b"example.com",
+    ]:
         assert not m.matches(origin)
 
 
@@ -501,7 +606,9 @@ def test_policy_is_immutable() -> None:
 
 
 def test_settings_round_trip_and_replace_revalidates() -> None:
-    p = policy(allow_origins=[APP, APP], allow_methods=["put"], allow_headers=["X-Token"], max_age=60)
+    p = policy(
+        allow_origins=[APP, APP], allow_methods=["put"], allow_headers=["X-Token"], max_age=60
+    )
     assert p.allow_origins == (APP,)
     assert CORSPolicy(**p.settings()) == p
     assert hash(CORSPolicy(**p.settings())) == hash(p)
@@ -528,6 +635,11 @@ def test_starlette_defaults() -> None:
 
 def test_starlette_positional_order() -> None:
     p = CORSPolicy([APP], ["PUT"], ["x-token"], True, None, False, ["x-total"], 60)
-    assert (p.allow_origins, p.allow_methods, p.allow_headers, p.allow_credentials, p.expose_headers, p.max_age) == (
-        (APP,), ("PUT",), ("x-token",), True, ("x-total",), 60
-    )
+    assert (
+        p.allow_origins,
+        p.allow_methods,
+        p.allow_headers,
+        p.allow_credentials,
+        p.expose_headers,
+        p.max_age,
+    ) == ((APP,), ("PUT",), ("x-token",), True, ("x-total",), 60)

@@ -11,7 +11,9 @@ from .catalogue_cases import CASES, Case, run
 
 
 def test_every_catalogue_code_has_a_test_case() -> None:
-    assert set(CASES) == set(CATALOGUE), "add a triggering configuration to tests/core/catalogue_cases.py"
+    assert set(CASES) == set(CATALOGUE), (
+        "add a triggering configuration to tests/core/catalogue_cases.py"
+    )
 
 
 def test_catalogue_entries_are_complete() -> None:
@@ -79,7 +81,10 @@ def test_several_problems_are_reported_together() -> None:
 
 
 def test_the_same_mistake_in_several_entries_is_reported_for_each() -> None:
-    codes = [p.code for p in _problems(allow_origins=["https://a.example.com/", "https://b.example.com/"])]
+    codes = [
+        p.code
+        for p in _problems(allow_origins=["https://a.example.com/", "https://b.example.com/"])
+    ]
     assert codes == ["origin-trailing-slash", "origin-trailing-slash"]
 
 

@@ -11,7 +11,9 @@ from corskit import CORSConfigError, CORSMiddleware, CORSPolicy
 
 def test_null_opt_in_is_refused_with_credentials() -> None:
     with pytest.raises(CORSConfigError) as info:
-        CORSPolicy(allow_origins=["null"], dangerously_allow_null_origin=True, allow_credentials=True)
+        CORSPolicy(
+            allow_origins=["null"], dangerously_allow_null_origin=True, allow_credentials=True
+        )
     (problem,) = info.value.problems
     assert problem.code == "origin-null"
     assert "allow_credentials=False" in problem.fix
@@ -20,7 +22,9 @@ def test_null_opt_in_is_refused_with_credentials() -> None:
     assert policy.engine.actual(b"null").allowed
 
 
-@pytest.mark.parametrize("origin", ["http*://example.com", "https://example.com:8*", "htt*s://a.com"])
+@pytest.mark.parametrize(
+    "origin", ["http*://example.com", "https://example.com:8*", "htt*s://a.com"]
+)
 def test_wildcards_in_scheme_or_port_are_named_as_such(origin: str) -> None:
     with pytest.raises(CORSConfigError) as info:
         CORSPolicy(allow_origins=[origin])
@@ -33,7 +37,9 @@ def test_websocket_with_two_origin_headers_is_refused() -> None:
     async def app(scope: object, receive: object, send: object) -> None:
         reached.append(scope)
 
-    middleware = CORSMiddleware(app, allow_origins=["https://app.example.com"], check_websocket_origin=True)
+    middleware = CORSMiddleware(
+        app, allow_origins=["https://app.example.com"], check_websocket_origin=True
+    )
     sent: list[dict[str, object]] = []
 
     async def receive() -> dict[str, object]:

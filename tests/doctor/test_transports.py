@@ -246,7 +246,13 @@ def test_http_transport_keeps_at_most_max_body_bytes() -> None:
     from tests.servers import serve_asgi
 
     async def big(scope, receive, send):  # type: ignore[no-untyped-def]
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/octet-stream")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/octet-stream")],
+            }
+        )
         for _ in range(8):
             await send({"type": "http.response.body", "body": b"x" * MAX_BODY, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
@@ -254,7 +260,9 @@ def test_http_transport_keeps_at_most_max_body_bytes() -> None:
     with serve_asgi(big) as url:
         transport = HTTPTransport(timeout=10)
         try:
-            response = transport.send(WireRequest("GET", url + "/", [("origin", "https://a.example")]))
+            response = transport.send(
+                WireRequest("GET", url + "/", [("origin", "https://a.example")])
+            )
         finally:
             transport.close()
     assert response.status == 200

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def main() -> None:
     port = int(sys.argv[1])
-    spec = importlib.util.spec_from_file_location("corskit_django_example", ROOT / "examples/django_app/app.py")
+    spec = importlib.util.spec_from_file_location(
+        "corskit_django_example", ROOT / "examples/django_app/app.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # Django imports ROOT_URLCONF by this name

@@ -46,7 +46,9 @@ class Reply:
         return self.get("access-control-allow-origin")
 
 
-def raw_request(base: str, method: str, target: str, headers: dict[str, str] | None = None) -> Reply:
+def raw_request(
+    base: str, method: str, target: str, headers: dict[str, str] | None = None
+) -> Reply:
     """Send *target* exactly as given (no client-side path normalisation)."""
     url = urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=15)
@@ -69,7 +71,9 @@ def get(base: str, target: str, origin: str | None = None, **headers: str) -> Re
     return raw_request(base, "GET", target, h)
 
 
-def preflight(base: str, target: str, origin: str, method: str = "PUT", request_headers: str | None = None) -> Reply:
+def preflight(
+    base: str, target: str, origin: str, method: str = "PUT", request_headers: str | None = None
+) -> Reply:
     h = {"Origin": origin, "Access-Control-Request-Method": method}
     if request_headers is not None:
         h["Access-Control-Request-Headers"] = request_headers
@@ -93,8 +97,16 @@ def text_app(label: str) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
         body = f"{label}: {scope['path']}".encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"text/plain"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     return app

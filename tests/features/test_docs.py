@@ -21,7 +21,10 @@ def test_features_examples_run(index: int) -> None:
     block = python_blocks()[index]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        exec(compile(block, f"docs/features.md[python block {index}]", "exec"), {"__name__": "docs_example"})
+        exec(
+            compile(block, f"docs/features.md[python block {index}]", "exec"),
+            {"__name__": "docs_example"},
+        )
 
 
 def test_features_doc_covers_every_new_code() -> None:

@@ -64,12 +64,21 @@ class Counter:
 
 def test_async_function_allows_and_refuses(switch: tuple[Switch, str]) -> None:
     lookup = Counter()
-    _, base = plug(switch, allow_origins=[APP], allow_origin_func=lookup, allow_credentials=True,
-                   allow_methods=["GET", "PUT"], expose_headers=["X-Total"])
+    _, base = plug(
+        switch,
+        allow_origins=[APP],
+        allow_origin_func=lookup,
+        allow_credentials=True,
+        allow_methods=["GET", "PUT"],
+        expose_headers=["X-Total"],
+    )
     tenant = "https://tenant3.example.com"
     r = get(base, "/x", tenant)
-    assert r.cors() == {"access-control-allow-origin": tenant, "access-control-allow-credentials": "true",
-                        "access-control-expose-headers": "x-total"}
+    assert r.cors() == {
+        "access-control-allow-origin": tenant,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-total",
+    }
     assert r.get("vary") == "Origin"
     assert get(base, "/x", APP).acao == APP  # the static list answers without the function
     assert APP not in lookup.calls
@@ -77,7 +86,9 @@ def test_async_function_allows_and_refuses(switch: tuple[Switch, str]) -> None:
     p = preflight(base, "/x", tenant, method="PUT")
     assert (p.status, p.acao, p.get("access-control-allow-methods")) == (204, tenant, "PUT")
     assert preflight(base, "/x", EVIL, method="PUT").status == 403
-    assert preflight(base, "/x", tenant, method="DELETE").status == 403  # the method check still applies
+    assert (
+        preflight(base, "/x", tenant, method="DELETE").status == 403
+    )  # the method check still applies
     # tenant3 and evil were each asked once (plus the start-up probe's two origins)
     asked = [o for o in lookup.calls if "corskit-probe" not in o]
     assert sorted(asked) == sorted([tenant, EVIL])
@@ -94,7 +105,10 @@ def test_sync_function(switch: tuple[Switch, str]) -> None:
     _, base = plug(switch, allow_origin_func=allowed)
     assert get(base, "/", "https://a.tenant.example").acao == "https://a.tenant.example"
     assert get(base, "/", "https://a.tenant.example.evil").acao is None
-    assert seen == ["https://a.tenant.example", "https://a.tenant.example.evil"]  # no probe without credentials
+    assert seen == [
+        "https://a.tenant.example",
+        "https://a.tenant.example.evil",
+    ]  # no probe without credentials
 
 
 def test_200_concurrent_requests_share_calls(switch: tuple[Switch, str]) -> None:
@@ -106,7 +120,9 @@ def test_200_concurrent_requests_share_calls(switch: tuple[Switch, str]) -> None
     async def run() -> list[httpx.Response]:
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=20) as client:
-            return await asyncio.gather(*[client.get("/data", headers={"Origin": o}) for o in origins])
+            return await asyncio.gather(
+                *[client.get("/data", headers={"Origin": o}) for o in origins]
+            )
 
     started = time.monotonic()
     responses = asyncio.run(run())
@@ -115,15 +131,21 @@ def test_200_concurrent_requests_share_calls(switch: tuple[Switch, str]) -> None
         assert response.status_code == 200
         expected = origin if origin in TENANTS else None
         assert response.headers.get("access-control-allow-origin") == expected
-        assert (response.headers.get("access-control-allow-credentials") == "true") == (expected is not None)
+        assert (response.headers.get("access-control-allow-credentials") == "true") == (
+            expected is not None
+        )
     # single flight: each distinct origin asked at most once, whatever the concurrency
     assert len(lookup.calls) == len(set(lookup.calls)) <= 20
     assert elapsed < 15
 
 
-def test_slow_async_function_times_out_and_refuses(switch: tuple[Switch, str], caplog: pytest.LogCaptureFixture) -> None:
+def test_slow_async_function_times_out_and_refuses(
+    switch: tuple[Switch, str], caplog: pytest.LogCaptureFixture
+) -> None:
     lookup = Counter(delay=5.0)
-    _, base = plug(switch, allow_origins=[APP], allow_origin_func=OriginFunction(lookup, timeout=0.2))
+    _, base = plug(
+        switch, allow_origins=[APP], allow_origin_func=OriginFunction(lookup, timeout=0.2)
+    )
     caplog.set_level(logging.WARNING, logger="corskit")
     started = time.monotonic()
     r = get(base, "/", "https://tenant1.example.com")
@@ -136,7 +158,9 @@ def test_slow_async_function_times_out_and_refuses(switch: tuple[Switch, str], c
     assert any("reason=origin-check-timeout" in m and "tenant1" in m for m in reasons), reasons
 
 
-def test_failing_function_refuses_logs_and_backs_off(switch: tuple[Switch, str], caplog: pytest.LogCaptureFixture) -> None:
+def test_failing_function_refuses_logs_and_backs_off(
+    switch: tuple[Switch, str], caplog: pytest.LogCaptureFixture
+) -> None:
     calls: list[str] = []
 
     async def broken(origin: str) -> bool:
@@ -149,7 +173,9 @@ def test_failing_function_refuses_logs_and_backs_off(switch: tuple[Switch, str],
         r = get(base, "/", "https://tenant1.example.com")
         assert (r.status, r.cors()) == (200, {})
     assert calls == ["https://tenant1.example.com"]  # the failure is cached for error_ttl
-    messages = [rec.getMessage() for rec in caplog.records if "origin-check-error" in rec.getMessage()]
+    messages = [
+        rec.getMessage() for rec in caplog.records if "origin-check-error" in rec.getMessage()
+    ]
     assert len(messages) == 1 and "ConnectionError" in messages[0]
     assert "\n" not in messages[0]  # escaped: no forged log lines
 
@@ -192,9 +218,13 @@ def test_a_function_that_never_returns_does_not_hang_shutdown() -> None:
         "print(check.check_sync(b'https://a.example', {}.get), check.check_sync(b'https://b.example', {}.get))\n"
     )
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(False, 'origin-check-timeout') (False, 'origin-check-timeout')"
+    assert (
+        result.stdout.strip() == "(False, 'origin-check-timeout') (False, 'origin-check-timeout')"
+    )
     assert time.monotonic() - started < 10
 
 
@@ -203,20 +233,28 @@ def test_request_aware_function_and_vary(switch: tuple[Switch, str]) -> None:
 
     def per_host(origin: str, headers: dict[str, str]) -> bool:
         asked.append((origin, headers))
-        return headers.get("x-forwarded-host") == "acme.api.example" and origin == "https://acme.example"
+        return (
+            headers.get("x-forwarded-host") == "acme.api.example"
+            and origin == "https://acme.example"
+        )
 
     check = OriginFunction(per_host, headers=["X-Forwarded-Host"])
     _, base = plug(switch, allow_origins=[APP], allow_origin_func=check, allow_methods=["PUT"])
     r = get(base, "/", "https://acme.example", X_Forwarded_Host="acme.api.example", X_Other="1")
     assert r.acao == "https://acme.example"
     assert r.get("vary") == "Origin, X-Forwarded-Host"
-    assert get(base, "/", "https://acme.example", X_Forwarded_Host="globex.api.example").acao is None
+    assert (
+        get(base, "/", "https://acme.example", X_Forwarded_Host="globex.api.example").acao is None
+    )
     assert get(base, "/", "https://acme.example").get("vary") == "Origin, X-Forwarded-Host"
     # every response of the policy varies on the header, static answers and refusals too
     assert get(base, "/", APP).get("vary") == "Origin, X-Forwarded-Host"
     assert get(base, "/").get("vary") == "Origin, X-Forwarded-Host"
     p = preflight(base, "/", APP, method="PUT")
-    assert p.get("vary") == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, X-Forwarded-Host"
+    assert (
+        p.get("vary")
+        == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, X-Forwarded-Host"
+    )
     # only the declared header reaches the function; the cache is per (origin, header value)
     assert asked[0] == ("https://acme.example", {"x-forwarded-host": "acme.api.example"})
     assert len(asked) == 3
@@ -262,8 +300,17 @@ def test_only_well_formed_origins_reach_the_function(switch: tuple[Switch, str])
         return True
 
     _, base = plug(switch, allow_origin_func=record)
-    for origin in ["null", "https://x.example/path", "HTTPS://X.EXAMPLE", "https://x.example:443/", "file://",
-                   "https://" + "a" * 600 + ".example", "https://x.example, https://y.example", "*", ""]:
+    for origin in [
+        "null",
+        "https://x.example/path",
+        "HTTPS://X.EXAMPLE",
+        "https://x.example:443/",
+        "file://",
+        "https://" + "a" * 600 + ".example",
+        "https://x.example, https://y.example",
+        "*",
+        "",
+    ]:
         assert get(base, "/", origin).acao is None, origin
     assert seen == []
     assert get(base, "/", "chrome-extension://abcdefgh").acao == "chrome-extension://abcdefgh"
@@ -281,7 +328,9 @@ def test_null_reaches_the_function_only_when_opted_in(switch: tuple[Switch, str]
     assert get(base, "/", "null").acao == "null"
     assert seen == ["null"]
     with pytest.raises(CORSConfigError) as caught:  # with credentials the probe asks about null too
-        CORSPolicy(allow_origin_func=only_null, allow_credentials=True, dangerously_allow_null_origin=True)
+        CORSPolicy(
+            allow_origin_func=only_null, allow_credentials=True, dangerously_allow_null_origin=True
+        )
     assert caught.value.codes == ("origin-func-allows-everything",)
     CORSPolicy(allow_origin_func=only_null, allow_credentials=True)  # never asked about null: fine
 
@@ -294,7 +343,11 @@ async def reflect_everything(origin: str) -> bool:
 
 
 def test_probe_refuses_a_function_that_allows_everything_with_credentials() -> None:
-    for func in (reflect_everything, lambda origin: origin.startswith("https://"), lambda origin: "." in origin):
+    for func in (
+        reflect_everything,
+        lambda origin: origin.startswith("https://"),
+        lambda origin: "." in origin,
+    ):
         with pytest.raises(CORSConfigError) as caught:
             CORSMiddleware(text_app("x"), allow_origin_func=func, allow_credentials=True)
         assert caught.value.codes == ("origin-func-allows-everything",)
@@ -331,7 +384,9 @@ def test_policy_settings_round_trip_keeps_the_function_and_its_cache() -> None:
     assert again == policy and again.allow_origin_func is check
     assert "OriginFunction(" in repr(policy)
     assert CORSPolicy(allow_origin_func=check.func) == CORSPolicy(allow_origin_func=check.func)
-    assert CORSPolicy(allow_origin_func=check.func) != CORSPolicy(allow_origin_func=OriginFunction(check.func, ttl=5))
+    assert CORSPolicy(allow_origin_func=check.func) != CORSPolicy(
+        allow_origin_func=OriginFunction(check.func, ttl=5)
+    )
 
 
 def test_websocket_origin_check_uses_the_function() -> None:
@@ -339,8 +394,11 @@ def test_websocket_origin_check_uses_the_function() -> None:
         await receive()
         await send({"type": "websocket.accept"})
 
-    mw = CORSMiddleware(ws_app, allow_origin_func=lambda origin: origin == "https://tenant1.example.com",
-                        check_websocket_origin=True)
+    mw = CORSMiddleware(
+        ws_app,
+        allow_origin_func=lambda origin: origin == "https://tenant1.example.com",
+        check_websocket_origin=True,
+    )
 
     async def handshake(origin: str) -> str:
         sent: list[dict[str, Any]] = []

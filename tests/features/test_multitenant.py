@@ -43,13 +43,19 @@ def test_tenant_origins_come_from_the_database(example: tuple[Any, str]) -> None
     for origin in (SHOP, GLOBEX, "http://localhost:5173"):
         r = get(base, "/api/me", origin)
         assert r.status == 200
-        assert r.cors() == {"access-control-allow-origin": origin, "access-control-allow-credentials": "true"}
+        assert r.cors() == {
+            "access-control-allow-origin": origin,
+            "access-control-allow-credentials": "true",
+        }
         assert r.get("vary") == "Origin"
     r = get(base, "/api/me", EVIL)
     assert (r.status, r.cors()) == (200, {})
     p = preflight(base, "/api/notes", SHOP, method="POST", request_headers="content-type")
     assert (p.status, p.acao, p.get("access-control-allow-credentials")) == (204, SHOP, "true")
-    assert preflight(base, "/api/notes", EVIL, method="POST", request_headers="content-type").status == 403
+    assert (
+        preflight(base, "/api/notes", EVIL, method="POST", request_headers="content-type").status
+        == 403
+    )
 
 
 def test_public_route_is_open_and_read_only(example: tuple[Any, str]) -> None:
@@ -68,14 +74,25 @@ def test_new_origin_works_at_once(example: tuple[Any, str]) -> None:
     _, base = example
     new = "https://new.acme.example"
     assert get(base, "/api/me", new).acao is None  # refusal cached for negative_ttl
-    denied = raw_request(base, "POST", "/admin/tenants/acme/origins",
-                         {"Content-Type": "application/json", "X-Admin-Token": "wrong"})
+    denied = raw_request(
+        base,
+        "POST",
+        "/admin/tenants/acme/origins",
+        {"Content-Type": "application/json", "X-Admin-Token": "wrong"},
+    )
     assert denied.status in (403, 422)
     with httpx.Client(base_url=base) as client:
-        r = client.post("/admin/tenants/acme/origins", json={"origin": new}, headers={"X-Admin-Token": "change-me"})
+        r = client.post(
+            "/admin/tenants/acme/origins",
+            json={"origin": new},
+            headers={"X-Admin-Token": "change-me"},
+        )
         assert r.status_code == 201, r.text
-        bad = client.post("/admin/tenants/acme/origins", json={"origin": "https://x.example/"},
-                          headers={"X-Admin-Token": "change-me"})
+        bad = client.post(
+            "/admin/tenants/acme/origins",
+            json={"origin": "https://x.example/"},
+            headers={"X-Admin-Token": "change-me"},
+        )
         assert bad.status_code == 422 and "origin-trailing-slash" in bad.text
     assert get(base, "/api/me", new).acao == new  # invalidated, not waiting for the TTL
 
@@ -85,8 +102,12 @@ def test_many_concurrent_requests(example: tuple[Any, str]) -> None:
     origins = [SHOP, GLOBEX, EVIL, "https://other.example"] * 25
 
     async def run() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=100), timeout=20) as client:
-            return await asyncio.gather(*[client.get("/api/me", headers={"Origin": o}) for o in origins])
+        async with httpx.AsyncClient(
+            base_url=base, limits=httpx.Limits(max_connections=100), timeout=20
+        ) as client:
+            return await asyncio.gather(
+                *[client.get("/api/me", headers={"Origin": o}) for o in origins]
+            )
 
     responses = asyncio.run(run())
     for origin, response in zip(origins, responses, strict=True):
@@ -95,7 +116,9 @@ def test_many_concurrent_requests(example: tuple[Any, str]) -> None:
         assert response.headers.get("access-control-allow-origin") == expected
 
 
-def test_database_failure_refuses_and_logs(example: tuple[Any, str], caplog: pytest.LogCaptureFixture) -> None:
+def test_database_failure_refuses_and_logs(
+    example: tuple[Any, str], caplog: pytest.LogCaptureFixture
+) -> None:
     app, base = example
     caplog.set_level(logging.WARNING, logger="corskit")
     db = Path(app.state.db_path)

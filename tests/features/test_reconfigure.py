@@ -18,10 +18,21 @@ from .helpers import APP, EVIL, get, preflight, text_app
 
 OTHER = "https://other.example.com"
 # Two policies that differ in every header they send, so any mix is detectable.
-A = CORSPolicy(allow_origins=[APP], allow_methods=["PUT"], allow_headers=["x-a"], allow_credentials=True,
-               expose_headers=["x-from-a"], max_age=100)
-B = CORSPolicy(allow_origins=[APP, OTHER], allow_methods=["PATCH", "PUT"], allow_headers=["x-b"],
-               expose_headers=["x-from-b"], max_age=200)
+A = CORSPolicy(
+    allow_origins=[APP],
+    allow_methods=["PUT"],
+    allow_headers=["x-a"],
+    allow_credentials=True,
+    expose_headers=["x-from-a"],
+    max_age=100,
+)
+B = CORSPolicy(
+    allow_origins=[APP, OTHER],
+    allow_methods=["PATCH", "PUT"],
+    allow_headers=["x-b"],
+    expose_headers=["x-from-b"],
+    max_age=200,
+)
 ROUTE_A = CORSPolicy(allow_origins=["*"], expose_headers=["x-route-a"])
 ROUTE_B = CORSPolicy(allow_origins=[OTHER], expose_headers=["x-route-b"], max_age=5)
 
@@ -31,7 +42,9 @@ def expected_actual(policy: CORSPolicy, origin: str) -> dict[str, str]:
     return {n.decode(): v.decode() for n, v in d.headers}
 
 
-def expected_preflight(policy: CORSPolicy, origin: str, method: str, acrh: str) -> tuple[int, dict[str, str]]:
+def expected_preflight(
+    policy: CORSPolicy, origin: str, method: str, acrh: str
+) -> tuple[int, dict[str, str]]:
     d = policy.engine.preflight(origin.encode(), method.encode(), [acrh.encode()], None)
     return d.status, {n.decode(): v.decode() for n, v in d.headers}
 
@@ -87,7 +100,9 @@ def test_reconfiguration_under_load_never_mixes_two_policies() -> None:
     seen: dict[str, set[int]] = {"get": set(), "route": set(), "preflight": set()}
 
     async def load(base: str) -> None:
-        async with httpx.AsyncClient(base_url=base, limits=httpx.Limits(max_connections=64), timeout=20) as client:
+        async with httpx.AsyncClient(
+            base_url=base, limits=httpx.Limits(max_connections=64), timeout=20
+        ) as client:
 
             async def one(i: int) -> None:
                 kind = i % 3
@@ -104,8 +119,11 @@ def test_reconfiguration_under_load_never_mixes_two_policies() -> None:
                 else:
                     r = await client.options(
                         "/data",
-                        headers={"Origin": APP, "Access-Control-Request-Method": "PUT",
-                                 "Access-Control-Request-Headers": "x-a"},
+                        headers={
+                            "Origin": APP,
+                            "Access-Control-Request-Method": "PUT",
+                            "Access-Control-Request-Headers": "x-a",
+                        },
                     )
                     got_pf = (r.status_code, cors_of(r))
                     assert got_pf in pf_answers, got_pf

@@ -16,12 +16,23 @@ from tests.servers import serve_asgi
 from .helpers import ADMIN, APP, EVIL, get, preflight, raw_request
 
 PUBLIC = CORSPolicy(allow_origins=["*"], allow_methods=["GET"])
-ADMIN_POLICY = CORSPolicy(allow_origins=[ADMIN], allow_methods=["GET", "PUT", "DELETE"], allow_credentials=True)
+ADMIN_POLICY = CORSPolicy(
+    allow_origins=[ADMIN], allow_methods=["GET", "PUT", "DELETE"], allow_credentials=True
+)
 API = CORSPolicy(allow_origins=["*"], allow_methods=["GET", "PUT"])
-DEFAULT: PolicyOptions = {"allow_origins": [APP], "allow_methods": ["GET", "PUT"], "allow_credentials": True}
+DEFAULT: PolicyOptions = {
+    "allow_origins": [APP],
+    "allow_methods": ["GET", "PUT"],
+    "allow_credentials": True,
+}
 # "/api" (public, "*") is listed before the more specific, stricter "/api/admin": the
 # order must not matter (CVE-2024-6839 was a priority bug).
-ROUTES: dict[str, CORSPolicy] = {"/public": PUBLIC, "/api": API, "/api/admin": ADMIN_POLICY, "/c++": PUBLIC}
+ROUTES: dict[str, CORSPolicy] = {
+    "/public": PUBLIC,
+    "/api": API,
+    "/api/admin": ADMIN_POLICY,
+    "/c++": PUBLIC,
+}
 
 
 def starlette_app() -> Any:
@@ -136,7 +147,9 @@ def test_prefix_problems_are_reported_together() -> None:
             }
         )
     codes = caught.value.codes
-    assert codes.count("route-prefix-invalid") == 7  # six malformed, /admin/ differs from /Admin by case only
+    assert (
+        codes.count("route-prefix-invalid") == 7
+    )  # six malformed, /admin/ differs from /Admin by case only
     assert "wildcard-origin-with-credentials" in codes and "wrong-type" in codes
     fields = [p.field for p in caught.value.problems]
     assert "routes['/ok'].allow_origins" in fields
@@ -171,11 +184,15 @@ def test_each_route_gets_its_policy(server: str) -> None:
 def test_preflight_is_answered_by_the_target_route(server: str) -> None:
     r = preflight(server, "/public/items", EVIL, method="GET")
     assert (r.status, r.acao) == (204, "*")
-    assert preflight(server, "/public/items", EVIL, method="PUT").status == 403  # public is GET only
+    assert (
+        preflight(server, "/public/items", EVIL, method="PUT").status == 403
+    )  # public is GET only
     r = preflight(server, "/api/admin/users", ADMIN, method="DELETE")
     assert (r.status, r.acao, r.get("access-control-allow-methods")) == (204, ADMIN, "DELETE")
     assert preflight(server, "/api/admin/users", APP, method="PUT").status == 403
-    assert preflight(server, "/api/users", EVIL, method="DELETE").status == 403  # /api allows GET, PUT
+    assert (
+        preflight(server, "/api/users", EVIL, method="DELETE").status == 403
+    )  # /api allows GET, PUT
     assert preflight(server, "/other", APP, method="PUT").status == 204
 
 
@@ -218,7 +235,13 @@ BYPASSES = [
 
 
 # The handler that served a request (from the app's body) and the policy it belongs to.
-HANDLER_POLICY = {"public": PUBLIC, "api": API, "admin": ADMIN_POLICY, "private": None, "other": None}
+HANDLER_POLICY = {
+    "public": PUBLIC,
+    "api": API,
+    "admin": ADMIN_POLICY,
+    "private": None,
+    "other": None,
+}
 
 
 def _allowed_by_handler(reply_body: bytes, origin: str) -> bool:
@@ -230,17 +253,29 @@ def _allowed_by_handler(reply_body: bytes, origin: str) -> bool:
 
 @pytest.mark.parametrize("target", BYPASSES)
 @pytest.mark.parametrize("origin", [EVIL, APP])
-def test_bypass_attempts_never_get_more_than_the_serving_route_allows(server: str, target: str, origin: str) -> None:
+def test_bypass_attempts_never_get_more_than_the_serving_route_allows(
+    server: str, target: str, origin: str
+) -> None:
     r = get(server, target, origin)
     if r.acao is not None:
         # a grant is only ever the one of the route that really served the request
-        assert r.status == 200 and _allowed_by_handler(r.body, origin), (target, r.status, r.body, r.cors())
+        assert r.status == 200 and _allowed_by_handler(r.body, origin), (
+            target,
+            r.status,
+            r.body,
+            r.cors(),
+        )
     p = preflight(server, target, origin, method="GET")
     if p.acao is not None:
-        assert p.status == 204 and r.status == 200 and _allowed_by_handler(r.body, origin), (target, p.status)
+        assert p.status == 204 and r.status == 200 and _allowed_by_handler(r.body, origin), (
+            target,
+            p.status,
+        )
 
 
-@pytest.mark.parametrize("target", [t for t in BYPASSES if "admin" in t.lower() or "private" in t or "%" in t])
+@pytest.mark.parametrize(
+    "target", [t for t in BYPASSES if "admin" in t.lower() or "private" in t or "%" in t]
+)
 def test_attacker_never_reaches_admin_or_private_with_a_grant(server: str, target: str) -> None:
     r = get(server, target, EVIL)
     if r.body.startswith((b"admin", b"private", b"other")):
@@ -250,7 +285,12 @@ def test_attacker_never_reaches_admin_or_private_with_a_grant(server: str, targe
 
 @pytest.mark.parametrize(
     "target",
-    ["/public/../api/admin/users", "/api/admin/%2e%2e/%2e%2e/public/x", "/API/admin/users", "/api%2Fadmin/x"],
+    [
+        "/public/../api/admin/users",
+        "/api/admin/%2e%2e/%2e%2e/public/x",
+        "/API/admin/users",
+        "/api%2Fadmin/x",
+    ],
 )
 def test_ambiguous_paths_get_the_most_restrictive_answer(server: str, target: str) -> None:
     # Even the origins that some reading would allow get nothing.

@@ -52,8 +52,13 @@ def test_every_setting_from_the_environment() -> None:
         max_age=300,
         preflight_status=200,
     )
-    assert from_env({"CORS_ALLOW_ORIGINS": "https://a.example", "CORS_MAX_AGE": "none"})[0].max_age is None
-    assert from_env({"CORS_ALLOW_ORIGINS": "https://a.example", "CORS_MAX_AGE": ""})[0].max_age == 600
+    assert (
+        from_env({"CORS_ALLOW_ORIGINS": "https://a.example", "CORS_MAX_AGE": "none"})[0].max_age
+        is None
+    )
+    assert (
+        from_env({"CORS_ALLOW_ORIGINS": "https://a.example", "CORS_MAX_AGE": ""})[0].max_age == 600
+    )
 
 
 def test_custom_prefix_and_overrides() -> None:
@@ -62,14 +67,20 @@ def test_custom_prefix_and_overrides() -> None:
 
     env = {"API_CORS_ALLOW_CREDENTIALS": "yes", "CORS_ALLOW_ORIGINS": "not an origin"}
     policy = CORSPolicy.from_env(prefix="API_CORS_", environ=env, allow_origin_func=tenant)
-    assert policy.allow_credentials and policy.allow_origins == ()  # CORS_* not read with this prefix
+    assert (
+        policy.allow_credentials and policy.allow_origins == ()
+    )  # CORS_* not read with this prefix
     assert policy.allow_origin_func is not None and policy.allow_origin_func.func is tenant
-    overridden, _ = from_env({"CORS_ALLOW_ORIGINS": "https://a.example"}, allow_origins=["https://b.example"])
+    overridden, _ = from_env(
+        {"CORS_ALLOW_ORIGINS": "https://a.example"}, allow_origins=["https://b.example"]
+    )
     assert overridden.allow_origins == ("https://b.example",)  # overrides win
 
 
 def test_development_profile() -> None:
-    policy, seen = from_env({"CORS_PROFILE": "Development", "CORS_ALLOW_ORIGINS": "https://staging.example.com"})
+    policy, seen = from_env(
+        {"CORS_PROFILE": "Development", "CORS_ALLOW_ORIGINS": "https://staging.example.com"}
+    )
     assert seen == []
     for port in (3000, 5173, 4200, 8080, 8000):
         assert f"http://localhost:{port}" in policy.allow_origins
@@ -80,8 +91,14 @@ def test_development_profile() -> None:
     assert policy.engine.actual(b"http://localhost:5173").allowed
     assert not policy.engine.actual(b"http://localhost:6666").allowed  # not a dev-server port
     assert not policy.engine.actual(b"http://evil.localhost.example:3000").allowed
-    custom, _ = from_env({"CORS_PROFILE": "development", "CORS_DEV_PORTS": "9000", "CORS_ALLOW_METHODS": "GET"})
-    assert custom.allow_origins == ("http://localhost:9000", "http://127.0.0.1:9000", "http://[::1]:9000")
+    custom, _ = from_env(
+        {"CORS_PROFILE": "development", "CORS_DEV_PORTS": "9000", "CORS_ALLOW_METHODS": "GET"}
+    )
+    assert custom.allow_origins == (
+        "http://localhost:9000",
+        "http://127.0.0.1:9000",
+        "http://[::1]:9000",
+    )
     assert custom.allow_methods == ("GET",)
 
 
@@ -96,15 +113,25 @@ def test_development_profile_in_production_warns(marker: str) -> None:
 
 def test_production_profile_requires_an_explicit_list() -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSPolicy.from_env(environ={"CORS_PROFILE": "production", "CORS_ALLOW_CREDENTIALS": "true"})
+        CORSPolicy.from_env(
+            environ={"CORS_PROFILE": "production", "CORS_ALLOW_CREDENTIALS": "true"}
+        )
     assert caught.value.codes == ("env-production-needs-origins",)
-    policy, seen = from_env({"CORS_PROFILE": "production", "CORS_ALLOW_ORIGINS": "https://app.example.com"})
+    policy, seen = from_env(
+        {"CORS_PROFILE": "production", "CORS_ALLOW_ORIGINS": "https://app.example.com"}
+    )
     assert policy.allow_origins == ("https://app.example.com",) and policy.allow_methods == ("GET",)
     assert seen == []
-    regex_only, _ = from_env({"CORS_PROFILE": "production", "CORS_ALLOW_ORIGIN_REGEX": r"https://[a-z]+\.example\.com"})
+    regex_only, _ = from_env(
+        {"CORS_PROFILE": "production", "CORS_ALLOW_ORIGIN_REGEX": r"https://[a-z]+\.example\.com"}
+    )
     assert regex_only.allow_origins == ()
-    local, seen = from_env({"CORS_PROFILE": "production",
-                            "CORS_ALLOW_ORIGINS": "https://app.example.com,http://127.0.0.1:3000"})
+    local, seen = from_env(
+        {
+            "CORS_PROFILE": "production",
+            "CORS_ALLOW_ORIGINS": "https://app.example.com,http://127.0.0.1:3000",
+        }
+    )
     assert [p.code for p in local.warnings] == ["env-localhost-in-production"]
 
 
@@ -124,24 +151,47 @@ def test_all_problems_are_reported_together() -> None:
     assert codes.count("env-value-invalid") == 4
     assert "env-profile-invalid" in codes
     fields = {p.field for p in caught.value.problems}
-    assert {"CORS_ALLOW_CREDENTIALS", "CORS_MAX_AGE", "CORS_DEV_PORTS", "CORS_ALLOW_METHODS", "CORS_PROFILE"} <= fields
+    assert {
+        "CORS_ALLOW_CREDENTIALS",
+        "CORS_MAX_AGE",
+        "CORS_DEV_PORTS",
+        "CORS_ALLOW_METHODS",
+        "CORS_PROFILE",
+    } <= fields
     # the policy's own problems join them
     with pytest.raises(CORSConfigError) as caught:
-        CORSPolicy.from_env(environ={"CORS_ALLOW_ORIGINS": "*", "CORS_ALLOW_CREDENTIALS": "true", "CORS_MAX_AGE": "x"})
+        CORSPolicy.from_env(
+            environ={
+                "CORS_ALLOW_ORIGINS": "*",
+                "CORS_ALLOW_CREDENTIALS": "true",
+                "CORS_MAX_AGE": "x",
+            }
+        )
     assert set(caught.value.codes) == {"env-value-invalid", "wildcard-origin-with-credentials"}
 
 
 def test_misspelt_variable_warns_with_a_suggestion() -> None:
-    policy, seen = from_env({"CORS_ALLOWED_ORIGINS": "https://app.example.com", "CORS_ALLOW_ORIGINS": "https://a.example"})
+    policy, seen = from_env(
+        {
+            "CORS_ALLOWED_ORIGINS": "https://app.example.com",
+            "CORS_ALLOW_ORIGINS": "https://a.example",
+        }
+    )
     assert [p.code for p in policy.warnings] == ["env-unknown-variable"]
     assert "Did you mean CORS_ALLOW_ORIGINS?" in seen[0]
 
 
 def test_parsers() -> None:
-    assert parse_list("") == [] and parse_list(" a ,, b ") == ["a", "b"] and parse_list('[" a "]') == ["a"]
+    assert (
+        parse_list("") == []
+        and parse_list(" a ,, b ") == ["a", "b"]
+        and parse_list('[" a "]') == ["a"]
+    )
     with pytest.raises(ValueError):
         parse_list("[not json")
-    assert [parse_bool(x) for x in ("1", "Yes", "ON", "true", "0", "no", "Off", "FALSE")] == [True] * 4 + [False] * 4
+    assert [parse_bool(x) for x in ("1", "Yes", "ON", "true", "0", "no", "Off", "FALSE")] == [
+        True
+    ] * 4 + [False] * 4
     with pytest.raises(ValueError):
         parse_bool("2")
 
@@ -155,8 +205,13 @@ def test_from_env_reads_os_environ_and_serves(monkeypatch: pytest.MonkeyPatch) -
     mw = CORSMiddleware(text_app("x"), policy=CORSPolicy.from_env())
     with serve_asgi(mw) as base:
         r = get(base, "/", "http://localhost:5173")
-        assert (r.acao, r.get("access-control-allow-credentials")) == ("http://localhost:5173", "true")
-        p = preflight(base, "/", "http://127.0.0.1:3000", method="DELETE", request_headers="x-anything")
+        assert (r.acao, r.get("access-control-allow-credentials")) == (
+            "http://localhost:5173",
+            "true",
+        )
+        p = preflight(
+            base, "/", "http://127.0.0.1:3000", method="DELETE", request_headers="x-anything"
+        )
         assert (p.status, p.get("access-control-allow-methods")) == (204, "DELETE")
         assert get(base, "/", "https://evil.example").acao is None
 
@@ -174,8 +229,11 @@ def test_pydantic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = CORSSettings()
     assert settings.allow_origins == ["https://app.example.com", "https://admin.example.com"]
     policy = settings.policy(environ={})
-    assert policy == CORSPolicy(allow_origins=["https://app.example.com", "https://admin.example.com"],
-                                allow_methods=["GET", "PUT"], allow_credentials=True)
+    assert policy == CORSPolicy(
+        allow_origins=["https://app.example.com", "https://admin.example.com"],
+        allow_methods=["GET", "PUT"],
+        allow_credentials=True,
+    )
     # nested in an application's settings, and constructed from code
     from pydantic_settings import BaseSettings
 
@@ -184,7 +242,9 @@ def test_pydantic_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert AppSettings().cors.policy(environ={}).allow_origins == ("https://x.example",)
     with pytest.warns(CORSConfigWarning, match="env-development-in-production"):
-        dev = CORSSettings(profile="development", allow_origins=[]).policy(environ={"APP_ENV": "production"})
+        dev = CORSSettings(profile="development", allow_origins=[]).policy(
+            environ={"APP_ENV": "production"}
+        )
     assert "http://localhost:5173" in dev.allow_origins
     assert [p.code for p in dev.warnings] == ["env-development-in-production"]
     with pytest.raises(CORSConfigError) as caught:
@@ -199,5 +259,7 @@ def test_pydantic_stays_an_optional_import() -> None:
         "assert 'pydantic' not in sys.modules and 'pydantic_settings' not in sys.modules, 'pydantic imported'\n"
         "assert 'asyncio' not in sys.modules, 'asyncio imported'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

@@ -44,12 +44,21 @@ def flask_server() -> Iterator[str]:
 def test_flask_actual_and_preflight(flask_server: str) -> None:
     r = get(flask_server, "/api/items", APP)
     assert r.status == 200 and b'"items"' in r.body
-    assert r.cors() == {"access-control-allow-origin": APP, "access-control-allow-credentials": "true"}
+    assert r.cors() == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+    }
     assert r.get("vary") == "Origin"
     r = get(flask_server, "/api/items", EVIL)
     assert (r.status, r.cors(), r.get("vary")) == (200, {}, "Origin")
     assert get(flask_server, "/api/items").get("vary") == "Origin"
-    p = preflight(flask_server, "/api/items", LOCAL, method="DELETE", request_headers="content-type,authorization")
+    p = preflight(
+        flask_server,
+        "/api/items",
+        LOCAL,
+        method="DELETE",
+        request_headers="content-type,authorization",
+    )
     assert p.status == 204
     assert p.cors() == {
         "access-control-allow-origin": LOCAL,
@@ -67,12 +76,17 @@ def test_flask_actual_and_preflight(flask_server: str) -> None:
 def test_flask_error_responses_carry_cors_headers(flask_server: str) -> None:
     r = get(flask_server, "/api/boom", APP)
     assert r.status == 500
-    assert r.cors() == {"access-control-allow-origin": APP, "access-control-allow-credentials": "true"}
+    assert r.cors() == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+    }
     r = get(flask_server, "/api/missing", APP)
     assert (r.status, r.acao) == (404, APP)
 
 
-def test_flask_propagated_exception_becomes_a_500_with_cors_headers(caplog: pytest.LogCaptureFixture) -> None:
+def test_flask_propagated_exception_becomes_a_500_with_cors_headers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     module = load_example("flask_app.py", "corskit_flask_example_propagating")
     app = module.create_app()
     app.config["PROPAGATE_EXCEPTIONS"] = True  # the exception escapes Flask
@@ -91,8 +105,14 @@ def test_flask_per_route_policy(flask_server: str) -> None:
     assert (r.status, r.acao, r.get("access-control-allow-credentials")) == (200, "*", None)
     assert preflight(flask_server, "/public/info", EVIL, method="GET").acao == "*"
     assert preflight(flask_server, "/public/info", EVIL, method="DELETE").status == 403
-    for target in ["/public/../api/items", "/public/%2e%2e/api/items", "/PUBLIC/info",
-                   "/public//../api/items", "/publicx/info", "/public+/info"]:
+    for target in [
+        "/public/../api/items",
+        "/public/%2e%2e/api/items",
+        "/PUBLIC/info",
+        "/public//../api/items",
+        "/publicx/info",
+        "/public+/info",
+    ]:
         assert get(flask_server, target, EVIL).acao is None, target
         assert preflight(flask_server, target, EVIL, method="GET").acao is None, target
     # wsgiref decodes %2F into PATH_INFO and gives no raw URI: Flask then routes
@@ -110,7 +130,9 @@ def django_server() -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.features.django_example_server", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready", proc.stderr
@@ -122,9 +144,14 @@ def django_server() -> Iterator[str]:
 
 def test_django_actual_preflight_and_errors(django_server: str) -> None:
     r = get(django_server, "/api/items", APP)
-    assert r.status == 200 and r.cors() == {"access-control-allow-origin": APP, "access-control-allow-credentials": "true"}
+    assert r.status == 200 and r.cors() == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+    }
     assert "Origin" in (r.get("vary") or "")
-    p = preflight(django_server, "/api/items", APP, method="POST", request_headers="content-type,x-csrftoken")
+    p = preflight(
+        django_server, "/api/items", APP, method="POST", request_headers="content-type,x-csrftoken"
+    )
     assert (p.status, p.get("access-control-allow-headers")) == (204, "content-type,x-csrftoken")
     r = get(django_server, "/api/boom", APP)
     assert (r.status, r.acao) == (500, APP)
@@ -138,8 +165,14 @@ def test_django_actual_preflight_and_errors(django_server: str) -> None:
 
 
 def hello(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Vary", "Accept-Encoding"),
-                              ("Access-Control-Allow-Origin", "https://stale.example")])
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/plain"),
+            ("Vary", "Accept-Encoding"),
+            ("Access-Control-Allow-Origin", "https://stale.example"),
+        ],
+    )
     return [b"hello"]
 
 
@@ -165,9 +198,13 @@ def raises_mid_body(environ: dict[str, Any], start_response: Any) -> Iterator[by
 
 
 def test_headers_are_merged_not_duplicated() -> None:
-    with serve_wsgi(WSGICORSMiddleware(hello, allow_origins=[APP], expose_headers=["X-Total"])) as base:
+    with serve_wsgi(
+        WSGICORSMiddleware(hello, allow_origins=[APP], expose_headers=["X-Total"])
+    ) as base:
         r = get(base, "/", APP)
-        assert [v for n, v in r.headers if n == "access-control-allow-origin"] == [APP]  # the app's stale one is replaced
+        assert [v for n, v in r.headers if n == "access-control-allow-origin"] == [
+            APP
+        ]  # the app's stale one is replaced
         assert r.get("vary") == "Accept-Encoding, Origin"
         assert r.get("access-control-expose-headers") == "x-total"
         dup = raw_request(base, "GET", "/", {"Origin": APP})
@@ -175,17 +212,26 @@ def test_headers_are_merged_not_duplicated() -> None:
 
 
 @pytest.mark.parametrize("app", [raises_before_start, raises_after_start])
-def test_exceptions_before_the_body_become_500_with_cors(app: Any, caplog: pytest.LogCaptureFixture) -> None:
+def test_exceptions_before_the_body_become_500_with_cors(
+    app: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.ERROR, logger="corskit")
     with serve_wsgi(WSGICORSMiddleware(app, allow_origins=[APP], allow_credentials=True)) as base:
         r = get(base, "/x", APP)
-        assert (r.status, r.acao, r.get("access-control-allow-credentials"), r.get("vary")) == (500, APP, "true", "Origin")
+        assert (r.status, r.acao, r.get("access-control-allow-credentials"), r.get("vary")) == (
+            500,
+            APP,
+            "true",
+            "Origin",
+        )
         r = get(base, "/x", EVIL)
         assert (r.status, r.cors(), r.get("vary")) == (500, {}, "Origin")
     assert any("unhandled exception" in rec.getMessage() for rec in caplog.records)
 
 
-def test_exception_after_the_first_chunk_is_logged_and_not_masked(caplog: pytest.LogCaptureFixture) -> None:
+def test_exception_after_the_first_chunk_is_logged_and_not_masked(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.ERROR, logger="corskit")
     with serve_wsgi(WSGICORSMiddleware(raises_mid_body, allow_origins=[APP])) as base:
         try:
@@ -217,7 +263,9 @@ def test_duplicate_origin_headers_are_refused() -> None:
 def test_debug_body_names_the_reason() -> None:
     with serve_wsgi(WSGICORSMiddleware(plain, allow_origins=[APP], debug=True)) as base:
         p = preflight(base, "/", APP, method="PUT")
-        assert p.status == 403 and p.body == b"corskit: preflight refused: method-not-allowed (PUT)\n"
+        assert (
+            p.status == 403 and p.body == b"corskit: preflight refused: method-not-allowed (PUT)\n"
+        )
 
 
 def test_dynamic_origins_in_wsgi() -> None:
@@ -232,11 +280,19 @@ def test_dynamic_origins_in_wsgi() -> None:
         time.sleep(2)
         return True
 
-    mw = WSGICORSMiddleware(plain, allow_origins=[APP], allow_origin_func=tenant_async, allow_credentials=True,
-                            allow_methods=["PUT"])
+    mw = WSGICORSMiddleware(
+        plain,
+        allow_origins=[APP],
+        allow_origin_func=tenant_async,
+        allow_credentials=True,
+        allow_methods=["PUT"],
+    )
     with serve_wsgi(mw) as base:
         r = get(base, "/", "https://tenant1.example.com")
-        assert (r.acao, r.get("access-control-allow-credentials")) == ("https://tenant1.example.com", "true")
+        assert (r.acao, r.get("access-control-allow-credentials")) == (
+            "https://tenant1.example.com",
+            "true",
+        )
         assert get(base, "/", "https://tenant2.example.com").acao is None
         p = preflight(base, "/", "https://tenant1.example.com", method="PUT")
         assert (p.status, p.acao) == (204, "https://tenant1.example.com")
@@ -251,10 +307,15 @@ def test_request_aware_function_in_wsgi() -> None:
     def by_tenant_host(origin: str, headers: dict[str, str]) -> bool:
         return headers.get("x-tenant-host") == "acme" and origin == "https://acme.example"
 
-    mw = WSGICORSMiddleware(plain, allow_origin_func=OriginFunction(by_tenant_host, headers=["X-Tenant-Host"]))
+    mw = WSGICORSMiddleware(
+        plain, allow_origin_func=OriginFunction(by_tenant_host, headers=["X-Tenant-Host"])
+    )
     with serve_wsgi(mw) as base:
         r = get(base, "/", "https://acme.example", X_Tenant_Host="acme")
-        assert (r.acao, r.get("vary")) == ("https://acme.example", "Accept-Encoding, Origin, X-Tenant-Host")
+        assert (r.acao, r.get("vary")) == (
+            "https://acme.example",
+            "Accept-Encoding, Origin, X-Tenant-Host",
+        )
         assert get(base, "/", "https://acme.example", X_Tenant_Host="globex").acao is None
 
 
@@ -284,7 +345,9 @@ def test_no_origin_and_static_wildcard_pass_through() -> None:
 def test_raw_uri_reveals_encoded_slashes() -> None:
     # gunicorn (RAW_URI) and uWSGI/waitress (REQUEST_URI) keep the encoded request target;
     # wsgiref does not, so this one runs in memory with the environ such a server builds.
-    mw = WSGICORSMiddleware(plain, allow_origins=[APP], routes={"/api/admin": CORSPolicy(allow_origins=["*"])})
+    mw = WSGICORSMiddleware(
+        plain, allow_origins=[APP], routes={"/api/admin": CORSPolicy(allow_origins=["*"])}
+    )
     seen: list[tuple[str, list[tuple[str, str]]]] = []
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -292,7 +355,12 @@ def test_raw_uri_reveals_encoded_slashes() -> None:
         return lambda data: None
 
     def call(path_info: str, raw_uri: str | None) -> dict[str, str]:
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path_info, "SCRIPT_NAME": "", "HTTP_ORIGIN": EVIL}
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path_info,
+            "SCRIPT_NAME": "",
+            "HTTP_ORIGIN": EVIL,
+        }
         if raw_uri is not None:
             environ["RAW_URI"] = raw_uri
         seen.clear()
@@ -300,8 +368,12 @@ def test_raw_uri_reveals_encoded_slashes() -> None:
         return {n.lower(): v for n, v in seen[0][1]}
 
     assert call("/api/admin/x", "/api/admin/x?q=%2F").get("access-control-allow-origin") == "*"
-    assert call("/api/admin/x", "/api%2Fadmin/x").get("access-control-allow-origin") is None  # ambiguous
+    assert (
+        call("/api/admin/x", "/api%2Fadmin/x").get("access-control-allow-origin") is None
+    )  # ambiguous
     assert call("/api/admin/x", None).get("access-control-allow-origin") == "*"
     # PATH_INFO is latin-1 decoded bytes (PEP 3333); UTF-8 paths still match
     mw.routes = {"/café": CORSPolicy(allow_origins=["*"])}
-    assert call("/café/x".encode().decode("latin-1"), None).get("access-control-allow-origin") == "*"
+    assert (
+        call("/café/x".encode().decode("latin-1"), None).get("access-control-allow-origin") == "*"
+    )

@@ -23,14 +23,18 @@ PROJECT = "tests.frameworks.django_project"
 def _serve(kind: str, settings: str) -> Iterator[str]:
     with subprocess.Popen(  # closes its pipes on exit
         [sys.executable, "-m", "tests.frameworks.django_server", kind, f"{PROJECT}.{settings}"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     ) as proc:
         try:
             assert proc.stdout is not None and proc.stderr is not None
             line = proc.stdout.readline().decode()
             if not line.startswith("ready "):
                 proc.wait(timeout=30)
-                raise AssertionError(f"the {kind} server did not start: {proc.stderr.read().decode()}")
+                raise AssertionError(
+                    f"the {kind} server did not start: {proc.stderr.read().decode()}"
+                )
             yield f"http://127.0.0.1:{int(line.split()[1])}"
         finally:
             proc.terminate()
@@ -50,7 +54,10 @@ def peer_server() -> Iterator[str]:
 def _check(settings: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "django", "check", "--settings", f"{PROJECT}.{settings}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -72,7 +79,9 @@ def test_actual_requests(server: str) -> None:
 
 
 def test_preflights_never_reach_the_view(server: str) -> None:
-    p = preflight(server, "/api/items", APP, method="PATCH", request_headers="content-type,x-csrftoken")
+    p = preflight(
+        server, "/api/items", APP, method="PATCH", request_headers="content-type,x-csrftoken"
+    )
     assert p.status == 204 and p.body == b""
     assert p.get("access-control-allow-origin") == APP
     assert p.get("access-control-allow-methods") == "PATCH"
@@ -89,7 +98,14 @@ def test_errors_redirects_and_routes(server: str) -> None:
     boom = get(server, "/api/boom", APP)  # Django's own 500 page, with CORS headers
     assert (boom.status, boom.acao) == (500, APP)
     redirect = get(server, "/slashy", APP)  # CommonMiddleware's APPEND_SLASH, below corskit
-    assert redirect.status == 301 and redirect.get("location", ) == "/slashy/" and redirect.acao == APP
+    assert (
+        redirect.status == 301
+        and redirect.get(
+            "location",
+        )
+        == "/slashy/"
+        and redirect.acao == APP
+    )
     public = get(server, "/public/info", EVIL)  # per-route policy (an async view)
     assert (public.status, public.acao) == (200, "*")
     assert preflight(server, "/public/info", EVIL, method="PATCH").status == 403
@@ -97,10 +113,22 @@ def test_errors_redirects_and_routes(server: str) -> None:
 
 def test_moved_over_from_django_cors_headers(peer_server: str) -> None:
     r = get(peer_server, "/api/items", APP)
-    assert r.cors() == {"access-control-allow-origin": APP, "access-control-allow-credentials": "true"}
+    assert r.cors() == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+    }
     # django-cors-headers' default methods and headers apply to what CORS_* leaves unset.
-    p = preflight(peer_server, "/api/items", APP, method="DELETE", request_headers="authorization,x-requested-with")
-    assert (p.status, p.get("access-control-allow-headers")) == (204, "authorization,x-requested-with")
+    p = preflight(
+        peer_server,
+        "/api/items",
+        APP,
+        method="DELETE",
+        request_headers="authorization,x-requested-with",
+    )
+    assert (p.status, p.get("access-control-allow-headers")) == (
+        204,
+        "authorization,x-requested-with",
+    )
     # Outside CORS_URLS_REGEX corskit does nothing at all.
     other = raw_request(peer_server, "GET", "/other", {"Origin": APP})
     assert other.status == 200 and other.cors() == {} and other.get("vary") is None
@@ -119,7 +147,10 @@ def test_system_check_warns_about_peer_names_and_order() -> None:
     assert peer.returncode == 0, peer.stderr
     out = peer.stdout + peer.stderr
     assert out.count("(corskit.renamed-setting)") == 3
-    assert "Write CORSKIT = {'allow_origins': ['https://app.example.com']} instead of CORS_ALLOWED_ORIGINS" in out
+    assert (
+        "Write CORSKIT = {'allow_origins': ['https://app.example.com']} instead of CORS_ALLOWED_ORIGINS"
+        in out
+    )
     order = _check("settings_order")
     assert order.returncode == 0 and "(corskit.middleware-order)" in order.stdout + order.stderr
     good = _check("settings")

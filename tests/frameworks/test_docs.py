@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = [*sorted((DOCS / "frameworks").glob("*.md")), DOCS / "migrate-django-cors-headers.md", DOCS / "migrate-flask-cors.md"]
+PAGES = [
+    *sorted((DOCS / "frameworks").glob("*.md")),
+    DOCS / "migrate-django-cors-headers.md",
+    DOCS / "migrate-flask-cors.md",
+]
 FRAMEWORKS = ("fastapi", "starlette", "litestar", "quart", "falcon", "django", "flask")
 
 
@@ -31,7 +35,9 @@ def test_one_page_per_framework() -> None:
         assert f"]({name}.md)" in index
 
 
-@pytest.mark.parametrize(("page", "index", "block"), BLOCKS, ids=[f"{p.name}[{i}]" for p, i, _ in BLOCKS])
+@pytest.mark.parametrize(
+    ("page", "index", "block"), BLOCKS, ids=[f"{p.name}[{i}]" for p, i, _ in BLOCKS]
+)
 def test_python_blocks_run(page: Path, index: int, block: str) -> None:
     for name in re.findall(r"^(?:from|import) (\w+)", block, flags=re.M):
         if importlib.util.find_spec(name) is None:
@@ -41,7 +47,10 @@ def test_python_blocks_run(page: Path, index: int, block: str) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a documented configuration warns about nothing
-            exec(compile(block, f"{page.relative_to(DOCS)}[python block {index}]", "exec"), vars(module))
+            exec(
+                compile(block, f"{page.relative_to(DOCS)}[python block {index}]", "exec"),
+                vars(module),
+            )
     finally:
         del sys.modules[module.__name__]
 
@@ -49,4 +58,6 @@ def test_python_blocks_run(page: Path, index: int, block: str) -> None:
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_relative_links_resolve(page: Path) -> None:
     for target in re.findall(r"\]\(([^)#:]+\.md)\)", page.read_text()):
-        assert (page.parent / target).resolve().is_file(), f"{page.name} links to a missing {target}"
+        assert (page.parent / target).resolve().is_file(), (
+            f"{page.name} links to a missing {target}"
+        )

@@ -60,7 +60,13 @@ def create_app() -> Flask:
     def info() -> ResponseReturnValue:
         return jsonify(name="demo")
 
-    CORS(admin, allow_origins=[ADMIN], allow_methods=["DELETE"], allow_headers=["Authorization"], allow_credentials=True)
+    CORS(
+        admin,
+        allow_origins=[ADMIN],
+        allow_methods=["DELETE"],
+        allow_headers=["Authorization"],
+        allow_credentials=True,
+    )
     CORS(public, allow_origins=["*"])
     cors = CORS(allow_origins=[APP], allow_credentials=True)
     cors.init_app(app)
@@ -86,7 +92,10 @@ def test_each_blueprint_answers_with_its_policy(server: str) -> None:
     assert (r.status, r.acao) == (200, ADMIN)
     assert get(server, "/admin/users", APP, authorization="Bearer x").cors() == {}
     # A response of the blueprint's own before_request (401) carries its CORS headers.
-    assert (get(server, "/admin/users", ADMIN).status, get(server, "/admin/users", ADMIN).acao) == (401, ADMIN)
+    assert (get(server, "/admin/users", ADMIN).status, get(server, "/admin/users", ADMIN).acao) == (
+        401,
+        ADMIN,
+    )
     # The nested blueprint inherits the admin policy.
     assert get(server, "/admin/reports/daily", ADMIN, authorization="x").acao == ADMIN
     # The public blueprint: any origin, no credentials, GET only; the admin origin too.
@@ -97,12 +106,19 @@ def test_each_blueprint_answers_with_its_policy(server: str) -> None:
 
 def test_the_application_policy_covers_the_rest(server: str) -> None:
     r = get(server, "/api/items", APP)
-    assert r.cors() == {"access-control-allow-origin": APP, "access-control-allow-credentials": "true"}
+    assert r.cors() == {
+        "access-control-allow-origin": APP,
+        "access-control-allow-credentials": "true",
+    }
     assert r.get("vary") == "Origin"
-    assert get(server, "/api/items", ADMIN).cors() == {}  # the admin origin is the admin blueprint's only
+    assert (
+        get(server, "/api/items", ADMIN).cors() == {}
+    )  # the admin origin is the admin blueprint's only
     p = preflight(server, "/api/items", APP, method="POST", request_headers="x-custom")
     assert p.status == 403  # X-Custom is not allowed by the application's policy
-    assert preflight(server, "/api/items", APP, method="POST").status == 204  # config["CORSKIT"] methods
+    assert (
+        preflight(server, "/api/items", APP, method="POST").status == 204
+    )  # config["CORSKIT"] methods
     boom = get(server, "/api/boom", APP)
     assert (boom.status, boom.acao) == (500, APP)
 
@@ -113,7 +129,11 @@ def test_flask_cors_names_are_read_with_a_warning() -> None:
         cors = CORS(origins="https://app.example.com", supports_credentials=True, vary_header=False)  # type: ignore[call-arg]
     assert cors.cors is not None
     assert cors.cors.policy.allow_origins == (APP,) and cors.cors.policy.allow_credentials
-    assert [p.code for p in cors.warnings] == ["renamed-setting", "renamed-setting", "setting-not-needed"]
+    assert [p.code for p in cors.warnings] == [
+        "renamed-setting",
+        "renamed-setting",
+        "setting-not-needed",
+    ]
     assert "Use allow_credentials=True instead of supports_credentials=" in str(cors.warnings[1])
     assert sum(issubclass(w.category, CORSConfigWarning) for w in seen) == 3
     assert all(w.filename == __file__ for w in seen)  # the warnings point at the caller

@@ -30,22 +30,65 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root
 
 CONFIGS: list[dict[str, Any]] = [
-    {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET", "POST", "PUT"],
-     "allow_headers": ["Content-Type", "X-Custom"], "allow_credentials": True},
-    {"allow_origins": ["*"], "allow_headers": ["*"], "allow_methods": ["*"], "expose_headers": ["X-Total"]},
-    {"allow_origins": ["https://app.example.com", "https://*.example.org", "http://localhost:*"],
-     "allow_headers": ["*", "authorization"], "allow_credentials": True, "expose_headers": ["x-a"],
-     "allow_private_network": True},
-    {"allow_origin_regex": r"https://[^/]+\.example\.net", "allow_methods": ["*"], "preflight_status": 200},
-    {"allow_origins": ["null", "https://*.example.org:*"], "dangerously_allow_null_origin": True, "max_age": -1},
+    {
+        "allow_origins": ["https://app.example.com"],
+        "allow_methods": ["GET", "POST", "PUT"],
+        "allow_headers": ["Content-Type", "X-Custom"],
+        "allow_credentials": True,
+    },
+    {
+        "allow_origins": ["*"],
+        "allow_headers": ["*"],
+        "allow_methods": ["*"],
+        "expose_headers": ["X-Total"],
+    },
+    {
+        "allow_origins": ["https://app.example.com", "https://*.example.org", "http://localhost:*"],
+        "allow_headers": ["*", "authorization"],
+        "allow_credentials": True,
+        "expose_headers": ["x-a"],
+        "allow_private_network": True,
+    },
+    {
+        "allow_origin_regex": r"https://[^/]+\.example\.net",
+        "allow_methods": ["*"],
+        "preflight_status": 200,
+    },
+    {
+        "allow_origins": ["null", "https://*.example.org:*"],
+        "dangerously_allow_null_origin": True,
+        "max_age": -1,
+    },
 ]
 PATTERN_CONFIG = 2
-NAMES = [b"origin", b"access-control-request-method", b"access-control-request-headers",
-         b"access-control-request-private-network", b"host", b"Origin", b"vary"]
-VALUES = [b"https://app.example.com", b"https://a.example.org", b"http://localhost:5173", b"null", b"PUT",
-          b"content-type,x-custom", b"authorization", b"true", b"https://a.example.net"]
-RESPONSE_NAMES = [b"content-type", b"vary", b"Vary", b"x-app", b"access-control-allow-origin",
-                  b"access-control-expose-headers"]
+NAMES = [
+    b"origin",
+    b"access-control-request-method",
+    b"access-control-request-headers",
+    b"access-control-request-private-network",
+    b"host",
+    b"Origin",
+    b"vary",
+]
+VALUES = [
+    b"https://app.example.com",
+    b"https://a.example.org",
+    b"http://localhost:5173",
+    b"null",
+    b"PUT",
+    b"content-type,x-custom",
+    b"authorization",
+    b"true",
+    b"https://a.example.net",
+]
+RESPONSE_NAMES = [
+    b"content-type",
+    b"vary",
+    b"Vary",
+    b"x-app",
+    b"access-control-allow-origin",
+    b"access-control-expose-headers",
+]
 TCHAR = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -66,7 +109,11 @@ class ByteReader:
         return items[self.byte() % len(items)]
 
     def blob(self, limit: int) -> bytes:
-        n = min(self.byte() * 256 + self.byte(), limit) if self.byte() & 1 else min(self.byte(), limit)
+        n = (
+            min(self.byte() * 256 + self.byte(), limit)
+            if self.byte() & 1
+            else min(self.byte(), limit)
+        )
         out = self.data[self.pos : self.pos + n]
         self.pos += len(out)
         return out
@@ -92,7 +139,9 @@ def _setup() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CORSConfigWarning)
-        _STATE["middleware"] = [CORSMiddleware(_app, debug=bool(i % 2), **c) for i, c in enumerate(CONFIGS)]
+        _STATE["middleware"] = [
+            CORSMiddleware(_app, debug=bool(i % 2), **c) for i, c in enumerate(CONFIGS)
+        ]
 
 
 @contextmanager
@@ -186,25 +235,42 @@ def test_one_input(data: bytes) -> None:
     if mode == 0:  # parsers against their references
         lines = [r.value() for _ in range(1 + r.byte() % 3)]
         limit = r.byte() * 16
-        assert parse_header_list(lines, limit) == ref_parse_header_list(lines, limit, MAX_EMPTY_ITEMS), lines
+        assert parse_header_list(lines, limit) == ref_parse_header_list(
+            lines, limit, MAX_EMPTY_ITEMS
+        ), lines
         origin = r.value()
         matcher = _STATE.setdefault(
             "matcher",
-            OriginMatcher([parse_pattern(p)[0] for p in ("https://app.example.com", "https://*.example.org",
-                                                          "http://localhost:*", "https://*.example.com:*")]),
+            OriginMatcher(
+                [
+                    parse_pattern(p)[0]
+                    for p in (
+                        "https://app.example.com",
+                        "https://*.example.org",
+                        "http://localhost:*",
+                        "https://*.example.com:*",
+                    )
+                ]
+            ),
         )
-        refs = [RefPattern(scheme="https", host="app.example.com"),
-                RefPattern(scheme="https", host="example.org", subdomains=True),
-                RefPattern(scheme="http", host="localhost", port="*"),
-                RefPattern(scheme="https", host="example.com", subdomains=True, port="*")]
+        refs = [
+            RefPattern(scheme="https", host="app.example.com"),
+            RefPattern(scheme="https", host="example.org", subdomains=True),
+            RefPattern(scheme="http", host="localhost", port="*"),
+            RefPattern(scheme="https", host="example.com", subdomains=True, port="*"),
+        ]
         assert matcher.matches(origin) == ref_matches(refs, origin), origin
         return
 
     if mode == 1:  # the engine directly
         engine = mw.policy.engine
         origin = r.value()
-        decision = engine.preflight(origin, r.value(), [r.value() for _ in range(r.byte() % 3)],
-                                    r.value() if r.byte() & 1 else None)
+        decision = engine.preflight(
+            origin,
+            r.value(),
+            [r.value() for _ in range(r.byte() % 3)],
+            r.value() if r.byte() & 1 else None,
+        )
         assert decision.status in (200, 204, 403)
         for _name, value in decision.tail:
             assert b"\r" not in value and b"\n" not in value and b"\x00" not in value
@@ -220,11 +286,20 @@ def test_one_input(data: bytes) -> None:
         headers = [(b"origin", r.value()), (b"access-control-request-method", r.value()), *headers]
     method = "OPTIONS" if mode == 3 else r.choice(["GET", "POST", "OPTIONS", "PUT", "options"])
     path = r.blob(24).decode("latin-1")
-    _RESPONSE[0] = [(r.choice(RESPONSE_NAMES), r.choice([b"x", b"Origin", b"*", b"Accept"]))
-                    for _ in range(r.byte() % 3)]
+    _RESPONSE[0] = [
+        (r.choice(RESPONSE_NAMES), r.choice([b"x", b"Origin", b"*", b"Accept"]))
+        for _ in range(r.byte() % 3)
+    ]
     app_cors = any(n.lower().startswith(b"access-control-") for n, _ in _RESPONSE[0])
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode("latin-1"),
-             "root_path": "", "query_string": b"", "headers": headers}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode("latin-1"),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+    }
     sent = _drive(mw, scope)
     _check(sent, [v for n, v in headers if n == b"origin"], app_cors)
 

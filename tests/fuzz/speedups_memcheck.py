@@ -20,7 +20,16 @@ TAILS: list[tuple[tuple[bytes, bytes], ...]] = [
     ((b"vary", b"Origin"),),
     ((b"access-control-allow-origin", b"https://app.example"), (b"vary", b"Origin")),
 ]
-NAMES: list[Any] = [b"origin", b"vary", b"Vary", b"content-type", b"x", bytearray(b"vary"), "vary", None]
+NAMES: list[Any] = [
+    b"origin",
+    b"vary",
+    b"Vary",
+    b"content-type",
+    b"x",
+    bytearray(b"vary"),
+    "vary",
+    None,
+]
 
 
 def send(message: Any) -> Any:
@@ -39,7 +48,13 @@ def main(rounds: int) -> None:
     rnd = random.Random(1)
     for i in range(rounds):
         raw = [pair(rnd) for _ in range(rnd.randint(0, 5))]
-        for headers in (raw, [(b"origin", b"x")], [(b"origin", b"x"), (b"origin", b"y")], None, tuple(raw)):
+        for headers in (
+            raw,
+            [(b"origin", b"x")],
+            [(b"origin", b"x"), (b"origin", b"y")],
+            None,
+            tuple(raw),
+        ):
             try:
                 find_origin(headers)
             except Exception:

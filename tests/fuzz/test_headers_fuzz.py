@@ -14,9 +14,20 @@ from .reference import ref_parse_header_list
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 NAMES = st.sampled_from(
-    [b"content-type", b"X-Custom", b"authorization", b"x-a", b"A", b"x_y", b"x.y", b"~!#$%&'*+-.^_`|"]
+    [
+        b"content-type",
+        b"X-Custom",
+        b"authorization",
+        b"x-a",
+        b"A",
+        b"x_y",
+        b"x.y",
+        b"~!#$%&'*+-.^_`|",
+    ]
 )
-JUNK = st.sampled_from([b"", b" ", b"\t", b"  ", b"a b", b"x\x00", b"\xff", b"x:y", b'"q"', b"(c)", b"x\r\n", b"\x7f"])
+JUNK = st.sampled_from(
+    [b"", b" ", b"\t", b"  ", b"a b", b"x\x00", b"\xff", b"x:y", b'"q"', b"(c)", b"x\r\n", b"\x7f"]
+)
 ITEM = st.one_of(NAMES, NAMES.map(lambda n: b" " + n + b"\t"), JUNK, st.binary(max_size=6))
 
 

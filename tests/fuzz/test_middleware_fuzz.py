@@ -26,50 +26,121 @@ from ..speedups import run_both
 from .reference import TCHAR
 
 CONFIGS: list[dict[str, Any]] = [
-    {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET", "POST", "PUT"],
-     "allow_headers": ["Content-Type", "X-Custom"], "allow_credentials": True},
+    {
+        "allow_origins": ["https://app.example.com"],
+        "allow_methods": ["GET", "POST", "PUT"],
+        "allow_headers": ["Content-Type", "X-Custom"],
+        "allow_credentials": True,
+    },
     {"allow_origins": ["*"]},
-    {"allow_origins": ["*"], "allow_headers": ["*"], "allow_methods": ["*"], "expose_headers": ["X-Total"]},
-    {"allow_origins": ["https://app.example.com", "https://*.example.org", "http://localhost:*"],
-     "allow_headers": ["*", "authorization"], "allow_credentials": True, "expose_headers": ["x-a", "x-b"],
-     "allow_private_network": True},
+    {
+        "allow_origins": ["*"],
+        "allow_headers": ["*"],
+        "allow_methods": ["*"],
+        "expose_headers": ["X-Total"],
+    },
+    {
+        "allow_origins": ["https://app.example.com", "https://*.example.org", "http://localhost:*"],
+        "allow_headers": ["*", "authorization"],
+        "allow_credentials": True,
+        "expose_headers": ["x-a", "x-b"],
+        "allow_private_network": True,
+    },
     {"allow_origin_regex": r"https://[a-z0-9]+\.example\.net", "allow_methods": ["*"]},
     {"allow_origin_regex": r"https://[^/]+\.example\.net", "allow_headers": ["*"]},  # a loose regex
     {"allow_origins": ["https://app.example.com"], "preflight_status": 200, "max_age": None},
-    {"allow_origins": ["null", "https://app.example.com"], "dangerously_allow_null_origin": True, "max_age": -1},
+    {
+        "allow_origins": ["null", "https://app.example.com"],
+        "dangerously_allow_null_origin": True,
+        "max_age": -1,
+    },
     {"allow_origins": ["https://*.example.org:*"], "allow_methods": ["PATCH"]},
 ]
 DEBUG = st.booleans()
 
 INTERESTING_NAMES = [
-    b"origin", b"access-control-request-method", b"access-control-request-headers",
-    b"access-control-request-private-network", b"host", b"cookie", b"Origin", b"vary",
+    b"origin",
+    b"access-control-request-method",
+    b"access-control-request-headers",
+    b"access-control-request-private-network",
+    b"host",
+    b"cookie",
+    b"Origin",
+    b"vary",
 ]
 INTERESTING_VALUES = [
-    b"https://app.example.com", b"https://a.example.org", b"https://a b.example.org", b"https://a\x00.example.org",
-    b"https://x.example.net", b"https://x.example.net\x00", b"https://\x00\r.example.net", b"https://a b.example.net", b"null", b"http://localhost:3000", b"PUT", b"GET",
-    b"PATCH", b"patch", b"content-type, x-custom", b"authorization", b"*", b"true", b"", b" ", b"\r\n",
-    b"x\r\nset-cookie: a=b", b"\xff\xfe\x00", b"," * 50, b"a" * 600, b"\x00" * 8, "é".encode(),
+    b"https://app.example.com",
+    b"https://a.example.org",
+    b"https://a b.example.org",
+    b"https://a\x00.example.org",
+    b"https://x.example.net",
+    b"https://x.example.net\x00",
+    b"https://\x00\r.example.net",
+    b"https://a b.example.net",
+    b"null",
+    b"http://localhost:3000",
+    b"PUT",
+    b"GET",
+    b"PATCH",
+    b"patch",
+    b"content-type, x-custom",
+    b"authorization",
+    b"*",
+    b"true",
+    b"",
+    b" ",
+    b"\r\n",
+    b"x\r\nset-cookie: a=b",
+    b"\xff\xfe\x00",
+    b"," * 50,
+    b"a" * 600,
+    b"\x00" * 8,
+    "é".encode(),
 ]
 # Origins close to the configured ones, with arbitrary bytes where the host's first labels go.
 NEAR_ORIGIN = st.builds(
     lambda scheme, junk, base, port: scheme + junk + base + port,
     st.sampled_from([b"https://", b"http://", b"HTTPS://", b""]),
-    st.one_of(st.sampled_from([b"", b"a.", b"app", b"x."]), st.binary(max_size=6).map(lambda b: b + b".")),
-    st.sampled_from([b"app.example.com", b"example.org", b"example.net", b"localhost", b"example.com"]),
+    st.one_of(
+        st.sampled_from([b"", b"a.", b"app", b"x."]), st.binary(max_size=6).map(lambda b: b + b".")
+    ),
+    st.sampled_from(
+        [b"app.example.com", b"example.org", b"example.net", b"localhost", b"example.com"]
+    ),
     st.sampled_from([b"", b":3000", b":443", b":*", b":0x1", b"/"]),
 )
 ORIGIN = st.one_of(NEAR_ORIGIN, st.sampled_from(INTERESTING_VALUES), st.binary(max_size=40))
 NAME = st.one_of(st.sampled_from(INTERESTING_NAMES), st.binary(min_size=1, max_size=12))
 VALUE = st.one_of(st.sampled_from(INTERESTING_VALUES), st.binary(max_size=64))
 HEADER = st.tuples(NAME, VALUE)
-METHOD = st.one_of(st.sampled_from(["GET", "POST", "OPTIONS", "PUT", "options", "HEAD"]), st.text(max_size=8))
+METHOD = st.one_of(
+    st.sampled_from(["GET", "POST", "OPTIONS", "PUT", "options", "HEAD"]), st.text(max_size=8)
+)
 PATH = st.one_of(st.sampled_from(["/", "/api/data", "/a/../b", "/%2e%2e/x"]), st.text(max_size=20))
 
-RESPONSE_NAMES = [b"content-type", b"content-length", b"vary", b"Vary", b"access-control-allow-origin",
-                  b"Access-Control-Allow-Credentials", b"access-control-expose-headers", b"x-app", b"set-cookie"]
-RESPONSE_VALUES = [b"text/plain", b"2", b"Accept-Encoding", b"origin", b"*", b"https://other.example", b"true",
-                   b"", b"Origin, Cookie", b"accept-encoding,  origin"]
+RESPONSE_NAMES = [
+    b"content-type",
+    b"content-length",
+    b"vary",
+    b"Vary",
+    b"access-control-allow-origin",
+    b"Access-Control-Allow-Credentials",
+    b"access-control-expose-headers",
+    b"x-app",
+    b"set-cookie",
+]
+RESPONSE_VALUES = [
+    b"text/plain",
+    b"2",
+    b"Accept-Encoding",
+    b"origin",
+    b"*",
+    b"https://other.example",
+    b"true",
+    b"",
+    b"Origin, Cookie",
+    b"accept-encoding,  origin",
+]
 # The app's own CORS headers are its business when corskit grants nothing; keep them
 # well-formed (one of each, no "*" with credentials) so any fault found is corskit's.
 RESPONSE_HEADERS = st.lists(
@@ -77,9 +148,11 @@ RESPONSE_HEADERS = st.lists(
     max_size=5,
     unique_by=lambda h: h[0].lower() if h[0].lower().startswith(b"access-control-") else h,
 ).filter(
-    lambda hs: not (
-        any(n.lower() == b"access-control-allow-origin" and v == b"*" for n, v in hs)
-        and any(n.lower() == b"access-control-allow-credentials" for n, _ in hs)
+    lambda hs: (
+        not (
+            any(n.lower() == b"access-control-allow-origin" and v == b"*" for n, v in hs)
+            and any(n.lower() == b"access-control-allow-credentials" for n, _ in hs)
+        )
     )
 )
 
@@ -131,7 +204,9 @@ class _Echo:
         self.response_headers: list[tuple[bytes, bytes]] = []
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": list(self.response_headers)})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": list(self.response_headers)}
+        )
         await send({"type": "http.response.body", "body": b"ok"})
 
 
@@ -156,7 +231,9 @@ def _run(mw: CORSMiddleware, scope: dict[str, Any]) -> list[dict[str, Any]]:
     return sent
 
 
-def check_response(sent: list[dict[str, Any]], origins: list[bytes], app_cors: bool = False) -> None:
+def check_response(
+    sent: list[dict[str, Any]], origins: list[bytes], app_cors: bool = False
+) -> None:
     assert sent and sent[0]["type"] == "http.response.start", sent
     starts = [m for m in sent if m["type"] == "http.response.start"]
     assert len(starts) == 1
@@ -182,14 +259,32 @@ def check_log(lines: list[str]) -> None:
 
 
 @FUZZ
-@given(st.integers(0, len(CONFIGS) - 1), DEBUG, METHOD, PATH, st.lists(HEADER, max_size=8), RESPONSE_HEADERS)
+@given(
+    st.integers(0, len(CONFIGS) - 1),
+    DEBUG,
+    METHOD,
+    PATH,
+    st.lists(HEADER, max_size=8),
+    RESPONSE_HEADERS,
+)
 def test_any_request_gets_a_well_formed_answer(
-    index: int, debug: bool, method: str, path: str, headers: list[tuple[bytes, bytes]],
+    index: int,
+    debug: bool,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
     response: list[tuple[bytes, bytes]],
 ) -> None:
     mw = middleware(index, debug, response)
-    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode("utf-8", "replace"),
-             "root_path": "", "query_string": b"", "headers": headers}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode("utf-8", "replace"),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+    }
     with corskit_log() as log:
         sent = run(mw, scope)
     origins = [v for n, v in headers if n == b"origin"]
@@ -201,7 +296,13 @@ def test_any_request_gets_a_well_formed_answer(
 
 
 @FUZZ
-@given(st.integers(0, len(CONFIGS) - 1), ORIGIN, VALUE, st.lists(VALUE, max_size=3), st.one_of(st.none(), VALUE))
+@given(
+    st.integers(0, len(CONFIGS) - 1),
+    ORIGIN,
+    VALUE,
+    st.lists(VALUE, max_size=3),
+    st.one_of(st.none(), VALUE),
+)
 def test_any_preflight_gets_a_well_formed_answer(
     index: int, origin: bytes, method: bytes, acrh: list[bytes], pna: bytes | None
 ) -> None:
@@ -226,16 +327,25 @@ def test_any_preflight_gets_a_well_formed_answer(
 
 
 @FUZZ
-@given(st.integers(0, len(CONFIGS) - 1), ORIGIN, st.sampled_from(["GET", "POST", "OPTIONS", "DELETE"]))
+@given(
+    st.integers(0, len(CONFIGS) - 1), ORIGIN, st.sampled_from(["GET", "POST", "OPTIONS", "DELETE"])
+)
 # Found by this test: a pattern or a loose regex matched these and echoed them verbatim.
 @example(3, b"https://a\x00.example.org", "GET")
 @example(3, b"https://a b.example.org", "GET")
 @example(5, b"https://\x00\r.example.net", "GET")
 @example(5, b"https://a,b.example.net", "GET")
-def test_any_origin_on_an_actual_request_gets_a_well_formed_answer(index: int, origin: bytes, method: str) -> None:
+def test_any_origin_on_an_actual_request_gets_a_well_formed_answer(
+    index: int, origin: bytes, method: str
+) -> None:
     """One Origin header with arbitrary bytes: echoed only when it is safe to echo."""
     mw = middleware(index, False, [(b"content-type", b"text/plain")])
-    scope = {"type": "http", "method": method, "path": "/", "headers": [(b"host", b"h"), (b"origin", origin)]}
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": "/",
+        "headers": [(b"host", b"h"), (b"origin", origin)],
+    }
     with corskit_log() as log:
         sent = run(mw, scope)
     check_response(sent, [origin])

@@ -83,7 +83,9 @@ def origins(draw: st.DrawFn) -> bytes:
 def near(draw: st.DrawFn, texts: list[str]) -> bytes:
     """A request Origin derived from one of the configured patterns, then maybe mangled."""
     text = draw(st.sampled_from(texts))
-    text = text.replace("*.", draw(st.sampled_from(["", "a.", "x-y.b.", "A.", "a b.", "a\x00.", "evil.com/."])), 1)
+    text = text.replace(
+        "*.", draw(st.sampled_from(["", "a.", "x-y.b.", "A.", "a b.", "a\x00.", "evil.com/."])), 1
+    )
     text = text.replace(":*", draw(st.sampled_from(["", ":8080", ":80", ":443", ":0", ":1"])), 1)
     text = draw(st.sampled_from(MUTATIONS))(text)
     return text.encode("utf-8")
@@ -91,7 +93,9 @@ def near(draw: st.DrawFn, texts: list[str]) -> bytes:
 
 @FUZZ
 @given(st.data(), st.lists(patterns(), min_size=1, max_size=5))
-def test_compiled_matcher_agrees_with_reference(data: st.DataObject, pats: list[tuple[str, RefPattern]]) -> None:
+def test_compiled_matcher_agrees_with_reference(
+    data: st.DataObject, pats: list[tuple[str, RefPattern]]
+) -> None:
     parsed: list[OriginPattern | None] = []
     for text, _ in pats:
         pattern, problems = parse_pattern(text)
@@ -112,7 +116,12 @@ def test_valid_origin_round_trips(scheme: str, host: str, port: str) -> None:
     text = f"{scheme}://{host}{':' + port if port else ''}"
     pattern, problems = parse_pattern(text)
     assert problems == [] and pattern is not None
-    assert (pattern.kind, pattern.scheme, pattern.host, pattern.port) == ("exact", scheme, host, port)
+    assert (pattern.kind, pattern.scheme, pattern.host, pattern.port) == (
+        "exact",
+        scheme,
+        host,
+        port,
+    )
     again = f"{pattern.scheme}://{pattern.host}{':' + pattern.port if pattern.port else ''}"
     assert again == text == pattern.text
     assert parse_origin(text) == (scheme, host, port)
@@ -132,7 +141,9 @@ def test_patterns_round_trip(pat: tuple[str, RefPattern]) -> None:
 
 @FUZZ
 @given(SCHEMES, HOST, PORT, st.sampled_from(["upper", "slash", "path", "default-port", "query"]))
-def test_non_canonical_origins_are_refused_with_a_fix_that_parses(scheme: str, host: str, port: str, how: str) -> None:
+def test_non_canonical_origins_are_refused_with_a_fix_that_parses(
+    scheme: str, host: str, port: str, how: str
+) -> None:
     """Every way of writing an origin wrongly is refused, and the suggested fix is valid."""
     canonical = f"{scheme}://{host}{':' + port if port else ''}"
     if how == "default-port":
@@ -177,6 +188,9 @@ def test_problem_fixes_are_one_line(text: str) -> None:
 @given(st.binary(max_size=80))
 def test_matcher_never_raises_on_any_bytes(origin: bytes) -> None:
     matcher = OriginMatcher(
-        [parse_pattern(t)[0] for t in ("https://a.com", "https://*.example.com:*", "http://localhost:*")]
+        [
+            parse_pattern(t)[0]
+            for t in ("https://a.com", "https://*.example.com:*", "http://localhost:*")
+        ]
     )
     assert matcher.matches(origin) in (True, False)

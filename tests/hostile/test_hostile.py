@@ -28,8 +28,13 @@ LIMIT_S = 3.0  # every answer well within this
 async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/plain"), (b"vary", b"Accept-Encoding")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain"), (b"vary", b"Accept-Encoding")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"hello"})
 
 
@@ -91,9 +96,15 @@ class Answer:
         return [v for n, v in self.headers if n.lower() == name]
 
 
-def raw_request(addr: tuple[str, int], method: bytes, headers: list[tuple[bytes, bytes]], path: bytes = b"/") -> Answer:
+def raw_request(
+    addr: tuple[str, int], method: bytes, headers: list[tuple[bytes, bytes]], path: bytes = b"/"
+) -> Answer:
     """Send exactly these bytes (plus Host and Connection: close) and read the answer."""
-    lines = [method + b" " + path + b" HTTP/1.1", b"Host: " + addr[0].encode(), b"Connection: close"]
+    lines = [
+        method + b" " + path + b" HTTP/1.1",
+        b"Host: " + addr[0].encode(),
+        b"Connection: close",
+    ]
     lines += [n + b": " + v for n, v in headers]
     payload = b"\r\n".join(lines) + b"\r\n\r\n"
     start = time.monotonic()
@@ -133,7 +144,9 @@ def check_well_formed(answer: Answer, origin: bytes | None = None) -> None:
         return
     assert 100 <= answer.status <= 599
     for name, value in answer.headers:
-        assert b"\x00" not in name + value and b"\r" not in name + value and b"\n" not in name + value
+        assert (
+            b"\x00" not in name + value and b"\r" not in name + value and b"\n" not in name + value
+        )
     acao = answer.get_all(b"access-control-allow-origin")
     assert len(acao) <= 1, answer.headers
     if acao:
@@ -168,7 +181,11 @@ def test_crlf_attempts(server: tuple[str, int], log: Records, origin: bytes) -> 
         answer = raw_request(server, method, [(b"Origin", origin), *extra])
         check_well_formed(answer, seen)
         assert not answer.get_all(b"x-injected")
-        assert answer.get_all(b"access-control-allow-origin") in ([], [APP], [b"https://a.example.org"])
+        assert answer.get_all(b"access-control-allow-origin") in (
+            [],
+            [APP],
+            [b"https://a.example.org"],
+        )
     check_still_serving(server)
     check_log(log)
 
@@ -186,15 +203,29 @@ NASTY_VALUES = [
 
 
 @pytest.mark.parametrize("value", NASTY_VALUES, ids=range(len(NASTY_VALUES)))
-def test_nul_control_and_non_ascii_in_every_cors_header(server: tuple[str, int], log: Records, value: bytes) -> None:
+def test_nul_control_and_non_ascii_in_every_cors_header(
+    server: tuple[str, int], log: Records, value: bytes
+) -> None:
     requests = [
         (b"GET", [(b"Origin", value)]),
         (b"OPTIONS", [(b"Origin", value), (b"Access-Control-Request-Method", b"PUT")]),
         (b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", value)]),
-        (b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"PUT"),
-                      (b"Access-Control-Request-Headers", value)]),
-        (b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"PUT"),
-                      (b"Access-Control-Request-Private-Network", value)]),
+        (
+            b"OPTIONS",
+            [
+                (b"Origin", APP),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Headers", value),
+            ],
+        ),
+        (
+            b"OPTIONS",
+            [
+                (b"Origin", APP),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Private-Network", value),
+            ],
+        ),
     ]
     for method, headers in requests:
         answer = raw_request(server, method, headers)
@@ -207,17 +238,33 @@ def test_nul_control_and_non_ascii_in_every_cors_header(server: tuple[str, int],
 
 
 @pytest.mark.parametrize("size", [4096, 16 * 1024, 64 * 1024])
-def test_huge_values(server: tuple[str, int], wildcard_server: tuple[str, int], log: Records, size: int) -> None:
+def test_huge_values(
+    server: tuple[str, int], wildcard_server: tuple[str, int], log: Records, size: int
+) -> None:
     big_origin = b"https://" + b"a" * (size - len(b"https://.example.org")) + b".example.org"
     big_list = (b"x-custom, " * (size // 10 + 1))[:size]
     cases = [
         (server, b"GET", [(b"Origin", big_origin)]),
         (server, b"OPTIONS", [(b"Origin", big_origin), (b"Access-Control-Request-Method", b"PUT")]),
         (server, b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"P" * size)]),
-        (server, b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"PUT"),
-                              (b"Access-Control-Request-Headers", big_list)]),
-        (wildcard_server, b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"PUT"),
-                                       (b"Access-Control-Request-Headers", big_list)]),
+        (
+            server,
+            b"OPTIONS",
+            [
+                (b"Origin", APP),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Headers", big_list),
+            ],
+        ),
+        (
+            wildcard_server,
+            b"OPTIONS",
+            [
+                (b"Origin", APP),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Headers", big_list),
+            ],
+        ),
     ]
     for addr, method, headers in cases:
         answer = raw_request(addr, method, headers)
@@ -228,7 +275,9 @@ def test_huge_values(server: tuple[str, int], wildcard_server: tuple[str, int], 
             # Refused: 403 from corskit, or the server's own 4xx for an oversized header.
             assert answer.status >= 400 and not answer.get_all(b"access-control-allow-origin")
         if answer.status is not None and accepted:
-            assert answer.status == 204 and answer.get_all(b"access-control-allow-headers")[0].startswith(b"x-custom,")
+            assert answer.status == 204 and answer.get_all(b"access-control-allow-headers")[
+                0
+            ].startswith(b"x-custom,")
         if answer.status is not None and method == b"GET":
             assert not answer.get_all(b"access-control-allow-origin")
     check_still_serving(server)
@@ -237,14 +286,18 @@ def test_huge_values(server: tuple[str, int], wildcard_server: tuple[str, int], 
 
 
 @pytest.mark.parametrize("count", [1000, 5000])
-def test_thousands_of_request_header_names(server: tuple[str, int], log: Records, count: int) -> None:
+def test_thousands_of_request_header_names(
+    server: tuple[str, int], log: Records, count: int
+) -> None:
     one_line = b",".join(b"x-h%d" % i for i in range(count))
     commas = b"," * count
     many_lines = [(b"Access-Control-Request-Headers", b"x-custom") for _ in range(count // 10)]
     base = [(b"Origin", APP), (b"Access-Control-Request-Method", b"PUT")]
-    for headers in ([*base, (b"Access-Control-Request-Headers", one_line)],
-                    [*base, (b"Access-Control-Request-Headers", commas)],
-                    [*base, *many_lines]):
+    for headers in (
+        [*base, (b"Access-Control-Request-Headers", one_line)],
+        [*base, (b"Access-Control-Request-Headers", commas)],
+        [*base, *many_lines],
+    ):
         answer = raw_request(server, b"OPTIONS", headers)
         check_well_formed(answer, APP)
         assert answer.status is None or answer.status >= 400
@@ -254,9 +307,16 @@ def test_thousands_of_request_header_names(server: tuple[str, int], log: Records
 
 
 def test_a_list_split_over_a_few_lines_is_still_accepted(server: tuple[str, int]) -> None:
-    answer = raw_request(server, b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"PUT"),
-                                              (b"Access-Control-Request-Headers", b"content-type"),
-                                              (b"Access-Control-Request-Headers", b"x-custom")])
+    answer = raw_request(
+        server,
+        b"OPTIONS",
+        [
+            (b"Origin", APP),
+            (b"Access-Control-Request-Method", b"PUT"),
+            (b"Access-Control-Request-Headers", b"content-type"),
+            (b"Access-Control-Request-Headers", b"x-custom"),
+        ],
+    )
     assert answer.status == 204
     assert answer.get_all(b"access-control-allow-headers") == [b"content-type,x-custom"]
 
@@ -283,14 +343,22 @@ def test_many_origin_headers_are_refused(server: tuple[str, int], log: Records, 
 def test_refusals_reach_the_log_escaped(server: tuple[str, int], log: Records) -> None:
     before = len(log.lines)
     # uvicorn decodes %0d%0a in the path into CR LF; obs-text bytes pass its parser.
-    a = raw_request(server, b"OPTIONS", [(b"Origin", b"https://evil\xc3\xa9.example"),
-                                         (b"Access-Control-Request-Method", b"PUT")], path=b"/a%0d%0aFAKE:%201")
-    b = raw_request(server, b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"DEL\xffETE")])
+    a = raw_request(
+        server,
+        b"OPTIONS",
+        [(b"Origin", b"https://evil\xc3\xa9.example"), (b"Access-Control-Request-Method", b"PUT")],
+        path=b"/a%0d%0aFAKE:%201",
+    )
+    b = raw_request(
+        server, b"OPTIONS", [(b"Origin", APP), (b"Access-Control-Request-Method", b"DEL\xffETE")]
+    )
     c = raw_request(server, b"GET", [(b"Origin", b"https://x.example\xff")], path=b"/%00")
     assert (a.status, b.status, c.status) == (403, 403, 200)
     new = log.lines[before:]
     assert len(new) == 3, new
-    assert "path=/a\\x0d\\x0aFAKE: 1" in new[0] and "origin=https://evil\\xc3\\xa9.example" in new[0], new[0]
+    assert (
+        "path=/a\\x0d\\x0aFAKE: 1" in new[0] and "origin=https://evil\\xc3\\xa9.example" in new[0]
+    ), new[0]
     assert "method-not-allowed" in new[1] and "\\xff" in new[1], new[1]
     assert "path=/\\x00" in new[2], new[2]
     check_log(log)
@@ -299,8 +367,14 @@ def test_refusals_reach_the_log_escaped(server: tuple[str, int], log: Records) -
 def test_a_burst_of_hostile_requests_leaves_the_server_responsive(server: tuple[str, int]) -> None:
     start = time.monotonic()
     for i in range(200):
-        raw_request(server, b"OPTIONS", [(b"Origin", b"https://%d.example.org" % i),
-                                         (b"Access-Control-Request-Method", b"PUT"),
-                                         (b"Access-Control-Request-Headers", b"," * 3000 + b"x%d" % i)])
+        raw_request(
+            server,
+            b"OPTIONS",
+            [
+                (b"Origin", b"https://%d.example.org" % i),
+                (b"Access-Control-Request-Method", b"PUT"),
+                (b"Access-Control-Request-Headers", b"," * 3000 + b"x%d" % i),
+            ],
+        )
     assert time.monotonic() - start < 30
     check_still_serving(server)

@@ -16,8 +16,12 @@ from tests.servers import serve_asgi
 from .apps import BIG, EVIL, ORIGIN, RequireToken, fastapi_app, starlette_app
 
 FRAMEWORKS: dict[str, Callable[[], Any]] = {"fastapi": fastapi_app, "starlette": starlette_app}
-CORS: PolicyOptions = {"allow_origins": [ORIGIN], "allow_credentials": True, "allow_methods": ["PUT"],
-        "allow_headers": ["Authorization", "X-Token"]}
+CORS: PolicyOptions = {
+    "allow_origins": [ORIGIN],
+    "allow_credentials": True,
+    "allow_methods": ["PUT"],
+    "allow_headers": ["Authorization", "X-Token"],
+}
 
 
 @contextmanager
@@ -26,18 +30,29 @@ def served(app: Any, **options: Any) -> Iterator[httpx.Client]:
     # No keep-alive: uvicorn closes a connection after an unhandled exception, and a request
     # reusing it would race with that close.
     no_reuse = httpx.Limits(max_keepalive_connections=0)
-    with serve_asgi(app, log_level="critical", **options) as url, httpx.Client(
-        base_url=url, timeout=10, limits=no_reuse
-    ) as client:
+    with (
+        serve_asgi(app, log_level="critical", **options) as url,
+        httpx.Client(base_url=url, timeout=10, limits=no_reuse) as client,
+    ):
         yield client
 
 
 def vary_names(response: httpx.Response) -> list[str]:
-    return [x.strip().lower() for v in response.headers.get_list("vary") for x in v.split(",") if x.strip()]
+    return [
+        x.strip().lower()
+        for v in response.headers.get_list("vary")
+        for x in v.split(",")
+        if x.strip()
+    ]
 
 
-def preflight(client: httpx.Client, path: str, method: str = "PUT", headers: str | None = None,
-              origin: str = ORIGIN) -> httpx.Response:
+def preflight(
+    client: httpx.Client,
+    path: str,
+    method: str = "PUT",
+    headers: str | None = None,
+    origin: str = ORIGIN,
+) -> httpx.Response:
     h = {"Origin": origin, "Access-Control-Request-Method": method}
     if headers:
         h["Access-Control-Request-Headers"] = headers
@@ -61,8 +76,12 @@ def _added(app: Any) -> Any:
 
 
 @pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
-@pytest.mark.parametrize("install", [_outermost, _wrapped], ids=["outermost", "app=CORSMiddleware(app)"])
-def test_unhandled_exception_500_carries_cors_headers_when_wrapped(framework: str, install: Any) -> None:
+@pytest.mark.parametrize(
+    "install", [_outermost, _wrapped], ids=["outermost", "app=CORSMiddleware(app)"]
+)
+def test_unhandled_exception_500_carries_cors_headers_when_wrapped(
+    framework: str, install: Any
+) -> None:
     with served(install(FRAMEWORKS[framework]())) as client:
         r = client.get("/boom", headers={"Origin": ORIGIN})
         assert r.status_code == 500
@@ -75,7 +94,10 @@ def test_unhandled_exception_500_carries_cors_headers_when_wrapped(framework: st
         # handled errors and ordinary responses, for comparison
         r = client.get("/teapot", headers={"Origin": ORIGIN})
         assert r.status_code == 418 and r.headers["access-control-allow-origin"] == ORIGIN
-        assert client.get("/ok", headers={"Origin": ORIGIN}).headers["access-control-allow-origin"] == ORIGIN
+        assert (
+            client.get("/ok", headers={"Origin": ORIGIN}).headers["access-control-allow-origin"]
+            == ORIGIN
+        )
 
 
 @pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
@@ -141,8 +163,11 @@ def _starlette_with_asgi_auth() -> Any:
     return starlette_app([Middleware(RequireToken)])
 
 
-AUTH_APPS = {"fastapi-http-middleware": _fastapi_with_function_auth, "fastapi-asgi-middleware": _fastapi_with_asgi_auth,
-             "starlette-asgi-middleware": _starlette_with_asgi_auth}
+AUTH_APPS = {
+    "fastapi-http-middleware": _fastapi_with_function_auth,
+    "fastapi-asgi-middleware": _fastapi_with_asgi_auth,
+    "starlette-asgi-middleware": _starlette_with_asgi_auth,
+}
 
 
 @pytest.mark.parametrize("build", sorted(AUTH_APPS))
@@ -213,8 +238,11 @@ def _gzip_added_after(framework: str) -> Any:
 
 
 @pytest.mark.parametrize("framework", sorted(FRAMEWORKS))
-@pytest.mark.parametrize("build", [_gzip_inside, _gzip_outside, _gzip_added_after],
-                         ids=["gzip-inside-corskit", "gzip-outside-corskit", "gzip-added-after-corskit"])
+@pytest.mark.parametrize(
+    "build",
+    [_gzip_inside, _gzip_outside, _gzip_added_after],
+    ids=["gzip-inside-corskit", "gzip-outside-corskit", "gzip-added-after-corskit"],
+)
 def test_vary_with_gzip(framework: str, build: Any) -> None:
     with served(build(framework)) as client:
         for origin, readable in ((ORIGIN, True), (EVIL, False), (None, False)):
@@ -226,7 +254,10 @@ def test_vary_with_gzip(framework: str, build: Any) -> None:
             assert sorted(names) == ["accept-encoding", "accept-language", "origin"], names
             assert ("access-control-allow-origin" in r.headers) is readable
             r = client.get("/vary-origin", headers=headers)
-            assert sorted(vary_names(r)) == ["origin"] or sorted(vary_names(r)) == ["accept-encoding", "origin"]
+            assert sorted(vary_names(r)) == ["origin"] or sorted(vary_names(r)) == [
+                "accept-encoding",
+                "origin",
+            ]
             assert vary_names(r).count("origin") == 1
 
 
@@ -269,7 +300,10 @@ def both_servers() -> Iterator[dict[str, dict[str, httpx.Client]]]:
         for framework in sorted(FRAMEWORKS):
             for style in ("add_middleware", "add_middleware-positional", "Middleware"):
                 pair = {}
-                for name, cls in (("starlette", StarletteCORSMiddleware), ("corskit", corskit.CORSMiddleware)):
+                for name, cls in (
+                    ("starlette", StarletteCORSMiddleware),
+                    ("corskit", corskit.CORSMiddleware),
+                ):
                     cm = served(_install(FRAMEWORKS[framework](), cls, style))
                     pair[name] = cm.__enter__()
                     stack.append(cm)
@@ -280,13 +314,24 @@ def both_servers() -> Iterator[dict[str, dict[str, httpx.Client]]]:
             cm.__exit__(None, None, None)
 
 
-@pytest.mark.parametrize("setup", [f"{f}/{s}" for f in sorted(FRAMEWORKS)
-                                   for s in ("add_middleware", "add_middleware-positional", "Middleware")])
-def test_add_middleware_works_like_starlettes(both_servers: dict[str, dict[str, httpx.Client]], setup: str) -> None:
+@pytest.mark.parametrize(
+    "setup",
+    [
+        f"{f}/{s}"
+        for f in sorted(FRAMEWORKS)
+        for s in ("add_middleware", "add_middleware-positional", "Middleware")
+    ],
+)
+def test_add_middleware_works_like_starlettes(
+    both_servers: dict[str, dict[str, httpx.Client]], setup: str
+) -> None:
     theirs, ours = both_servers[setup]["starlette"], both_servers[setup]["corskit"]
     cors_names = ("access-control-allow-origin", "access-control-allow-credentials")
     for origin in (ORIGIN, "https://other.example.com", "https://abc.example.org", EVIL):
-        a, b = theirs.get("/ok", headers={"Origin": origin}), ours.get("/ok", headers={"Origin": origin})
+        a, b = (
+            theirs.get("/ok", headers={"Origin": origin}),
+            ours.get("/ok", headers={"Origin": origin}),
+        )
         assert (a.status_code, a.json()) == (b.status_code, b.json())
         assert vary_names(a) == vary_names(b) == ["origin"]
         allowed = origin != EVIL
@@ -296,11 +341,17 @@ def test_add_middleware_works_like_starlettes(both_servers: dict[str, dict[str, 
             else:
                 assert name not in b.headers
         if allowed:
-            assert a.headers["access-control-expose-headers"].lower() == b.headers["access-control-expose-headers"]
+            assert (
+                a.headers["access-control-expose-headers"].lower()
+                == b.headers["access-control-expose-headers"]
+            )
     a, b = theirs.get("/ok"), ours.get("/ok")
     assert vary_names(a) == vary_names(b) == ["origin"]
     for method, headers in (("PUT", "x-token"), ("DELETE", "content-type,x-token"), ("POST", None)):
-        a, b = preflight(theirs, "/items", method, headers), preflight(ours, "/items", method, headers)
+        a, b = (
+            preflight(theirs, "/items", method, headers),
+            preflight(ours, "/items", method, headers),
+        )
         assert a.status_code == 200 and b.status_code == 204
         for name in (*cors_names, "access-control-max-age"):
             assert a.headers.get(name) == b.headers.get(name), name
@@ -309,9 +360,15 @@ def test_add_middleware_works_like_starlettes(both_servers: dict[str, dict[str, 
     # refused by both, with their own statuses (400 vs 403)
     a, b = preflight(theirs, "/items", "PATCH"), preflight(ours, "/items", "PATCH")
     assert (a.status_code, b.status_code) == (400, 403)
-    a, b = preflight(theirs, "/items", "PUT", origin=EVIL), preflight(ours, "/items", "PUT", origin=EVIL)
+    a, b = (
+        preflight(theirs, "/items", "PUT", origin=EVIL),
+        preflight(ours, "/items", "PUT", origin=EVIL),
+    )
     assert (a.status_code, b.status_code) == (400, 403)
-    assert "access-control-allow-origin" not in a.headers and "access-control-allow-origin" not in b.headers
+    assert (
+        "access-control-allow-origin" not in a.headers
+        and "access-control-allow-origin" not in b.headers
+    )
 
 
 def test_fastapi_import_path_can_be_swapped() -> None:
@@ -352,7 +409,9 @@ def test_websocket_origin_check_over_uvicorn() -> None:
 # --- a broken configuration under add_middleware ----------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # uvicorn's sys.exit(3)
+@pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnhandledThreadExceptionWarning"
+)  # uvicorn's sys.exit(3)
 def test_broken_configuration_stops_uvicorn_with_lifespan_on() -> None:
     app = fastapi_app()
     app.add_middleware(corskit.CORSMiddleware, allow_origins=["*"], allow_credentials=True)

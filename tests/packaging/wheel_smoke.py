@@ -54,6 +54,7 @@ def _asgi_headers(method: str, headers: list[tuple[bytes, bytes]]) -> dict[bytes
         "scheme": "https",
         "http_version": "1.1",
     }
+
     async def call() -> None:  # the middleware returns an awaitable, not always a coroutine
         await CORSMiddleware(app, **SETTINGS)(scope, receive, send)
 

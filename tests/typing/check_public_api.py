@@ -48,7 +48,9 @@ def fastapi_add_middleware() -> FastAPI:
 
 
 def starlette_middleware_list() -> Starlette:
-    return Starlette(middleware=[Middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)])
+    return Starlette(
+        middleware=[Middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)]
+    )
 
 
 def starlette_add_middleware_with_policy() -> Starlette:
@@ -60,7 +62,9 @@ def starlette_add_middleware_with_policy() -> Starlette:
 def outermost_keeps_the_app_type() -> None:
     app = outermost(FastAPI(), allow_origins=ORIGINS, allow_credentials=True)
     assert_type(app, FastAPI)
-    starlette = corskit.outermost(Starlette(), allow_origins=ORIGINS, dangerously_allow_null_origin=False)
+    starlette = corskit.outermost(
+        Starlette(), allow_origins=ORIGINS, dangerously_allow_null_origin=False
+    )
     assert_type(starlette, Starlette)
 
 
@@ -104,6 +108,10 @@ def flask_extension() -> Flask:
 
 
 def settings_dicts() -> tuple[DjangoOptions, PolicyOptions]:
-    django: DjangoOptions = {"allow_origins": ORIGINS, "allow_credentials": True, "urls_regex": r"^/api/"}
+    django: DjangoOptions = {
+        "allow_origins": ORIGINS,
+        "allow_credentials": True,
+        "urls_regex": r"^/api/",
+    }
     flask_config: PolicyOptions = {"allow_origins": ORIGINS, "max_age": 300}
     return django, flask_config

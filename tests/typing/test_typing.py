@@ -35,24 +35,41 @@ def mypy_errors() -> dict[str, list[tuple[int, str, str]]]:
     if shutil.which("mypy", path=str(Path(sys.executable).parent)) is None:
         pytest.fail("mypy is not installed in this environment (pip install -e '.[dev]')")
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--show-error-codes",
-         str(GOOD.relative_to(ROOT)), str(BAD.relative_to(ROOT))],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--show-error-codes",
+            str(GOOD.relative_to(ROOT)),
+            str(BAD.relative_to(ROOT)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode in (0, 1), done.stderr  # 1: errors found; anything else: mypy failed
     found: dict[str, list[tuple[int, str, str]]] = {GOOD.name: [], BAD.name: []}
     for line in done.stdout.splitlines():
         match = ERROR.match(line)
         if match:
-            found[Path(match["path"]).name].append((int(match["line"]), match["code"], match["text"]))
+            found[Path(match["path"]).name].append(
+                (int(match["line"]), match["code"], match["text"])
+            )
     return found
 
 
-def test_documented_installations_pass_mypy_strict(mypy_errors: dict[str, list[tuple[int, str, str]]]) -> None:
+def test_documented_installations_pass_mypy_strict(
+    mypy_errors: dict[str, list[tuple[int, str, str]]],
+) -> None:
     assert mypy_errors[GOOD.name] == []
 
 
-def test_misspelt_keywords_fail_mypy_strict(mypy_errors: dict[str, list[tuple[int, str, str]]]) -> None:
+def test_misspelt_keywords_fail_mypy_strict(
+    mypy_errors: dict[str, list[tuple[int, str, str]]],
+) -> None:
     errors = mypy_errors[BAD.name]
     assert {line: code for line, code, _ in errors} == _expected()
     assert len(errors) == len(_expected())

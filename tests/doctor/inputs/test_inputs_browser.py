@@ -161,7 +161,10 @@ def test_every_input_agrees_with_check(session: dict[str, Any], case: Any) -> No
     )
     copies = _copies(session, name)
     assert copies, f"no DevTools copy for {name}"
-    copied_requests: list[CopiedRequest] = [parse_curl(copies[0]["curl_bash"]), parse_curl(copies[0]["curl_cmd"])]
+    copied_requests: list[CopiedRequest] = [
+        parse_curl(copies[0]["curl_bash"]),
+        parse_curl(copies[0]["curl_cmd"]),
+    ]
     copied_requests.append(parse_fetch_copy(copies[0]["fetch"]))
     for copied in copied_requests:
         assert live_check(copied, kind, mode)[:2] == (verdict, symptom), copied.source

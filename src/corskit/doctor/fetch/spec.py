@@ -274,46 +274,24 @@ def parse_mime_type(value: str) -> MimeType | None:
 def parse_single_range(
     value: str, *, allow_whitespace: bool = False
 ) -> tuple[int | None, int | None] | None:
-    """Fetch "parse a single range header value" (fetch.bs:1368-1432); None on failure."""
-    position = 0
-    n = len(value)
+    """Fetch "parse a single range header value" (fetch.bs:1368-1432); None on failure.
 
-    def skip_ws() -> None:
-        nonlocal position
-        if allow_whitespace:
-            while position < n and value[position] in _HTTP_WS:
-                position += 1
+    The unit is the byte sequence ``bytes``, compared case-sensitively: ``BYTES=0-1`` fails
+    to parse, so that request header is not CORS-safelisted (Chromium agrees).
+    """
+    match = (_RANGE_WS if allow_whitespace else _RANGE).fullmatch(value)
+    if match is None:
+        return None
+    start, end = (int(x) if x else None for x in match.groups())
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None and start > end:
+        return None
+    return start, end
 
-    # The unit is the byte sequence "bytes", compared case-sensitively: `BYTES=0-1` fails
-    # to parse, so that request header is not CORS-safelisted (Chromium agrees).
-    if not value.startswith("bytes"):
-        return None
-    position = len("bytes")
-    skip_ws()
-    if position >= n or value[position] != "=":
-        return None
-    position += 1
-    skip_ws()
-    start = position
-    while position < n and value[position] in "0123456789":
-        position += 1
-    range_start = int(value[start:position]) if position > start else None
-    skip_ws()
-    if position >= n or value[position] != "-":
-        return None
-    position += 1
-    skip_ws()
-    start = position
-    while position < n and value[position] in "0123456789":
-        position += 1
-    range_end = int(value[start:position]) if position > start else None
-    if position < n:
-        return None
-    if range_start is None and range_end is None:
-        return None
-    if range_start is not None and range_end is not None and range_start > range_end:
-        return None
-    return range_start, range_end
+
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+_RANGE_WS = re.compile(r"bytes[ \t]*=[ \t]*([0-9]*)[ \t]*-[ \t]*([0-9]*)")
 
 
 def is_cors_safelisted_request_header(name: str, value: str) -> bool:
