@@ -670,7 +670,9 @@ def test_decided_holds_only_what_classify_answers() -> None:
     assert not any(len(o) > 4096 for o in static.decided)  # oversized: refused unhashed
     for origin, decision in static.decided.items():
         assert static.classify(origin, False, None, [], raw_getter) is decision
-    dynamic = cors(allow_origins=[APP], allow_origin_func=OriginFunction(lambda o: True, threads=0)).policy.engine
+    dynamic = cors(
+        allow_origins=[APP], allow_origin_func=OriginFunction(lambda o: True, threads=0)
+    ).policy.engine
     dynamic.classify(EVIL.encode(), False, None, [], raw_getter)
     dynamic.classify(APP.encode(), False, None, [], raw_getter)
     assert dict(dynamic.decided) == {}
