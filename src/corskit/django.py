@@ -47,7 +47,10 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 
 # Django ships no type information (django-stubs is a separate project): its names are Any here.
-from django.conf import settings  # type: ignore[import-untyped]
+# Django's settings object is reached through its module, not bound here: it is a lazy
+# object that raises ImproperlyConfigured on any attribute until settings are configured,
+# which breaks tools that inspect this module's globals (doctest, debuggers).
+from django import conf as django_conf  # type: ignore[import-untyped]
 from django.core import checks  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
 from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
@@ -266,7 +269,7 @@ def check_settings(
 ) -> list[checks.CheckMessage]:
     """Django system check: every problem of the CORS settings, with corskit's codes."""
     try:
-        read = read_settings(settings)
+        read = read_settings(django_conf.settings)
     except CORSConfigError as exc:
         return [_message(p) for p in exc.problems]
     except TypeError as exc:
@@ -323,7 +326,7 @@ class CorsMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
         try:
-            loaded = load(settings)
+            loaded = load(django_conf.settings)
         except (CORSConfigError, TypeError) as exc:
             raise ImproperlyConfigured(f"corskit.django: {exc}") from exc
         self.cors = loaded.cors
