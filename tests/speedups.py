@@ -48,7 +48,9 @@ def implementation(name: str) -> Iterator[None]:
         asgi._find_origin, asgi._send_filter = saved  # type: ignore[attr-defined]
 
 
-def run_both(run: Callable[[Any], T], scope: Any, key: Callable[[T], Any] = lambda result: result) -> T:
+def run_both(
+    run: Callable[[Any], T], scope: Any, key: Callable[[T], Any] = lambda result: result
+) -> T:
     """``run(scope)`` with each implementation (on a deep copy of *scope* each time);
     asserts that their answers agree (compared through *key*) and returns the first."""
     answers = []

@@ -150,7 +150,11 @@ class CORSMiddleware(LiveConfiguration):
                 found = classified
             decision = found
             # The logger's own cache answers "not at DEBUG" without a call.
-            if not decision.allowed and _LEVELS.get(DEBUG) is not False and logger.isEnabledFor(DEBUG):
+            if (
+                not decision.allowed
+                and _LEVELS.get(DEBUG) is not False
+                and logger.isEnabledFor(DEBUG)
+            ):
                 _log(decision, "request", scope, origin)
         tail = decision.tail  # the decision's headers and Vary, precomputed
         return self.app(scope, receive, _send_filter(send, tail) if tail else send)
@@ -171,12 +175,16 @@ class CORSMiddleware(LiveConfiguration):
         tail = decision.tail
         await self.app(scope, receive, _send_filter(send, tail) if tail else send)
 
-    async def _answer_preflight(self, scope: Scope, decision: Decision, origin: bytes, send: Send) -> None:
+    async def _answer_preflight(
+        self, scope: Scope, decision: Decision, origin: bytes, send: Send
+    ) -> None:
         """Answer a preflight without the app: success with the decision's headers, or a
         403 with none (the reason in the body with ``debug``)."""
         if decision.allowed:
             headers = [*decision.tail, _EMPTY] if decision.status == 200 else [*decision.tail]
-            await send({"type": "http.response.start", "status": decision.status, "headers": headers})
+            await send(
+                {"type": "http.response.start", "status": decision.status, "headers": headers}
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         _log(decision, "preflight", scope, origin)
@@ -200,7 +208,9 @@ class CORSMiddleware(LiveConfiguration):
         origin, duplicated = _scan_origin(raw)
         decision = engine.classify(origin, duplicated, None, raw, raw_getter, websocket=True)
         if isinstance(decision, OriginCheck):
-            decision = engine.after_origin_check(decision, await decision.func.check(decision.origin, decision.get))
+            decision = engine.after_origin_check(
+                decision, await decision.func.check(decision.origin, decision.get)
+            )
         if not decision.allowed:
             _log(decision, "websocket", scope, origin or b"")
             message = await receive()
@@ -340,5 +350,7 @@ def outermost(
 
 
 class _Pending:
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # pragma: no cover
+    async def __call__(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> None:  # pragma: no cover
         raise RuntimeError("corskit.outermost: the application stack was not built")

@@ -83,7 +83,16 @@ if TYPE_CHECKING:
     import asyncio
     import concurrent.futures
 
-__all__ = ["ALLOWED", "ERROR", "NOT_ALLOWED", "TIMEOUT", "OriginFunction", "Verdict", "no_headers", "raw_getter"]
+__all__ = [
+    "ALLOWED",
+    "ERROR",
+    "NOT_ALLOWED",
+    "TIMEOUT",
+    "OriginFunction",
+    "Verdict",
+    "no_headers",
+    "raw_getter",
+]
 
 logger = logging.getLogger("corskit")
 
@@ -183,9 +192,7 @@ class OriginFunction:
         self.max_bytes = max_bytes
         self.timeout = None if timeout is None else float(timeout)
         self.threads = threads
-        self._cache: BoundedCache[Any, tuple[float, Verdict]] = BoundedCache(
-            max_entries, max_bytes
-        )
+        self._cache: BoundedCache[Any, tuple[float, Verdict]] = BoundedCache(max_entries, max_bytes)
         self._inflight: dict[Any, asyncio.Future[Verdict]] = {}
         self._sync_inflight: dict[Any, concurrent.futures.Future[Verdict]] = {}
         self._lock = threading.Lock()

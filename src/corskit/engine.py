@@ -261,7 +261,9 @@ class Engine:
         self.null_to_func = null_to_func
         # The static refusals the origin function may overturn (see classify).
         self._askable = frozenset(
-            (Reason.ORIGIN_NOT_ALLOWED, Reason.ORIGIN_NULL) if null_to_func else (Reason.ORIGIN_NOT_ALLOWED,)
+            (Reason.ORIGIN_NOT_ALLOWED, Reason.ORIGIN_NULL)
+            if null_to_func
+            else (Reason.ORIGIN_NOT_ALLOWED,)
         )
         exposed = ", ".join(expose_headers).encode("ascii")
         self._expose: tuple[Header, ...] = (
@@ -335,7 +337,9 @@ class Engine:
         # browser lists them when their values are not safelisted (Content-Type:
         # application/json), and only an allowed origin gets this far (docs/differences.md, D19).
         self._headers_ok = frozenset(
-            n.encode("ascii") for n in (*headers_given, *SAFELISTED_REQUEST_HEADER_NAMES) if n != "*"
+            n.encode("ascii")
+            for n in (*headers_given, *SAFELISTED_REQUEST_HEADER_NAMES)
+            if n != "*"
         )
         # The longest list a browser could send that this policy allows: every allowed
         # name once, with a comma and a little whitespace each. Anything longer is refused
@@ -406,7 +410,11 @@ class Engine:
         # WebSocket handshake. Inline, as is a cached answer: this runs on every request
         # the function decides.
         reason = decision.reason
-        if reason not in self._askable or len(origin) > _MAX_ASKED_ORIGIN or (websocket and reason == Reason.ORIGIN_NULL):
+        if (
+            reason not in self._askable
+            or len(origin) > _MAX_ASKED_ORIGIN
+            or (websocket and reason == Reason.ORIGIN_NULL)
+        ):
             return decision
         names = func.header_names  # none: the function reads no header, no getter to build
         get = getter(source, names) if names else dynamic.no_headers

@@ -50,13 +50,19 @@ StartResponse = Callable[..., Callable[[bytes], object]]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _CORS_NAMES = frozenset(
-    {"access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"}
+    {
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-expose-headers",
+    }
 )
 _REASONS = {200: "200 OK", 204: "204 No Content", 403: "403 Forbidden"}
 _ERROR_BODY = b"Internal Server Error\n"
 
 
-def _environ_getter(environ: dict[str, Any], names: tuple[bytes, ...]) -> Callable[[bytes], bytes | None]:
+def _environ_getter(
+    environ: dict[str, Any], names: tuple[bytes, ...]
+) -> Callable[[bytes], bytes | None]:
     """A getter over a WSGI environ for the header *names* an origin function reads."""
 
     def get(name: bytes) -> bytes | None:
@@ -134,19 +140,33 @@ class CORSMiddleware(LiveConfiguration):
         origin = origin_text.encode("latin-1") if origin_text is not None else None
         # WSGI servers join repeated headers with ","; no origin contains one.
         duplicated = origin is not None and b"," in origin
-        fields = _preflight_fields(environ) if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS" else None
+        fields = (
+            _preflight_fields(environ)
+            if origin is not None and environ.get("REQUEST_METHOD") == "OPTIONS"
+            else None
+        )
         decision = engine.classify(origin, duplicated, fields, environ, _environ_getter)
         if isinstance(decision, OriginCheck):  # the origin function must answer first
-            decision = engine.after_origin_check(decision, decision.func.check_sync(decision.origin, decision.get))
+            decision = engine.after_origin_check(
+                decision, decision.func.check_sync(decision.origin, decision.get)
+            )
         if fields is not None and origin is not None:
             return self._answer_preflight(environ, decision, origin, start_response)
         if not decision.allowed and origin is not None:
-            log_decision(decision, "request", environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", ""), origin)
+            log_decision(
+                decision,
+                "request",
+                environ.get("REQUEST_METHOD", "GET"),
+                environ.get("PATH_INFO", ""),
+                origin,
+            )
         if not decision.headers and not decision.vary:
             return self.app(environ, start_response)
         return self._run(environ, start_response, decision)
 
-    def _run(self, environ: dict[str, Any], start_response: StartResponse, decision: Decision) -> Iterable[bytes]:
+    def _run(
+        self, environ: dict[str, Any], start_response: StartResponse, decision: Decision
+    ) -> Iterable[bytes]:
         def start_with_cors(
             status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
         ) -> Callable[[bytes], object]:
@@ -159,7 +179,11 @@ class CORSMiddleware(LiveConfiguration):
         return self._guard(result, environ, start_response, decision)
 
     def _guard(
-        self, result: Iterable[bytes], environ: dict[str, Any], start_response: StartResponse, decision: Decision
+        self,
+        result: Iterable[bytes],
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        decision: Decision,
     ) -> Iterator[bytes]:
         """Yield the body; an exception before the first chunk becomes a 500 with CORS headers."""
         sent = False
@@ -169,7 +193,9 @@ class CORSMiddleware(LiveConfiguration):
                 yield chunk
         except Exception:
             if sent:
-                logger.error("corskit: the WSGI application failed after its response started", exc_info=True)
+                logger.error(
+                    "corskit: the WSGI application failed after its response started", exc_info=True
+                )
                 raise
             yield from self._error(environ, start_response, decision, sys.exc_info())
         finally:
@@ -178,7 +204,11 @@ class CORSMiddleware(LiveConfiguration):
                 close()
 
     def _error(
-        self, environ: dict[str, Any], start_response: StartResponse, decision: Decision, exc_info: ExcInfo
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        decision: Decision,
+        exc_info: ExcInfo,
     ) -> list[bytes]:
         # The method and path come from the client: escaped, so that CR, LF or terminal
         # escapes in them cannot forge log lines (log_decision does the same).
@@ -189,13 +219,21 @@ class CORSMiddleware(LiveConfiguration):
             exc_info=exc_info,
         )
         headers = _apply(
-            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_ERROR_BODY)))], decision
+            [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(_ERROR_BODY))),
+            ],
+            decision,
         )
         start_response("500 Internal Server Error", headers, exc_info)
         return [_ERROR_BODY]
 
     def _answer_preflight(
-        self, environ: dict[str, Any], decision: Decision, origin: bytes, start_response: StartResponse
+        self,
+        environ: dict[str, Any],
+        decision: Decision,
+        origin: bytes,
+        start_response: StartResponse,
     ) -> list[bytes]:
         headers = _latin1([*decision.headers, (b"vary", decision.vary)])
         body = b""
@@ -207,7 +245,10 @@ class CORSMiddleware(LiveConfiguration):
             if self.debug:
                 detail = f" ({decision.detail})" if decision.detail else ""
                 body = f"corskit: preflight refused: {decision.reason}{detail}\n".encode()
-            headers += [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+            headers += [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+            ]
         start_response(_REASONS.get(decision.status, f"{decision.status} CORS"), headers)
         return [body] if body else []
 
@@ -255,5 +296,8 @@ def _apply(headers: list[tuple[str, str]], decision: Decision) -> list[tuple[str
             out.append(("Vary", decision.vary.decode("latin-1")))
         else:
             name, value = out[vary_at]
-            out[vary_at] = (name, merge_vary(value.encode("latin-1"), decision.vary).decode("latin-1"))
+            out[vary_at] = (
+                name,
+                merge_vary(value.encode("latin-1"), decision.vary).decode("latin-1"),
+            )
     return out

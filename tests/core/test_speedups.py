@@ -53,7 +53,9 @@ NAMES = st.one_of(
     st.binary(max_size=8),
     st.sampled_from([bytearray(b"origin"), "origin", None, 7]),
 )
-VALUES = st.one_of(st.binary(max_size=12), st.sampled_from([b"https://a.example", b"", "text", None]))
+VALUES = st.one_of(
+    st.binary(max_size=12), st.sampled_from([b"https://a.example", b"", "text", None])
+)
 PAIRS = st.one_of(
     st.tuples(NAMES, VALUES),
     st.tuples(NAMES, VALUES).map(list),
@@ -77,23 +79,50 @@ def test_find_origin_common_cases() -> None:
     assert _speedups.find_origin([(b"host", b"x")]) is None
     assert _speedups.find_origin([]) is None
     assert _speedups.find_origin([(b"origin", b"a"), (b"origin", b"b")]) is _loops.SEVERAL
-    assert _speedups.find_origin(((b"origin", b"a"),)) is _loops.SEVERAL  # not a list: Python decides
+    assert (
+        _speedups.find_origin(((b"origin", b"a"),)) is _loops.SEVERAL
+    )  # not a list: Python decides
     assert _speedups.find_origin([[b"origin", value]]) is value  # 2-lists, as some servers send
 
 
 RESPONSE_NAMES = st.sampled_from(
-    [b"content-type", b"vary", b"Vary", b"VARY", b"vAry", b"access-control-allow-origin", b"Access-Control-Allow-Origin",
-     b"Access-control-allow-origin", b"ACCESS-control-Allow-CREDENTIALS", b"access-control-expose-headerS",
-     b"x-app", b"set-cookie", b"vary\xc0", b"Wary", bytearray(b"vary"), "vary"]
+    [
+        b"content-type",
+        b"vary",
+        b"Vary",
+        b"VARY",
+        b"vAry",
+        b"access-control-allow-origin",
+        b"Access-Control-Allow-Origin",
+        b"Access-control-allow-origin",
+        b"ACCESS-control-Allow-CREDENTIALS",
+        b"access-control-expose-headerS",
+        b"x-app",
+        b"set-cookie",
+        b"vary\xc0",
+        b"Wary",
+        bytearray(b"vary"),
+        "vary",
+    ]
 )
-RESPONSE_VALUES = st.sampled_from([b"text/plain", b"Origin", b"Accept-Encoding", b"*", b"", b"origin, cookie"])
+RESPONSE_VALUES = st.sampled_from(
+    [b"text/plain", b"Origin", b"Accept-Encoding", b"*", b"", b"origin, cookie"]
+)
 HEADER_LISTS = st.one_of(
-    st.lists(st.one_of(st.tuples(RESPONSE_NAMES, RESPONSE_VALUES), st.tuples(RESPONSE_NAMES, RESPONSE_VALUES).map(list)), max_size=6),
+    st.lists(
+        st.one_of(
+            st.tuples(RESPONSE_NAMES, RESPONSE_VALUES),
+            st.tuples(RESPONSE_NAMES, RESPONSE_VALUES).map(list),
+        ),
+        max_size=6,
+    ),
     st.lists(st.tuples(RESPONSE_NAMES, RESPONSE_VALUES), max_size=3).map(tuple),
     st.none(),
     st.just("absent"),
 )
-TYPES = st.sampled_from(["http.response.start", "http.response.body", "http.response.trailers", "absent", 7])
+TYPES = st.sampled_from(
+    ["http.response.start", "http.response.body", "http.response.trailers", "absent", 7]
+)
 
 
 async def _never_called(scope: Any, receive: Any, send: Any) -> None:
@@ -102,10 +131,18 @@ async def _never_called(scope: Any, receive: Any, send: Any) -> None:
 
 def tails() -> list[tuple[tuple[bytes, bytes], ...]]:
     """Real decision tails: refused (Vary only), allowed with credentials and exposed headers."""
-    mw = CORSMiddleware(_never_called, allow_origins=["https://app.example"], allow_credentials=True,
-                        expose_headers=["x-total"])
+    mw = CORSMiddleware(
+        _never_called,
+        allow_origins=["https://app.example"],
+        allow_credentials=True,
+        expose_headers=["x-total"],
+    )
     engine = mw.policy.engine
-    return [engine.no_origin.tail, engine.actual(b"https://app.example").tail, engine.actual(b"https://evil.example").tail]
+    return [
+        engine.no_origin.tail,
+        engine.actual(b"https://app.example").tail,
+        engine.actual(b"https://evil.example").tail,
+    ]
 
 
 TAILS = st.sampled_from(tails())
@@ -166,7 +203,11 @@ def test_send_filter_returns_what_send_returns_and_keeps_the_app_list() -> None:
     message = {"type": "http.response.start", "status": 200, "headers": app_list}
     assert f(message) is sentinel
     assert app_list == [(b"content-type", b"text/plain")]
-    assert message == {"type": "http.response.start", "status": 200, "headers": app_list}  # untouched
+    assert message == {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": app_list,
+    }  # untouched
     assert got[0]["headers"] == [(b"content-type", b"text/plain"), *tail]
     assert got[0] is not message and got[0]["headers"] is not app_list
 
@@ -197,15 +238,27 @@ def test_no_reference_is_leaked() -> None:
     gc.collect()  # tails()'s middleware is garbage in a cycle: freed now, not mid-loop
     gc.disable()
     try:
-        counts = sys.getrefcount(send), sys.getrefcount(tail), sys.getrefcount(app_list), sys.getrefcount(app_list[0])
+        counts = (
+            sys.getrefcount(send),
+            sys.getrefcount(tail),
+            sys.getrefcount(app_list),
+            sys.getrefcount(app_list[0]),
+        )
         for _ in range(20_000):
             f = _speedups.send_filter(send, tail)  # type: ignore[arg-type]  # a plain function: no awaitable to count
             f({"type": "http.response.start", "status": 200, "headers": app_list})
             f({"type": "http.response.body", "body": b""})
-            f({"type": "http.response.start", "headers": [(b"vary", b"Origin")]})  # the Python merge
+            f(
+                {"type": "http.response.start", "headers": [(b"vary", b"Origin")]}
+            )  # the Python merge
             _speedups.find_origin([(b"origin", b"https://a.example")])
         del f
-        after = sys.getrefcount(send), sys.getrefcount(tail), sys.getrefcount(app_list), sys.getrefcount(app_list[0])
+        after = (
+            sys.getrefcount(send),
+            sys.getrefcount(tail),
+            sys.getrefcount(app_list),
+            sys.getrefcount(app_list[0]),
+        )
     finally:
         gc.enable()
     assert after == counts
@@ -230,15 +283,26 @@ def test_setup_is_required_before_use() -> None:
         "for call in (lambda: s.find_origin([]), lambda: s.send_filter(print, ())):\n"
         "    try:\n        call()\n    except RuntimeError as e:\n        print(e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert out.stdout.count("setup() was not called") == 2
 
 
 def test_no_extensions_switch_uses_the_python_loops() -> None:
     code = "import corskit.asgi as a, corskit._loops as l; print(a.SPEEDUPS, a._find_origin is l.find_origin_py)"
     env_off = {"CORSKIT_NO_EXTENSIONS": "1", "PATH": "/usr/bin:/bin"}
-    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env_off, check=True)
-    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    off = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env_off,
+        check=True,
+    )
+    on = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert off.stdout.split() == ["False", "True"]
     assert on.stdout.split() == ["True", "False"]
 
@@ -259,8 +323,16 @@ def test_both_implementations_serve_a_request() -> None:
             sent.append(message)
 
         async def main() -> None:
-            await mw({"type": "http", "method": "GET", "path": "/", "headers": [(b"origin", b"https://app.example")]},
-                     None, send)  # type: ignore[arg-type]  # no body to receive
+            await mw(
+                {
+                    "type": "http",
+                    "method": "GET",
+                    "path": "/",
+                    "headers": [(b"origin", b"https://app.example")],
+                },
+                None,  # type: ignore[arg-type]  # no body to receive
+                send,
+            )
 
         with implementation(name):
             asyncio.run(main())
@@ -275,7 +347,11 @@ def test_installation_without_a_c_compiler_runs_the_python_loops(tmp_path: Path)
     """setup.py marks the extension optional: no compiler, no failure, pure Python."""
     root = Path(__file__).resolve().parents[2]
     source = tmp_path / "corskit"  # a copy: building in place would leave build/ in the checkout
-    shutil.copytree(root / "src", source / "src", ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.egg-info"))
+    shutil.copytree(
+        root / "src",
+        source / "src",
+        ignore=shutil.ignore_patterns("*.so", "__pycache__", "*.egg-info"),
+    )
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(root / name, source / name)
     venv = tmp_path / "venv"
@@ -283,12 +359,29 @@ def test_installation_without_a_c_compiler_runs_the_python_loops(tmp_path: Path)
     env = {**os.environ, "CC": "/bin/false"}
     env.pop("CORSKIT_NO_EXTENSIONS", None)
     install = subprocess.run(
-        [str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", str(source)],
-        capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path,
+        [
+            str(venv / "bin/python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=tmp_path,
     )
     assert install.returncode == 0, install.stdout + install.stderr
     probe = subprocess.run(
         [str(venv / "bin/python"), "-c", "import corskit.asgi as a; print(a.SPEEDUPS)"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=True,
     )
     assert probe.stdout.strip() == "False"
