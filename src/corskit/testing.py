@@ -214,12 +214,15 @@ def assert_cors_allowed(
         raise AssertionError(
             f"CORS: expected {what} to be allowed, but the browser blocks it\n{result.explain()}"
         )
-    readable = {h.lower() for h in result.outcome.readable_headers}
-    unreadable = [h for h in read_headers if h.lower() not in readable]
-    if unreadable:
+    from corskit.doctor.exposure import read_header_findings
+
+    found = read_header_findings(result.outcome, result.diagnosis.settings, read_headers)
+    if found:
+        result.diagnosis.findings[:0] = found
+        problems = "; ".join(f"{f.cause} (fix: {f.fix})" for f in found)
         raise AssertionError(
-            f"CORS: {what} is allowed, but the page's script cannot read the response header(s)"
-            f" {', '.join(unreadable)}: add them to expose_headers\n{result.explain()}"
+            f"CORS: {what} is allowed, but the page's script cannot read what it needs:"
+            f" {problems}\n{result.explain()}"
         )
     return result
 

@@ -4,7 +4,8 @@ The request comes from the flags (TARGET, ``--origin``, ``-X``, ``-H`` ...), fro
 in the browser's DevTools (``--curl``, ``--fetch``), or from a HAR file (``--har``, every
 cross-origin fetch/XHR in it).  See docs/inputs.md.
 
-Exit status: 0 allowed, 1 blocked, 2 usage or connection error (one line on stderr).
+Exit status: 0 allowed, 1 blocked (or allowed but a ``--read-header`` name cannot be read by
+the page), 2 usage or connection error (one line on stderr).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ examples:
   corskit check --fetch 'fetch("https://api.example.com/me", {"headers": {...}, "method": "GET"});'
   corskit check --har session.har            (add --live to re-send the requests, --json for a list)
 
-exit status: 0 allowed, 1 blocked, 2 usage or connection error"""
+exit status: 0 allowed, 1 blocked or a --read-header name the page cannot read,
+2 usage or connection error"""
 
 
 def register(subparsers: Any) -> None:
@@ -153,6 +155,14 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         " (a sandboxed iframe) it decides Local Network Access, e.g. a page from"
         " http://localhost is a secure context in the loopback address space",
     )
+    p.add_argument(
+        "--read-header",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="a response header the page's script must read (repeatable): says whether it can"
+        " and, if not, the expose_headers fix; the exit status is then 1",
+    )
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
 
 
@@ -220,6 +230,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "kind": "XMLHttpRequest" if args.xhr else "fetch",
         "local_network_granted": args.local_network == "granted",
         "page_url": args.page_url,
+        "read_headers": list(args.read_header or []),
     }
 
 
@@ -276,6 +287,8 @@ def _run_har(args: argparse.Namespace) -> int:
         )
     if args.header or any(v is not None for v in per_request):
         raise _usage("--har checks each request as recorded: no -X, -H, -d, --cookie or --path")
+    if args.read_header:
+        raise _usage("--read-header goes with TARGET, --curl or --fetch (one request), not --har")
     results = check_har(
         args.har, live=args.live, timeout=args.timeout, credentials=args.credentials
     )
@@ -303,4 +316,4 @@ def run(args: argparse.Namespace) -> int:
     text = render_check(req, result, as_json=args.json, colour=colour, verbose=args.verbose)
     sys.stdout.write(text)
     sys.stdout.flush()
-    return 0 if result.allowed else 1
+    return 0 if result.allowed and not result.unreadable else 1

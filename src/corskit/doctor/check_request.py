@@ -44,6 +44,7 @@ class CheckRequest:
     local_network_granted: bool = False
     page_url: str | None = None
     copied: Any = None
+    read_headers: list[str] = field(default_factory=list)
     secrets: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -64,6 +65,14 @@ class CheckResult:
     def allowed(self) -> bool:
         """The simulation's verdict (the command's exit status)."""
         return bool(self.outcome.verdict == "allowed")
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Codes of the findings that a header the page must read is unreadable."""
+        from corskit.doctor.exposure import NOT_EXPOSED, NOT_READABLE
+
+        codes = (NOT_EXPOSED, NOT_READABLE)
+        return [f.code for f in self.diagnosis.findings if f.code in codes]
 
 
 def is_url(target: str) -> bool:
@@ -99,6 +108,7 @@ def from_copy(copied: Any, **given: Any) -> CheckRequest:
 
 
 def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
+    from corskit.doctor import exposure
     from corskit.doctor.appinfo import find_cors_settings
     from corskit.doctor.diagnose import diagnose
     from corskit.doctor.fetch import FetchInputError, simulate
@@ -132,7 +142,9 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     finally:
         transport.close()
     settings = find_cors_settings(app) if in_process else []
-    return outcome, diagnose(outcome, settings, in_process=in_process, app=app)
+    diagnosis = diagnose(outcome, settings, in_process=in_process, app=app)
+    exposure.apply(outcome, diagnosis, req.read_headers)
+    return outcome, diagnosis
 
 
 def _for_pip_users(message: str) -> str:
@@ -222,6 +234,16 @@ def _copy_json(req: CheckRequest) -> dict[str, Any]:
     }
 
 
+def _read_headers_json(req: CheckRequest, outcome: Any) -> list[dict[str, Any]]:
+    """``--read-header`` names: whether the page can read each (None: blocked, nothing read)."""
+    from corskit.doctor.exposure import can_read
+
+    blocked = outcome.verdict != "allowed"
+    return [
+        {"name": n, "readable": None if blocked else can_read(n, outcome)} for n in req.read_headers
+    ]
+
+
 def render_check(
     req: CheckRequest,
     result: CheckResult,
@@ -237,6 +259,7 @@ def render_check(
 
     if as_json:
         data = render_json(result.outcome, result.diagnosis, target=req.target)
+        data["read_headers"] = _read_headers_json(req, result.outcome)
         if req.copied is not None:
             data["input"] = _copy_json(req)
         if result.browser is not None:

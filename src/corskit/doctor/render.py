@@ -11,6 +11,7 @@ import textwrap
 from typing import IO, Any
 
 from .diagnose import Diagnosis
+from .exposure import unreadable_headers
 from .fetch import Outcome, Step, shown_headers, shown_names
 
 __all__ = ["Style", "render_json", "render_text", "use_colour"]
@@ -242,4 +243,5 @@ def render_json(
     data["fix"] = primary.fix if blocked_or_error and primary else None
     data["findings"] = diag["findings"]
     data["settings"] = diag["settings"]
+    data["unreadable_headers"] = unreadable_headers(outcome)
     return data
