@@ -137,3 +137,25 @@ def test_read_header_with_har_is_a_usage_error(tmp_path: object) -> None:
     result = corskit("check", "--har", "x.har", "--read-header", "X-A")
     assert result.returncode == 2
     assert "--read-header" in result.stderr
+
+
+def test_litestar_fix_in_its_words() -> None:
+    pytest.importorskip("litestar")
+    from litestar import Litestar, Response, get
+    from litestar.config.cors import CORSConfig
+
+    from corskit.testing import assert_cors_allowed
+
+    @get("/download")
+    async def download() -> Response[str]:
+        return Response("a,b\n", headers={"Content-Disposition": 'attachment; filename="r.csv"'})
+
+    config = CORSConfig(allow_origins=[download_apps.FRONT], expose_headers=["X-Request-Id"])
+    app = Litestar([download], cors_config=config)
+    with pytest.raises(AssertionError) as info:
+        assert_cors_allowed(
+            app, origin=download_apps.FRONT, path="/download", read_headers=["Content-Disposition"]
+        )
+    assert 'CORSConfig(..., expose_headers=["X-Request-Id", "Content-Disposition"])' in str(
+        info.value
+    )
