@@ -153,7 +153,19 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         " (a sandboxed iframe) it decides Local Network Access, e.g. a page from"
         " http://localhost is a secure context in the loopback address space",
     )
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="for an app target: the URL the app is served at, e.g. http://localhost:8000, used"
+        " for the request's Host and in the report (default: the report shows paths only)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds per request, and for an app's lifespan start-up (default 10)",
+    )
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -220,6 +232,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "kind": "XMLHttpRequest" if args.xhr else "fetch",
         "local_network_granted": args.local_network == "granted",
         "page_url": args.page_url,
+        "base_url": args.base_url,
     }
 
 
