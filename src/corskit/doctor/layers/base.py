@@ -23,6 +23,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ...options import STARLETTE_NAMES
+from ...policy import SETTINGS
+
 __all__ = [
     "SETTING_DEFAULTS",
     "Fix",
@@ -42,17 +45,9 @@ __all__ = [
     "walk",
 ]
 
-# corskit's keyword vocabulary (Starlette's too), with Starlette's defaults.
-SETTING_DEFAULTS: dict[str, Any] = {
-    "allow_origins": (),
-    "allow_methods": ("GET",),
-    "allow_headers": (),
-    "allow_credentials": False,
-    "allow_origin_regex": None,
-    "allow_private_network": False,
-    "expose_headers": (),
-    "max_age": 600,
-}
+# corskit's keyword vocabulary (Starlette's too), with Starlette's defaults, which are
+# corskit's: read from the policy's one table of settings.
+SETTING_DEFAULTS: dict[str, Any] = {name: SETTINGS[name] for name in STARLETTE_NAMES}
 
 
 @dataclass(frozen=True)
