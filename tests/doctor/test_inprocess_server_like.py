@@ -143,3 +143,12 @@ def test_for_display_keeps_other_hosts() -> None:
     assert for_display("http://other.testserver/x http://testserver.example/") == (
         "http://other.testserver/x http://testserver.example/"
     )
+
+
+def test_audit_of_an_app_whose_startup_fails_is_one_line() -> None:
+    result = corskit("audit", "tests.doctor.lifespan_apps:failing")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "lifespan start-up failed: ConnectionRefusedError: database at 127.0.0.1:5432 refused"
+        " the connection"
+    )

@@ -17,6 +17,7 @@ Every coroutine here runs on the in-process transport's event loop.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -52,6 +53,15 @@ class Lifespan:
         self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._answer: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
         self._task: asyncio.Task[Any] | None = None
+
+    def start_from_thread(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        """Run :meth:`startup` on *loop*, which runs in another thread, and wait for it."""
+        future = asyncio.run_coroutine_threadsafe(self.startup(timeout), loop)
+        try:
+            future.result(timeout + 5)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            self.errors.append(f"lifespan start-up did not finish within {timeout:.3g} s")
 
     async def _receive(self) -> dict[str, Any]:
         return await self._inbox.get()

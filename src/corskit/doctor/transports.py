@@ -308,24 +308,20 @@ class ASGITransport(Deadline):
         self._lifespan_lock = threading.Lock()
         self._startup_error: TransportError | None = None
 
+    def start(self) -> None:
+        """Run the app's lifespan start-up now rather than before the first request.  Raises
+        :class:`TransportError` when it fails."""
+        self._start_lifespan(self._ensure_loop())
+
     def _start_lifespan(self, loop: asyncio.AbstractEventLoop) -> None:
         """Run the lifespan start-up once, before the first request."""
         with self._lifespan_lock:
             if self._lifespan is None:
-
-                async def start() -> Lifespan:
-                    lifespan = Lifespan(self.app)
-                    self._lifespan = lifespan
-                    await lifespan.startup(self.timeout)
-                    return lifespan
-
-                future = asyncio.run_coroutine_threadsafe(start(), loop)
+                self._lifespan = Lifespan(self.app)
                 try:
-                    future.result(self.timeout + 5)
+                    self._lifespan.start_from_thread(loop, self.timeout)
                 except TransportError as exc:
                     self._startup_error = exc
-                except concurrent.futures.TimeoutError:
-                    future.cancel()
         if self._startup_error is not None:
             raise self._startup_error
 
@@ -671,7 +667,8 @@ def open_transport(
 
     ``"http(s)://..."`` → an :class:`HTTPTransport` and the URL (when *path* is not ``"/"`` it
     replaces the URL's path and query).  ``"pkg.module:attr"`` → an in-process transport for the
-    app and ``"http://testserver" + path``, or *base_url* + path (``--base-url``, in-process only).  Raises :class:`TransportError` for a malformed URL,
+    app and ``"http://testserver" + path``, or *base_url* + path (``--base-url``, in-process only);
+    an ASGI app's lifespan start-up has run.  Raises :class:`TransportError` for a malformed URL,
     a failed import, or an object that is not an app.
     """
     if not path.startswith("/"):
@@ -687,5 +684,11 @@ def open_transport(
             url = f"{parts.scheme}://{parts.netloc}{path}"
         return HTTPTransport(timeout=timeout), url
     base = inprocess_base(base_url)
-    app = load_app(target)
-    return transport_for_app(app, timeout=timeout), base + path
+    transport = transport_for_app(load_app(target), timeout=timeout)
+    if isinstance(transport, ASGITransport):
+        try:
+            transport.start()  # a failed lifespan start-up is the target's problem, named once
+        except TransportError:
+            transport.close()
+            raise
+    return transport, base + path
