@@ -109,3 +109,16 @@ async def slash_redirect(scope: dict[str, Any], receive: Any, send: Any) -> None
         await send({"type": "http.response.body", "body": b""})
         return
     await _answer(send)
+
+
+async def shutdown_fails(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Starts up, answers requests, and fails its shut-down."""
+    if scope["type"] == "lifespan":
+        await receive()
+        scope["state"]["ready"] = True
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        await send({"type": "lifespan.shutdown.failed", "message": "OSError: pool close failed"})
+        return
+    assert scope["state"] == {"ready": True}
+    await _answer(send)

@@ -152,3 +152,13 @@ def test_audit_of_an_app_whose_startup_fails_is_one_line() -> None:
         "lifespan start-up failed: ConnectionRefusedError: database at 127.0.0.1:5432 refused"
         " the connection"
     )
+
+
+def test_failed_shutdown_is_kept_and_does_not_block_close() -> None:
+    transport = ASGITransport(lifespan_apps.shutdown_fails, timeout=2)
+    response = transport.send(WireRequest("GET", "http://testserver/x", []))
+    lifespan = transport._lifespan
+    transport.close()
+    assert response.status == 200
+    assert lifespan is not None
+    assert lifespan.errors == ["the app's lifespan shut-down failed: OSError: pool close failed"]
