@@ -74,7 +74,9 @@ class CORSCheck:
             readable = ", ".join(out.readable_headers) or "(none)"
             lines.append(f"readable response headers: {readable}")
         lines.append(f"see every step: {self.command}")
-        return "\n".join(lines)
+        from corskit.doctor.wire import for_display
+
+        return for_display("\n".join(lines))
 
 
 def _header_list(headers: HeadersArg) -> list[tuple[str, str]]:
@@ -141,8 +143,10 @@ def check_cors(
 ) -> CORSCheck:
     """Simulate the request against *app* in-process and return the doctor's result.
 
-    Raises :class:`ValueError` when the request itself is malformed (fetch() would throw) and
-    :class:`TypeError` when *app* is neither an ASGI nor a WSGI application."""
+    An ASGI app's lifespan start-up runs before the request and its shut-down after it, as
+    under a server.  Raises :class:`ValueError` when the request itself is malformed (fetch()
+    would throw), :class:`TypeError` when *app* is neither an ASGI nor a WSGI application, and
+    :class:`RuntimeError` when the app's lifespan start-up fails."""
     from corskit.doctor.diagnose import diagnose
     from corskit.doctor.fetch import simulate
     from corskit.doctor.transports import TransportError, transport_for_app
@@ -167,6 +171,8 @@ def check_cors(
             target_address_space=None,
             resolve_dns=False,
         )
+    except TransportError as exc:
+        raise RuntimeError(str(exc)) from None
     finally:
         transport.close()
     diagnosis = diagnose(outcome, _find_settings(app), in_process=True, app=app)

@@ -68,7 +68,7 @@ def test_fastapi_origin_not_listed_fails_with_explanation() -> None:
     )
     assert "verdict: blocked (Chromium)" in rest
     assert (
-        "console (MissingAllowOriginHeader): Access to fetch at 'http://testserver/items' from"
+        "console (MissingAllowOriginHeader): Access to fetch at '/items' from"
         f" origin '{OTHER}' has been blocked by CORS policy: No 'Access-Control-Allow-Origin'"
         " header is present on the requested resource." in rest
     )

@@ -163,7 +163,19 @@ def _add_request_options(p: argparse.ArgumentParser) -> None:
         help="a response header the page's script must read (repeatable): says whether it can"
         " and, if not, the expose_headers fix; the exit status is then 1",
     )
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="for an app target: the URL the app is served at, e.g. http://localhost:8000, used"
+        " for the request's Host and in the report (default: the report shows paths only)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds per request, and for an app's lifespan start-up (default 10)",
+    )
 
 
 def _add_output_options(p: argparse.ArgumentParser) -> None:
@@ -231,6 +243,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "local_network_granted": args.local_network == "granted",
         "page_url": args.page_url,
         "read_headers": list(args.read_header or []),
+        "base_url": args.base_url,
     }
 
 

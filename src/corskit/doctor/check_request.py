@@ -43,6 +43,7 @@ class CheckRequest:
     kind: Literal["fetch", "XMLHttpRequest"] = "fetch"
     local_network_granted: bool = False
     page_url: str | None = None
+    base_url: str | None = None
     copied: Any = None
     read_headers: list[str] = field(default_factory=list)
     secrets: list[tuple[str, str]] = field(default_factory=list)
@@ -115,7 +116,9 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     from corskit.doctor.transports import TransportError, open_transport
 
     try:
-        transport, url = open_transport(req.target, timeout=timeout, path=req.path or "/")
+        transport, url = open_transport(
+            req.target, timeout=timeout, path=req.path or "/", base_url=req.base_url
+        )
     except TransportError as exc:
         raise UsageError(str(exc)) from None
     app = getattr(transport, "app", None)

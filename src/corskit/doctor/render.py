@@ -6,6 +6,7 @@ turns colour off, see no-color.org) and ``TERM`` is not ``dumb``; ``FORCE_COLOR`
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from typing import IO, Any
@@ -13,6 +14,7 @@ from typing import IO, Any
 from .diagnose import Diagnosis
 from .exposure import unreadable_headers
 from .fetch import Outcome, Step, shown_headers, shown_names
+from .wire import for_display
 
 __all__ = ["Style", "render_json", "render_text", "use_colour"]
 
@@ -145,7 +147,12 @@ def render_text(
                 + (f" (outside it: {', '.join(s.outside)})" if s.outside else "")
             )
         )
-    return "\n".join(out) + "\n"
+    return _shown("\n".join(out) + "\n", target)
+
+
+def _shown(text: str, target: str | None) -> str:
+    """*text* without the in-process placeholder host, unless the target is a URL."""
+    return text if target is not None and "://" in target else for_display(text)
 
 
 def _verdict(outcome: Outcome, st: Style) -> list[str]:
@@ -244,4 +251,5 @@ def render_json(
     data["findings"] = diag["findings"]
     data["settings"] = diag["settings"]
     data["unreadable_headers"] = unreadable_headers(outcome)
-    return data
+    shown: dict[str, Any] = json.loads(_shown(json.dumps(data), target))
+    return shown

@@ -11,7 +11,9 @@ Three transports exist:
 * :class:`HTTPTransport` sends real HTTP requests with ``httpx`` (``follow_redirects=False``).
 * :class:`ASGITransport` calls an ASGI application in-process.  The app runs on an event loop
   in a dedicated background thread, so :meth:`ASGITransport.send` is thread-safe and can be
-  called from synchronous code (and from several threads at once).  Lifespan is not run.
+  called from synchronous code (and from several threads at once).  The app's lifespan
+  start-up runs before the first request and its shut-down on close
+  (:mod:`corskit.doctor.lifespan`).
 * :class:`WSGITransport` calls a WSGI application in-process with a PEP 3333 environ.
 
 :func:`open_transport` turns a command-line target into a transport and the URL to request:
@@ -37,6 +39,7 @@ from typing import Any, Literal
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from ..origins import is_loopback_host
+from .lifespan import Lifespan
 from .wire import (
     INPROCESS_BASE,
     MAX_BODY,
@@ -45,6 +48,7 @@ from .wire import (
     TransportError,
     WireRequest,
     WireResponse,
+    inprocess_base,
     one_line,
     time_budget,
     validate_http_url,
@@ -288,7 +292,9 @@ class ASGITransport(Deadline):
     Every host name in the request URL reaches the same app (the ``Host`` header tells them
     apart), which lets redirect chains across "origins" be simulated in one app.
     If the app raises before it starts a response, the transport answers ``500`` with no
-    headers, as uvicorn does.
+    headers, as uvicorn does.  Before the first request the app's lifespan start-up runs
+    (bounded by *timeout*); a failed start-up makes every :meth:`send` raise
+    :class:`TransportError` naming the app's exception.  :meth:`close` runs the shut-down.
     """
 
     def __init__(self, app: Any, *, timeout: float = 10.0) -> None:
@@ -298,6 +304,26 @@ class ASGITransport(Deadline):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._lifespan: Lifespan | None = None
+        self._lifespan_lock = threading.Lock()
+        self._startup_error: TransportError | None = None
+
+    def start(self) -> None:
+        """Run the app's lifespan start-up now rather than before the first request.  Raises
+        :class:`TransportError` when it fails."""
+        self._start_lifespan(self._ensure_loop())
+
+    def _start_lifespan(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Run the lifespan start-up once, before the first request."""
+        with self._lifespan_lock:
+            if self._lifespan is None:
+                self._lifespan = Lifespan(self.app)
+                try:
+                    self._lifespan.start_from_thread(loop, self.timeout)
+                except TransportError as exc:
+                    self._startup_error = exc
+        if self._startup_error is not None:
+            raise self._startup_error
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -318,8 +344,9 @@ class ASGITransport(Deadline):
 
     def send(self, request: WireRequest) -> WireResponse:
         """Run the app for *request* and collect the response (see :class:`Transport`)."""
-        left = self._time_left(request)
         loop = self._ensure_loop()
+        self._start_lifespan(loop)
+        left = self._time_left(request)
         future = asyncio.run_coroutine_threadsafe(self._call(request), loop)
         try:
             return future.result(left)
@@ -347,7 +374,7 @@ class ASGITransport(Deadline):
             ],
             "client": ("127.0.0.1", 50000),
             "server": (host, port),
-            "state": {},
+            "state": dict(self._lifespan.state) if self._lifespan is not None else {},
             "extensions": {},
         }
         body_sent = False
@@ -418,6 +445,14 @@ class ASGITransport(Deadline):
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is not None:
+            lifespan = self._lifespan
+            if lifespan is not None and lifespan.supported:
+                try:
+                    asyncio.run_coroutine_threadsafe(lifespan.shutdown(self.timeout), loop).result(
+                        self.timeout + 5
+                    )
+                except Exception:  # a shut-down that hangs or fails must not block close()
+                    pass
 
             async def cancel_pending() -> None:
                 current = asyncio.current_task()
@@ -625,23 +660,35 @@ def transport_for_app(app: Any, *, timeout: float = 10.0) -> Transport:
     return WSGITransport(app)
 
 
-def open_transport(target: str, *, timeout: float = 10.0, path: str = "/") -> tuple[Transport, str]:
+def open_transport(
+    target: str, *, timeout: float = 10.0, path: str = "/", base_url: str | None = None
+) -> tuple[Transport, str]:
     """Turn a command-line *target* into ``(transport, url)``.
 
     ``"http(s)://..."`` → an :class:`HTTPTransport` and the URL (when *path* is not ``"/"`` it
     replaces the URL's path and query).  ``"pkg.module:attr"`` → an in-process transport for the
-    app and ``"http://testserver" + path``.  Raises :class:`TransportError` for a malformed URL,
+    app and ``"http://testserver" + path``, or *base_url* + path (``--base-url``, in-process only);
+    an ASGI app's lifespan start-up has run.  Raises :class:`TransportError` for a malformed URL,
     a failed import, or an object that is not an app.
     """
     if not path.startswith("/"):
         path = "/" + path
     low = target.lower()
     if "://" in target or low.startswith(("http:", "https:")):
+        if base_url is not None:
+            raise TransportError("--base-url is for an in-process target (module:app), not a URL")
         validate_http_url(target)
         url = target
         if path != "/":
             parts = urlsplit(target)
             url = f"{parts.scheme}://{parts.netloc}{path}"
         return HTTPTransport(timeout=timeout), url
-    app = load_app(target)
-    return transport_for_app(app, timeout=timeout), INPROCESS_BASE + path
+    base = inprocess_base(base_url)
+    transport = transport_for_app(load_app(target), timeout=timeout)
+    if isinstance(transport, ASGITransport):
+        try:
+            transport.start()  # a failed lifespan start-up is the target's problem, named once
+        except TransportError:
+            transport.close()
+            raise
+    return transport, base + path

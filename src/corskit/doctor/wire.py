@@ -4,6 +4,7 @@ by the requests of one check."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ __all__ = [
     "TransportError",
     "WireRequest",
     "WireResponse",
+    "for_display",
+    "inprocess_base",
     "one_line",
     "time_budget",
     "validate_http_url",
@@ -27,6 +30,44 @@ __all__ = [
 
 #: The host name used for in-process targets (the same convention as Starlette's TestClient).
 INPROCESS_BASE = "http://testserver"
+
+
+def inprocess_base(base_url: str | None) -> str:
+    """The scheme and host an in-process request is sent to: *base_url* (``--base-url``, e.g.
+    ``http://localhost:8000``) or :data:`INPROCESS_BASE`.  Raises :class:`TransportError`
+    for anything but ``http(s)://host[:port]`` (a trailing ``/`` is allowed)."""
+    if base_url is None:
+        return INPROCESS_BASE
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError as exc:
+        raise TransportError(f"--base-url {base_url!r}: {exc}") from None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise TransportError(
+            f"--base-url {base_url!r}: expected http(s)://host[:port], e.g. http://localhost:8000"
+        )
+    return f"{parts.scheme.lower()}://{parts.netloc}"
+
+
+def for_display(text: str) -> str:
+    """*text* with the in-process placeholder host taken out: ``http://testserver/x`` is shown
+    as ``/x``, and the bare origin as "the app" (a report shows the path, or the URL given with
+    ``--base-url``)."""
+    return _PLACEHOLDER.sub(lambda m: "/" if m.group(1) else "the app", text)
+
+
+_PLACEHOLDER = re.compile(re.escape(INPROCESS_BASE) + r"(?![\w.:@-])(/?)")
+
 
 #: In-process transports stop reading a response body after this many bytes (CORS is decided by
 #: the status line and headers; an endless streaming response must not hang the doctor).
