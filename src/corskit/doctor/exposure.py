@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .causes import SYMPTOMS, Finding
+from .causes import Finding
 from .fetch import Outcome
 from .fetch.model import Note
 from .fetch.spec import (
@@ -50,11 +50,6 @@ NOT_READABLE = "header-never-readable"
 NOT_SENT = "header-not-sent"
 #: note code: headers the response sends that the page cannot read
 NOTE_CODE = "headers-not-readable"
-
-# the titles of these codes (the findings only come from here)
-SYMPTOMS.setdefault(NOT_EXPOSED, "a response header the page needs is not exposed")
-SYMPTOMS.setdefault(NOT_READABLE, "a response header JavaScript can never read")
-SYMPTOMS.setdefault(NOT_SENT, "a response header the page needs is not sent")
 
 _SAFE = frozenset(SAFELISTED_RESPONSE_HEADER_NAMES)
 
