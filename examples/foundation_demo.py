@@ -4,6 +4,8 @@ start-up error an insecure configuration gets. Run: python -m examples.foundatio
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from corskit import CORSConfigError, CORSPolicy
 from corskit.doctor.transports import WireRequest, open_transport
 
@@ -16,7 +18,8 @@ def show(title: str, request: WireRequest) -> None:
         response = transport.send(request)
     finally:
         transport.close()
-    print(f"\n{title}\n  -> {request.method} {request.url}")
+    path = urlsplit(request.url).path  # in-process: the app sees only the path
+    print(f"\n{title}\n  -> {request.method} {path}")
     for name, value in request.headers:
         print(f"     {name}: {value}")
     print(f"  <- {response.status}")
