@@ -10,6 +10,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from ..origins import is_loopback_host
+from .allcauses import combined_fix
 from .appinfo import CORSSettings
 from .fetch import Outcome
 from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names, origin_of_url
@@ -234,6 +235,9 @@ class Causes:
     def method_finding(self, method: str) -> Finding:
         if method != method.upper():
             return self.lowercase_finding(method)
+        every = self.every_cause("method-not-allowed", "allow_methods")
+        if every is not None:
+            return every
         configured = self.setting("allow_methods")
         default_note = ""
         if (
@@ -242,6 +246,10 @@ class Causes:
             and (self.s.given is None or "allow_methods" not in self.s.given)
         ):
             default_note = " (Starlette's and FastAPI's default is GET only)"
+        if self.s is None and self.o.failed_response is not None:
+            kept = combined_fix(self, minimum=1)
+            if kept is not None and "allow_methods=" in kept[1]:
+                return Finding("method-not-allowed", kept[0], kept[1], "allow_methods")
         if self.s is None:
             return Finding(
                 "method-not-allowed",
@@ -256,6 +264,11 @@ class Causes:
             _kw("allow_methods", _with(configured, method)),
             "allow_methods",
         )
+
+    def every_cause(self, code: str, setting: str) -> Finding | None:
+        """One finding for a preflight refused for its method and headers together."""
+        found = combined_fix(self)
+        return Finding(code, found[0], found[1], setting) if found else None
 
     def lowercase_finding(self, method: str) -> Finding:
         return Finding(
@@ -280,6 +293,9 @@ class Causes:
             )
         ):
             return self.authorization_finding("error")
+        every = self.every_cause("header-not-allowed", "allow_headers")
+        if every is not None:
+            return every
         if self.s is None:
             missing = [header]
             resp = self.o.failed_response

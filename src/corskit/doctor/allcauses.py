@@ -1,0 +1,104 @@
+"""Every method and header a refused preflight lacks, in one fix.
+
+A preflight can be refused for its method and for several request headers at once; the
+browser names only the first (Fetch standard, CORS-preflight fetch:
+https://fetch.spec.whatwg.org/#cors-preflight-fetch). Fixing one at a time takes as many
+round trips as there are causes, so the diagnosis lists them all and gives one change that
+allows all of them while keeping every method and header the configuration already allows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .fetch.spec import SAFELISTED_METHODS
+from .layers import starlette
+
+__all__ = ["combined_fix"]
+
+_SAFELISTED_NAMES = starlette.ALWAYS_ALLOWED_HEADERS
+
+
+def _fmt(values: Iterable[str]) -> str:
+    return json.dumps(list(values))
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _missing_method(method: str, allowed: list[str], from_settings: bool) -> bool:
+    if "*" in allowed or method in allowed:
+        return False
+    # A browser never needs a safelisted method in Access-Control-Allow-Methods; the
+    # server's settings may still refuse it (Starlette compares every preflight's method).
+    return from_settings or method not in SAFELISTED_METHODS
+
+
+def _missing_headers(unsafe: Iterable[str], allowed: list[str]) -> list[str]:
+    listed = {a.lower() for a in allowed}
+    out = []
+    for name in sorted(unsafe):
+        if name in _SAFELISTED_NAMES or name in listed:
+            continue
+        if "*" in listed and name != "authorization":  # the wildcard never covers it
+            continue
+        out.append(name)
+    return out
+
+
+def _keep_and_add(allowed: list[str], extra: list[str]) -> list[str]:
+    """*allowed* with *extra* appended (a lone wildcard is replaced, never narrowed)."""
+    if "*" in allowed:
+        return [*allowed, *[e for e in extra if e not in allowed]]
+    out = list(allowed)
+    for item in extra:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _allowed(causes: Any, setting: str, header: str, default: list[str]) -> tuple[list[str], bool]:
+    """What the configuration allows (the settings found, else the failed response)."""
+    if causes.s is not None:
+        return causes.setting(setting), True
+    resp = causes.o.failed_response
+    if resp is not None and resp.get(header) is not None:
+        return _split(resp.get(header)), False
+    return list(default), False
+
+
+def combined_fix(causes: Any, minimum: int = 2) -> tuple[str, str] | None:
+    """(cause, fix) naming every method and header the preflight lacks, or None when fewer
+    than *minimum* things are missing (the single finding says it already)."""
+    method = causes.method
+    if method != method.upper():
+        return None
+    methods, known = _allowed(causes, "allow_methods", "access-control-allow-methods", ["GET"])
+    headers, _ = _allowed(causes, "allow_headers", "access-control-allow-headers", [])
+    need_method = _missing_method(method, methods, known)
+    missing = _missing_headers(causes.unsafe, headers)
+    if int(need_method) + len(missing) < max(minimum, 1):
+        return None
+    parts, changes = [], []
+    if need_method:
+        parts.append(
+            f"{method} is not in allow_methods={_fmt(methods)}"
+            if known
+            else f"the preflight response allows the methods {_fmt(methods)}, not {method}"
+        )
+        changes.append(f"allow_methods={_fmt(_keep_and_add(methods, [method]))}")
+    if missing:
+        names = ", ".join(f"'{m}'" for m in missing)
+        verb = "are" if len(missing) > 1 else "is"
+        plural = "s" if len(missing) > 1 else ""
+        parts.append(
+            f"the request header{plural} {names} {verb} not in allow_headers={_fmt(headers)}"
+        )
+        changes.append(f"allow_headers={_fmt(_keep_and_add(headers, missing))}")
+    if int(need_method) + len(missing) == 1:
+        return parts[0], changes[0]
+    cause = "; ".join(parts) + " (a browser names at most one of them)"
+    return cause, "allow all of them at once: " + ", ".join(changes)
