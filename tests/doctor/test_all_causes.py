@@ -30,7 +30,7 @@ from corskit.testing import assert_cors_allowed, check_cors
 PAGE = "http://localhost:5173"
 HEADERS = {"X-Token": "t", "Authorization": "Bearer t"}
 BROKEN: dict[str, Any] = {"allow_origins": [PAGE], "allow_methods": ["GET", "POST"]}
-_KEYWORD = re.compile(r"\b(allow_[a-z_]+)=(\[[^\]]*\]|True|False)")
+_KEYWORD = re.compile(r"\b([a-z_]+)=(\[[^\]]*\]|True|False)")
 
 
 def fastapi_app(middleware: Any, settings: dict[str, Any]) -> FastAPI:
@@ -141,3 +141,52 @@ def test_url_target_keeps_the_methods_the_preflight_allowed() -> None:
     report = json.loads(out.getvalue())
     assert status != 0 and report["symptom"] == "method-not-allowed", report
     assert 'allow_methods=["GET", "POST", "PUT"]' in report["fix"], report["fix"]
+
+
+@pytest.mark.parametrize("middleware", MIDDLEWARE)
+def test_origin_method_headers_and_credentials_in_one_fix(middleware: Any) -> None:
+    settings = {"allow_origins": ["https://other.example"], "allow_methods": ["GET", "POST"]}
+    request: dict[str, Any] = {
+        "origin": PAGE,
+        "method": "PUT",
+        "path": "/items",
+        "headers": HEADERS,
+        "credentials": "include",
+    }
+    result = check_cors(fastapi_app(middleware, settings), **request)
+    assert not result.allowed and result.diagnosis.symptom == "origin-not-allowed"
+    fix = result.diagnosis.fix or ""
+    fixed = applied(fix, settings)
+    assert fixed["allow_origins"] == ["https://other.example", PAGE], fix
+    assert fixed["allow_methods"] == ["GET", "POST", "PUT"], fix
+    assert fixed["allow_credentials"] is True, fix
+    assert_cors_allowed(fastapi_app(middleware, fixed), **request)
+
+
+def test_flask_cors_fix_in_its_own_words_keeps_what_it_allows() -> None:
+    from flask import Flask
+    from flask_cors import CORS
+
+    def flask_app(settings: dict[str, Any]) -> Flask:
+        app = Flask("allcauses")
+
+        @app.route("/items", methods=["PUT"])
+        def items() -> str:
+            return "ok"
+
+        CORS(app, **settings)
+        return app
+
+    settings = {"origins": [PAGE], "methods": ["GET", "POST"], "allow_headers": ["X-Request-Id"]}
+    request: dict[str, Any] = {
+        "origin": PAGE,
+        "method": "PUT",
+        "path": "/items",
+        "headers": HEADERS,
+    }
+    fix = check_cors(flask_app(settings), **request).diagnosis.fix or ""
+    assert fix.startswith("allow all of them at once: CORS(app, ..., methods="), fix
+    fixed = applied(fix, settings)
+    assert fixed["methods"] == ["GET", "POST", "PUT"], fix
+    assert fixed["allow_headers"][0] == "X-Request-Id", fix
+    assert_cors_allowed(flask_app(fixed), **request)

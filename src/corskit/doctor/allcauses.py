@@ -16,7 +16,7 @@ from typing import Any
 from .fetch.spec import SAFELISTED_METHODS
 from .layers import starlette
 
-__all__ = ["combined_fix"]
+__all__ = ["combined_fix", "with_origin"]
 
 _SAFELISTED_NAMES = starlette.ALWAYS_ALLOWED_HEADERS
 
@@ -37,13 +37,16 @@ def _missing_method(method: str, allowed: list[str], from_settings: bool) -> boo
     return from_settings or method not in SAFELISTED_METHODS
 
 
-def _missing_headers(unsafe: Iterable[str], allowed: list[str]) -> list[str]:
+def _missing_headers(unsafe: Iterable[str], allowed: list[str], echoes: bool) -> list[str]:
+    """The request headers *allowed* does not cover; *echoes*: the layer answers a ``"*"``
+    setting with the requested names (Starlette, flask-cors, Litestar), not a literal ``*``."""
     listed = {a.lower() for a in allowed}
     out = []
     for name in sorted(unsafe):
         if name in _SAFELISTED_NAMES or name in listed:
             continue
-        if "*" in listed and name != "authorization":  # the wildcard never covers it
+        # A literal * never covers Authorization (Fetch standard, CORS-preflight fetch).
+        if "*" in listed and (echoes or name != "authorization"):
             continue
         out.append(name)
     return out
@@ -70,26 +73,23 @@ def _allowed(causes: Any, setting: str, header: str, default: list[str]) -> tupl
     return list(default), False
 
 
-def combined_fix(causes: Any, minimum: int = 2) -> tuple[str, str] | None:
-    """(cause, fix) naming every method and header the preflight lacks, or None when fewer
-    than *minimum* things are missing (the single finding says it already)."""
+def _gaps(causes: Any) -> tuple[list[str], list[str]]:
+    """(causes, changes) for every method, header and credentials setting the request lacks."""
+    parts: list[str] = []
+    changes: list[str] = []
     method = causes.method
-    if method != method.upper():
-        return None
     methods, known = _allowed(causes, "allow_methods", "access-control-allow-methods", ["GET"])
     headers, _ = _allowed(causes, "allow_headers", "access-control-allow-headers", [])
-    need_method = _missing_method(method, methods, known)
-    missing = _missing_headers(causes.unsafe, headers)
-    if int(need_method) + len(missing) < max(minimum, 1):
-        return None
-    parts, changes = [], []
-    if need_method:
+    preflight = method not in SAFELISTED_METHODS or bool(causes.unsafe)
+    if preflight and method == method.upper() and _missing_method(method, methods, known):
         parts.append(
             f"{method} is not in allow_methods={_fmt(methods)}"
             if known
             else f"the preflight response allows the methods {_fmt(methods)}, not {method}"
         )
         changes.append(f"allow_methods={_fmt(_keep_and_add(methods, [method]))}")
+    echoes = causes.s is not None and causes.s.kind != "corskit"
+    missing = _missing_headers(causes.unsafe, headers, echoes)
     if missing:
         names = ", ".join(f"'{m}'" for m in missing)
         verb = "are" if len(missing) > 1 else "is"
@@ -98,7 +98,31 @@ def combined_fix(causes: Any, minimum: int = 2) -> tuple[str, str] | None:
             f"the request header{plural} {names} {verb} not in allow_headers={_fmt(headers)}"
         )
         changes.append(f"allow_headers={_fmt(_keep_and_add(headers, missing))}")
-    if int(need_method) + len(missing) == 1:
+    include = causes.o.request.credentials == "include"
+    if include and causes.s is not None and not causes.s.get("allow_credentials"):
+        parts.append("the page sends credentials but allow_credentials is False")
+        changes.append("allow_credentials=True")
+    return parts, changes
+
+
+def combined_fix(causes: Any, minimum: int = 2) -> tuple[str, str] | None:
+    """(cause, fix) naming every method, header and credentials setting the request lacks,
+    or None when fewer than *minimum* are missing (the single finding says it already)."""
+    if causes.method != causes.method.upper():
+        return None
+    parts, changes = _gaps(causes)
+    if len(parts) < max(minimum, 1):
+        return None
+    if len(parts) == 1:
         return parts[0], changes[0]
     cause = "; ".join(parts) + " (a browser names at most one of them)"
     return cause, "allow all of them at once: " + ", ".join(changes)
+
+
+def with_origin(causes: Any, cause: str, fix: str) -> tuple[str, str]:
+    """An origin finding's (cause, fix) extended with everything else the request lacks, so
+    that one change allows it."""
+    parts, changes = _gaps(causes)
+    if not parts:
+        return cause, fix
+    return "; ".join([cause, *parts]), ", ".join([fix, *changes])

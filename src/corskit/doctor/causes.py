@@ -10,7 +10,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from ..origins import is_loopback_host
-from .allcauses import combined_fix
+from .allcauses import combined_fix, with_origin
 from .appinfo import CORSSettings
 from .fetch import Outcome
 from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names, origin_of_url
@@ -184,8 +184,8 @@ class Causes:
                         f"{_kw('allow_origins', _with(configured, o))} (or open the page at {entry})",
                         "allow_origins",
                     )
-        return Finding(
-            "origin-not-allowed",
+        cause, fix = with_origin(
+            self,
             f"the origin {o} is not in allow_origins ({_fmt(configured) if configured else 'empty'})"
             + (
                 f" and does not match allow_origin_regex {self.s.get('allow_origin_regex')!r}"
@@ -193,8 +193,8 @@ class Causes:
                 else ""
             ),
             _kw("allow_origins", _with(configured, o)),
-            "allow_origins",
         )
+        return Finding("origin-not-allowed", cause, fix, "allow_origins")
 
     def missing_middleware(self) -> Finding:
         o = self.origin
