@@ -190,3 +190,31 @@ def test_flask_cors_fix_in_its_own_words_keeps_what_it_allows() -> None:
     assert fixed["methods"] == ["GET", "POST", "PUT"], fix
     assert fixed["allow_headers"][0] == "X-Request-Id", fix
     assert_cors_allowed(flask_app(fixed), **request)
+
+
+def test_litestar_listed_origin_refused_for_method_and_headers() -> None:
+    from litestar import Litestar, put
+    from litestar.config.cors import CORSConfig
+
+    @put("/items")
+    async def items() -> str:
+        return "ok"
+
+    def litestar_app(settings: dict[str, Any]) -> Litestar:
+        return Litestar([items], cors_config=CORSConfig(**settings))
+
+    settings = {**BROKEN, "allow_headers": ["X-Request-Id"]}
+    request: dict[str, Any] = {
+        "origin": PAGE,
+        "method": "PUT",
+        "path": "/items",
+        "headers": HEADERS,
+    }
+    diagnosis = check_cors(litestar_app(settings), **request).diagnosis
+    assert diagnosis.symptom == "method-not-allowed", diagnosis.cause
+    fix = diagnosis.fix or ""
+    assert "CORSConfig(" in fix, fix
+    fixed = applied(fix, settings)
+    assert fixed["allow_methods"] == ["GET", "POST", "PUT"], fix
+    assert fixed["allow_headers"][0].lower() == "x-request-id", fix
+    assert_cors_allowed(litestar_app(fixed), **request)

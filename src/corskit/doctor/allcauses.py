@@ -16,7 +16,7 @@ from typing import Any
 from .fetch.spec import SAFELISTED_METHODS
 from .layers import starlette
 
-__all__ = ["combined_fix", "with_origin"]
+__all__ = ["combined_fix", "listed_origin_gaps", "with_origin"]
 
 _SAFELISTED_NAMES = starlette.ALWAYS_ALLOWED_HEADERS
 
@@ -126,3 +126,21 @@ def with_origin(causes: Any, cause: str, fix: str) -> tuple[str, str]:
     if not parts:
         return cause, fix
     return "; ".join([cause, *parts]), ", ".join([fix, *changes])
+
+
+def listed_origin_gaps(causes: Any) -> tuple[str, str, str, str] | None:
+    """(code, cause, fix, setting) when the origin is listed but the layer still sent no
+    Access-Control-Allow-Origin because something else is missing (Litestar answers a
+    preflight for a method it does not allow without one), or None."""
+    parts, changes = _gaps(causes)
+    if not parts:
+        return None
+    first = changes[0].split("=", 1)[0]
+    code = {"allow_methods": "method-not-allowed", "allow_headers": "header-not-allowed"}
+    cause = f"the origin {causes.origin} is listed, but " + "; ".join(parts)
+    fix = (
+        ", ".join(changes)
+        if len(changes) == 1
+        else "allow all of them at once: " + ", ".join(changes)
+    )
+    return code.get(first, "credentials-not-allowed"), cause, fix, first

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from ..origins import is_loopback_host
-from .allcauses import combined_fix, with_origin
+from .allcauses import combined_fix, listed_origin_gaps, with_origin
 from .appinfo import CORSSettings
 from .fetch import Outcome
 from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names, origin_of_url
@@ -184,6 +184,17 @@ class Causes:
                         f"{_kw('allow_origins', _with(configured, o))} (or open the page at {entry})",
                         "allow_origins",
                     )
+        return self.unlisted_origin(configured)
+
+    def unlisted_origin(self, configured: list[str]) -> Finding:
+        """The origin is not allowed: everything else the request lacks joins its fix (or,
+        when the origin is listed after all, what the layer refused instead)."""
+        assert self.s is not None
+        o = self.origin
+        if o in configured or "*" in configured:
+            gaps = listed_origin_gaps(self)
+            if gaps is not None:
+                return Finding(*gaps)
         cause, fix = with_origin(
             self,
             f"the origin {o} is not in allow_origins ({_fmt(configured) if configured else 'empty'})"
