@@ -30,8 +30,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import headers as h
+from .defaults import SETTING_NAMES, SETTINGS
 from .dynamic import OriginFunction, as_origin_function
 from .engine import Engine
+from .environment import build, read_env
 from .origins import (
     OriginMatcher,
     OriginPattern,
@@ -44,24 +46,6 @@ from .problems import CATALOGUE, CORSConfigError, CORSConfigWarning, Problem, es
 
 __all__ = ["SETTINGS", "SETTING_NAMES", "CORSPolicy"]
 
-# Every setting and its default, in the order of CORSPolicy's parameters: the one table
-# that settings(), repr() and the adapters (settings.py, django.py) read.
-SETTINGS: dict[str, Any] = {
-    "allow_origins": (),
-    "allow_methods": ("GET",),
-    "allow_headers": (),
-    "allow_credentials": False,
-    "allow_origin_regex": None,
-    "allow_private_network": False,
-    "expose_headers": (),
-    "max_age": 600,
-    "preflight_status": 204,
-    "dangerously_allow_null_origin": False,
-    "dangerously_tolerate_insecure_origins": False,
-    "dangerously_tolerate_public_suffix_wildcards": False,
-    "allow_origin_func": None,
-}
-SETTING_NAMES = tuple(SETTINGS)
 _DEFAULTS = SETTINGS
 
 
@@ -178,9 +162,11 @@ class CORSPolicy:
         >>> CORSPolicy.from_env(environ={"CORS_ALLOW_ORIGINS": "https://a.example, https://b.example"}).allow_origins
         ('https://a.example', 'https://b.example')
         """
-        from .settings import policy_from_env
-
-        return policy_from_env(prefix=prefix, environ=environ, **overrides)
+        source = read_env(prefix, environ)
+        problems = list(source.problems)
+        return build(
+            source.values, source.profile, environ, overrides, problems, prefix=prefix, factory=cls
+        )
 
     # -- immutability and value semantics ------------------------------------------------
 
