@@ -100,17 +100,7 @@ def policy_from_env(
     prefix: str = "CORS_", environ: Mapping[str, str] | None = None, **overrides: Any
 ) -> CORSPolicy:
     """:meth:`CORSPolicy.from_env <corskit.CORSPolicy.from_env>`, as a function."""
-    source = read_env(prefix, environ)
-    problems = list(source.problems)
-    return build(
-        source.values,
-        source.profile,
-        environ,
-        overrides,
-        problems,
-        prefix=prefix,
-        factory=CORSPolicy,
-    )
+    return CORSPolicy.from_env(prefix, environ, **overrides)
 
 
 def build_policy(
