@@ -8,7 +8,9 @@ the way Fetch says; https://fetch.spec.whatwg.org/#http-redirect-fetch).
 
 Three transports exist:
 
-* :class:`HTTPTransport` sends real HTTP requests with ``httpx`` (``follow_redirects=False``).
+* :class:`HTTPTransport` sends real HTTP/1.1 requests over a socket and reads the answer as
+  Chromium does (:mod:`corskit.doctor.http_transport`, :mod:`corskit.doctor.http1`); an answer
+  Chromium refuses raises :class:`NetworkError` with Chromium's ``net::ERR_*`` name.
 * :class:`ASGITransport` calls an ASGI application in-process.  The app runs on an event loop
   in a dedicated background thread, so :meth:`ASGITransport.send` is thread-safe and can be
   called from synchronous code (and from several threads at once).  The app's lifespan
@@ -31,19 +33,19 @@ import importlib
 import inspect
 import io
 import os
-import socket
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, Literal
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from ..origins import is_loopback_host
+from .http_transport import HTTPTransport
 from .lifespan import Lifespan
 from .wire import (
     INPROCESS_BASE,
     MAX_BODY,
     Deadline,
+    NetworkError,
     Transport,
     TransportError,
     WireRequest,
@@ -59,6 +61,7 @@ __all__ = [
     "MAX_BODY",
     "ASGITransport",
     "HTTPTransport",
+    "NetworkError",
     "Transport",
     "TransportError",
     "WSGITransport",
@@ -71,186 +74,6 @@ __all__ = [
     "transport_for_app",
     "validate_http_url",
 ]
-
-# --------------------------------------------------------------------------------------------
-# HTTP
-
-
-class HTTPTransport(Deadline):
-    """Real HTTP with ``httpx`` (imported lazily).  Redirects are never followed.
-
-    Only the headers of the :class:`WireRequest` are sent (plus ``Host`` and
-    ``Content-Length``, which httpx derives from the URL and body); httpx's default
-    ``User-Agent``/``Accept``/``Accept-Encoding`` headers are not added.  Proxy settings from
-    the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) are honoured, except for loopback
-    hosts, which are always reached directly.
-
-    *timeout* bounds each request as a whole (connecting, the headers and the kept part of the
-    body), not only each socket read: a server that sends one byte at a time is cut off when
-    the time is up.  Each request uses its own connection, so that cutting one off never
-    touches another.
-    """
-
-    def __init__(self, *, timeout: float = 10.0, verify: bool = True) -> None:
-        import httpx
-
-        super().__init__(timeout)
-        self._httpx = httpx
-        self._options: dict[str, Any] = {
-            "timeout": timeout,
-            "verify": verify,
-            "limits": httpx.Limits(max_keepalive_connections=0),
-            "event_hooks": {"response": [_hide_location]},
-        }
-        self._client = httpx.Client(follow_redirects=False, trust_env=False, **self._options)
-        self._env_client: Any = None
-        self._lock = threading.Lock()
-
-    def _client_for(self, url: str) -> Any:
-        if is_loopback_host((urlsplit(url).hostname or "").lower()):
-            return self._client
-        with self._lock:
-            if self._env_client is None:
-                self._env_client = self._httpx.Client(
-                    follow_redirects=False, trust_env=True, **self._options
-                )
-            return self._env_client
-
-    def send(self, request: WireRequest) -> WireResponse:
-        """Send *request* over the network (see :class:`Transport`)."""
-        httpx = self._httpx
-        validate_http_url(request.url)
-        left = self._time_left(request)
-        cutoff = _Cutoff(left)
-        try:
-            req = httpx.Request(
-                request.method,
-                request.url,
-                headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in request.headers],
-                content=request.body if request.body else None,
-                extensions={"timeout": httpx.Timeout(left).as_dict(), "trace": cutoff.trace},
-            )
-            # httpx upper-cases the method; a browser sends `patch` as written (Fetch does not
-            # normalise it), and servers answer the two differently (tests/browser).
-            req.method = request.method
-            with cutoff:
-                resp = self._client_for(request.url).send(req, follow_redirects=False, stream=True)
-                try:
-                    body = _read_body(resp)
-                finally:
-                    resp.close()
-        except httpx.TimeoutException:
-            raise TransportError(f"timed out waiting for {request.method} {request.url}") from None
-        except httpx.ConnectError as exc:
-            raise TransportError(f"cannot connect to {request.url}: {_reason(exc)}") from None
-        except httpx.InvalidURL as exc:
-            raise TransportError(f"malformed URL {request.url!r}: {exc}") from None
-        except (httpx.HTTPError, UnicodeEncodeError, ValueError, OSError) as exc:
-            if cutoff.fired:
-                raise TransportError(
-                    f"timed out waiting for {request.method} {request.url} "
-                    f"(no complete answer within {left:.3g} s)"
-                ) from None
-            raise TransportError(
-                f"{request.method} {request.url} failed: {one_line(exc)}"
-            ) from None
-        raw = resp.extensions.get(_RAW_HEADERS, resp.headers.raw)
-        headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
-        return WireResponse(status=resp.status_code, headers=headers, body=body, url=request.url)
-
-    def close(self) -> None:
-        """Close the connection pools."""
-        self._client.close()
-        if self._env_client is not None:
-            self._env_client.close()
-
-
-_RAW_HEADERS = "corskit.raw_headers"
-
-
-def _hide_location(response: Any) -> None:
-    """Keep the headers as received and take ``Location`` out of httpx's view: httpx parses
-    a redirect's ``Location`` even when it does not follow it, and fails on what a browser
-    handles itself (``data:,x``, a space, a relative reference to another scheme). The
-    simulation reads the kept headers and decides about the redirect."""
-    response.extensions[_RAW_HEADERS] = list(response.headers.raw)
-    if "location" in response.headers:
-        del response.headers["location"]
-
-
-def _read_body(resp: Any) -> bytes:
-    # CORS lives in the headers: keep at most MAX_BODY bytes of the body, so probing a large
-    # download costs no more than probing a small one.
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in resp.iter_bytes():
-        chunks.append(chunk[: MAX_BODY - size])
-        size += len(chunks[-1])
-        if size >= MAX_BODY:
-            break
-    return b"".join(chunks)
-
-
-class _Cutoff:
-    """Shuts the request's socket down when its time is up.
-
-    httpx's timeouts apply to each socket operation, so a server that sends a byte every
-    half second never trips them.  The socket is learnt from httpx's connection trace; a
-    timer shuts it down, and the blocked read then fails at once."""
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpx ``trace`` extension: remember the socket of each new connection."""
-        if not event.endswith(("connect_tcp.complete", "connect_unix_socket.complete")):
-            return
-        stream = info.get("return_value")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if isinstance(sock, socket.socket):
-            with self._lock:
-                self._sockets.append(sock)
-                fired = self.fired
-            if fired:
-                _shut(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shut(sock)
-
-    def __enter__(self) -> _Cutoff:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc)
-    low = text.lower()
-    if "refused" in low:
-        return "connection refused"
-    if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low:
-        return "unknown host"
-    if "certificate" in low:
-        return "TLS certificate problem"
-    return text.splitlines()[0] if text else type(exc).__name__
-
 
 # --------------------------------------------------------------------------------------------
 # in-process: common pieces

@@ -16,6 +16,7 @@ __all__ = [
     "INPROCESS_BASE",
     "MAX_BODY",
     "Deadline",
+    "NetworkError",
     "Transport",
     "TransportError",
     "WireRequest",
@@ -116,6 +117,18 @@ class WireResponse:
 class TransportError(Exception):
     """The request could not be made (bad target, connection failure, app crash while
     importing).  ``str(error)`` is a one-line message meant for a person."""
+
+
+class NetworkError(TransportError):
+    """The server answered, but not in a way a browser accepts: Chromium fails the request
+    with the network error :attr:`net_error` (``net::ERR_INVALID_HTTP_RESPONSE``...) before
+    any CORS check, and JavaScript sees ``TypeError: Failed to fetch``.  The simulation
+    reports it as the browser does; :attr:`detail` says what was wrong."""
+
+    def __init__(self, net_error: str, detail: str, message: str) -> None:
+        super().__init__(message)
+        self.net_error = net_error
+        self.detail = detail
 
 
 class Transport(Protocol):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from ..transports import Transport, WireRequest, WireResponse, time_budget
+from ..transports import NetworkError, Transport, WireRequest, WireResponse, time_budget
 from . import messages
 from .cookies import CookieIssue, analyse_set_cookie
 from .cors_check import cors_check, cors_headers_text, describe_check, readable_response_headers
@@ -33,6 +33,14 @@ from .request import build_request, preflight_reasons, prepare
 from .spec import Origin, cors_unsafe_request_header_names, origin_of_url
 
 __all__ = ["Hop", "Simulation", "simulate"]
+
+
+class _Refused(Exception):
+    """The browser fails the request with a network error; carries the outcome."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.network_error)
+        self.outcome = outcome
 
 
 @dataclass
@@ -113,7 +121,21 @@ class Simulation:
                     self.cookie_issues.append(issue)
 
     def send(self, kind: str, request: WireRequest) -> WireResponse:
-        response = self.transport.send(request)
+        """Send *request*; an answer the browser refuses (a network error such as
+        net::ERR_INVALID_HTTP_RESPONSE) ends the simulation with that error, before any CORS
+        check, as in Chromium."""
+        try:
+            response = self.transport.send(request)
+        except NetworkError as exc:
+            self.exchanges.append((kind, request, None))
+            self.step(
+                "response",
+                f"{'the preflight' if kind == 'preflight' else request.method} to {request.url}"
+                f" failed: Chromium refuses the answer with {exc.net_error} ({exc.detail})",
+                False,
+            )
+            network_error = f"{exc.net_error} ({exc.detail})"
+            raise _Refused(self.outcome("blocked", stage=kind, network_error=network_error)) from None
         self.exchanges.append((kind, request, response))
         self.last_status = response.status
         return response
@@ -271,6 +293,13 @@ class Simulation:
         return address_space(page.host) or "public", is_secure_context_origin(page)
 
     def run(self) -> Outcome:
+        """Run the simulation to its outcome."""
+        try:
+            return self._run()
+        except _Refused as refused:
+            return refused.outcome
+
+    def _run(self) -> Outcome:
         spec = self.spec
         self.announce()
         hop = Hop(spec.url, spec.method, list(spec.headers), spec.body)
