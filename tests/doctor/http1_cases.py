@@ -44,16 +44,23 @@ def failed(net_error: str) -> tuple[str, str]:
 
 
 ALLOWED: tuple[str, None] = ("allowed", None)
-NO_ACAO = (
-    "No 'Access-Control-Allow-Origin' header is present on the requested resource."
-)
+NO_ACAO = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
 LEN2 = b"Content-Length: 2"
 ACAO_STAR = b"Access-Control-Allow-Origin: *"
 ACAO_PAGE = b"Access-Control-Allow-Origin: " + ORIGIN
 
 
-def _invalid_acao(value: str) -> tuple[str, str]:
-    return blocked(f"The 'Access-Control-Allow-Origin' header contains the invalid value '{value}'.")
+def _acao(problem: str) -> tuple[str, str]:
+    """Chromium prints control characters in a value as ``\\uXXXX``."""
+    return blocked(
+        f"The 'Access-Control-Allow-Origin' header {problem}."
+        " Have the server send the header with a valid value."
+    )
+
+
+UNPARSABLE_ACAH = blocked(
+    "Cannot parse Access-Control-Allow-Headers response header field in preflight response."
+)
 
 
 def _preflight(*extra: bytes) -> bytes:
@@ -72,25 +79,30 @@ CASES: dict[str, Case] = {
     # values with VT or FF: kept by the reader, judged by the CORS check
     "acao-vt": Case(
         reply(b"HTTP/1.1 200 OK", ACAO_PAGE + b"\x0b", LEN2),
-        _invalid_acao("http://localhost:5173\x0b"),
+        _acao(
+            "has a value 'http://localhost:5173\\u000B' that is not equal to the supplied origin"
+        ),
     ),
-    "acao-ff": Case(reply(b"HTTP/1.1 200 OK", ACAO_STAR + b"\x0c", LEN2), _invalid_acao("*\x0c")),
+    "acao-ff": Case(
+        reply(b"HTTP/1.1 200 OK", ACAO_STAR + b"\x0c", LEN2),
+        _acao("contains the invalid value '*\\u000C'"),
+    ),
     "acao-leading-vt": Case(
         reply(b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin: \x0b*", LEN2),
-        _invalid_acao("\x0b*"),
+        _acao("contains the invalid value '\\u000B*'"),
     ),
     "acao-tab-around": Case(
         reply(b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin:\t* \t", LEN2), ALLOWED
     ),
     "acah-vt": Case(
         reply(b"HTTP/1.1 200 OK", ACAO_PAGE, LEN2),
-        ALLOWED,
+        UNPARSABLE_ACAH,
         preflight=_preflight(b"Access-Control-Allow-Headers: x-a\x0b"),
         **PUT_XA,  # type: ignore[arg-type]
     ),
     "acah-ff-item": Case(
         reply(b"HTTP/1.1 200 OK", ACAO_PAGE, LEN2),
-        ALLOWED,
+        UNPARSABLE_ACAH,
         preflight=_preflight(b"Access-Control-Allow-Headers: x-b, \x0cx-a"),
         **PUT_XA,  # type: ignore[arg-type]
     ),
@@ -105,14 +117,29 @@ CASES: dict[str, Case] = {
         ),
         ALLOWED,
     ),
+    "aceh-ff-and-tabs": Case(
+        reply(
+            b"HTTP/1.1 200 OK",
+            ACAO_STAR,
+            b"Access-Control-Expose-Headers:\tx-a ,\tx-b\t",
+            b"Access-Control-Expose-Headers: x-c\x0c",
+            b"X-A: 1",
+            b"X-B: 2",
+            b"X-C: 3",
+            LEN2,
+        ),
+        ALLOWED,
+    ),
     # what the reader accepts
     "lf-only": Case(reply(b"HTTP/1.1 200 OK", ACAO_STAR, LEN2, end=b"\n"), ALLOWED),
     "obs-fold-other": Case(
         reply(b"HTTP/1.1 200 OK", b"X-Long: a", b" b", ACAO_STAR, LEN2), ALLOWED
     ),
     "obs-fold-acao": Case(
-        reply(b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin: http://localhost", b"\t:5173", LEN2),
-        _invalid_acao("http://localhost :5173"),
+        reply(
+            b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin: http://localhost", b"\t:5173", LEN2
+        ),
+        _acao("contains multiple values 'http://localhost :5173', but only one is allowed"),
     ),
     "no-reason": Case(reply(b"HTTP/1.1 200", ACAO_STAR, LEN2), ALLOWED),
     "no-status-code": Case(reply(b"HTTP/1.1", ACAO_STAR, LEN2), ALLOWED),
@@ -159,6 +186,10 @@ CASES: dict[str, Case] = {
     "headers-too-big": Case(
         reply(b"HTTP/1.1 200 OK", ACAO_STAR, *[b"X-Pad: " + b"p" * 1000] * 300, LEN2),
         failed("net::ERR_RESPONSE_HEADERS_TOO_BIG"),
+    ),
+    "two-locations": Case(
+        reply(b"HTTP/1.1 302 Found", ACAO_STAR, b"Location: /a", b"Location: /b", LEN2),
+        failed("net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"),
     ),
     "empty-reply": Case(None, failed("net::ERR_EMPTY_RESPONSE")),
     "http-0.9-reply": Case(b"hello, no status line here", failed("net::ERR_INVALID_HTTP_RESPONSE")),

@@ -3,6 +3,8 @@ byte by byte, and a bounded property test that random bytes only ever raise its 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,11 +22,9 @@ from corskit.doctor.http1 import (
 )
 
 
-def read(
-    raw: bytes, *, pieces: int = 1, **options: object
-) -> tuple[ResponseHead, bytes, str | None]:
+def read(raw: bytes, *, pieces: int = 1, **options: Any) -> tuple[ResponseHead, bytes, str | None]:
     """(head, body, body error) of *raw* fed in *pieces* parts, then closed."""
-    parser = ResponseParser(**options)  # type: ignore[arg-type]
+    parser = ResponseParser(**options)
     step = max(1, -(-len(raw) // pieces))
     chunks = [raw[i : i + step] for i in range(0, len(raw), step)] + [b""]
     head: ResponseHead | None = None
@@ -51,7 +51,7 @@ def read(
     raise AssertionError("no end of message after the connection closed")
 
 
-def refused(raw: bytes, **options: object) -> str:
+def refused(raw: bytes, **options: Any) -> str:
     with pytest.raises(ResponseError) as info:
         read(raw, **options)
     return info.value.net_error
@@ -89,9 +89,7 @@ def test_lf_only_obs_fold_and_skipped_lines() -> None:
         (b"HTTP/1.1 99999999999999999999 Big", (1, 1), 2**31 - 1, b"Big"),
     ],
 )
-def test_status_lines(
-    line: bytes, version: tuple[int, int], status: int, reason: bytes
-) -> None:
+def test_status_lines(line: bytes, version: tuple[int, int], status: int, reason: bytes) -> None:
     head = parse_head(line + b"\r\nX: 1\r\n\r\n")
     assert (head.version, head.status, head.reason) == (version, status, reason)
 

@@ -181,8 +181,22 @@ def _framework(app: Any) -> str | None:
         return None
 
 
+_MALFORMED_ANSWER = (
+    "the server's answer is malformed HTTP; fix the server (or the proxy in front of it) so"
+    " that it sends a status line and headers without NUL bytes"
+)
 _NETWORK_ERROR_FIXES = {
     "net::ERR_UNSAFE_REDIRECT": "redirect only to http:// or https:// URLs",
+    "net::ERR_INVALID_HTTP_RESPONSE": _MALFORMED_ANSWER,
+    "net::ERR_RESPONSE_HEADERS_TRUNCATED": "send the whole header block before closing",
+    "net::ERR_EMPTY_RESPONSE": "answer the request: the server closed the connection without a byte",
+    "net::ERR_RESPONSE_HEADERS_TOO_BIG": "send less than 256 KiB of response headers",
+    "net::ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH": (
+        "send one Content-Length (or none with Transfer-Encoding: chunked)"
+    ),
+    "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION": "send one Location header",
+    "net::ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_DISPOSITION": "send one Content-Disposition",
+    "net::ERR_METHOD_NOT_SUPPORTED": "answer with an HTTP/1.x status line and headers",
     "net::ERR_UNEXPECTED_PROXY_AUTH": (
         "answer 401 (or, for a preflight, 204 without asking for credentials): 407 is for"
         " proxies, and a browser refuses it from the server itself"

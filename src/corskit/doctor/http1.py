@@ -484,7 +484,8 @@ class ResponseParser:
         icy = self.plain_http and self._buf[:3].lower() == b"icy"
         if self._seen_status_line or not (self.default_port or icy):
             raise ResponseError(
-                "net::ERR_INVALID_HTTP_RESPONSE", "the reply does not start with an HTTP status line"
+                "net::ERR_INVALID_HTTP_RESPONSE",
+                "the reply does not start with an HTTP status line",
             )
         if self.method == "PUT":
             raise ResponseError("net::ERR_METHOD_NOT_SUPPORTED", "an HTTP/0.9 reply to PUT")

@@ -127,7 +127,9 @@ class HTTPTransport(Deadline):
 
     @contextmanager
     def _open(self, target: _Target, deadline: float) -> Iterator[socket.socket]:
-        host, port = (target.proxy[0], target.proxy[1]) if target.proxy else (target.host, target.port)
+        host, port = (
+            (target.proxy[0], target.proxy[1]) if target.proxy else (target.host, target.port)
+        )
         sock = socket.create_connection((host, port), timeout=_left(deadline))
         try:
             if target.proxy and target.secure:
@@ -151,7 +153,7 @@ def _recv(sock: socket.socket, deadline: float) -> bytes:
     sock.settimeout(_left(deadline))
     try:
         return sock.recv(_READ_SIZE)
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise _TimedOut from None
 
 
@@ -264,7 +266,7 @@ def _tunnel(sock: socket.socket, target: _Target, deadline: float) -> None:
 
 
 def _connection_error(exc: BaseException, what: str, url: str) -> TransportError:
-    if isinstance(exc, (socket.timeout, TimeoutError)):
+    if isinstance(exc, TimeoutError):
         return TransportError(f"timed out waiting for {what}")
     if isinstance(exc, (ConnectionRefusedError, socket.gaierror, ssl.SSLCertVerificationError)):
         return TransportError(f"cannot connect to {url}: {_reason(exc)}")

@@ -135,7 +135,9 @@ class Simulation:
                 False,
             )
             network_error = f"{exc.net_error} ({exc.detail})"
-            raise _Refused(self.outcome("blocked", stage=kind, network_error=network_error)) from None
+            raise _Refused(
+                self.outcome("blocked", stage=kind, network_error=network_error)
+            ) from None
         self.exchanges.append((kind, request, response))
         self.last_status = response.status
         return response
