@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,10 +38,12 @@ def _read_request(conn: socket.socket) -> tuple[str, str] | None:
     return method, target
 
 
-def _handle(conn: socket.socket, answer: Answer) -> None:
+def _handle(conn: socket.socket, answer: Answer, tls: ssl.SSLContext | None) -> None:
     with conn:
         try:
             conn.settimeout(5)
+            if tls is not None:
+                conn = tls.wrap_socket(conn, server_side=True)
             request = _read_request(conn)
             if request is None:
                 return
@@ -56,10 +59,10 @@ def _handle(conn: socket.socket, answer: Answer) -> None:
 
 
 @contextmanager
-def serve_raw(answer: Answer) -> Iterator[str]:
-    """Serve on 127.0.0.1 (a free port) until the block ends; yields ``http://127.0.0.1:PORT``.
-    Each connection carries one request: *answer* gives the reply, written as is, and the
-    server then closes the connection."""
+def serve_raw(answer: Answer, *, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve on 127.0.0.1 (a free port) until the block ends; yields ``http://127.0.0.1:PORT``
+    (``https://`` with a server-side *tls* context).  Each connection carries one request:
+    *answer* gives the reply, written as is, and the server then closes the connection."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     port = listener.getsockname()[1]
@@ -71,12 +74,12 @@ def serve_raw(answer: Answer) -> Iterator[str]:
                 conn, _ = listener.accept()
             except OSError:
                 continue
-            threading.Thread(target=_handle, args=(conn, answer), daemon=True).start()
+            threading.Thread(target=_handle, args=(conn, answer, tls), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         stop.set()
         thread.join(2)

@@ -7,6 +7,9 @@ body cut-off, requests as written, proxies)."""
 from __future__ import annotations
 
 import re
+import shutil
+import ssl
+import subprocess
 import time
 
 import pytest
@@ -206,3 +209,42 @@ def test_requests_through_a_loopback_proxy(monkeypatch: pytest.MonkeyPatch) -> N
             transport.close()
     assert response.get("access-control-allow-origin") == "*"
     assert seen == [("GET", "http://api.example:81/p"), ("CONNECT", "api.example:443")]
+
+
+@pytest.fixture(scope="module")
+def tls_server_context(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def test_https_verify_and_truncated_headers(tls_server_context: ssl.SSLContext) -> None:
+    def answer(method: str, target: str) -> bytes:
+        if target == "/cut":
+            return b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *"
+        return reply(b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin: *", b"Content-Length: 2")
+
+    with serve_raw(answer, tls=tls_server_context) as url:
+        strict, lax = HTTPTransport(timeout=5), HTTPTransport(timeout=5, verify=False)
+        try:
+            with pytest.raises(TransportError, match="TLS certificate problem"):
+                strict.send(WireRequest("GET", url + "/", []))
+            response = lax.send(WireRequest("GET", url + "/", []))
+            with pytest.raises(NetworkError) as info:
+                lax.send(WireRequest("GET", url + "/cut", []))
+        finally:
+            strict.close()
+            lax.close()
+    assert (response.status, response.body) == (200, b"ok")
+    assert info.value.net_error == "net::ERR_RESPONSE_HEADERS_TRUNCATED"
