@@ -16,7 +16,7 @@ from corskit.doctor.browser import (
     SimulationView,
     simulate_request,
 )
-from tests.doctor.http1_cases import CASES, PAGE
+from tests.doctor.http1_cases import CASES, PAGE, console_line
 from tests.raw_http import serve_raw
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,10 @@ def test_doctor_reads_the_response_as_chromium_does(
     browser, sim = results[cid]
     detail = (
         f"\nChromium:   {browser.verdict} {browser.console_message!r} {browser.net_error}"
-        f"\nsimulation: {sim.verdict} {sim.message!r}"
+        f"\nsimulation: {sim.verdict} {console_line(sim.outcome)!r}"
     )
     assert sim.verdict == browser.verdict, detail
-    assert sim.message == browser.console_message, detail
+    assert console_line(sim.outcome) == browser.console_message, detail
     if browser.resolved:
         assert sim.outcome is not None
         readable = {name.lower() for name in sim.outcome.readable_headers}

@@ -10,6 +10,7 @@ test, which checks the doctor against Chromium itself whenever Chromium is avail
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 PAGE = "http://localhost:5173"
 ORIGIN = PAGE.encode()
@@ -41,6 +42,18 @@ def blocked(detail: str) -> tuple[str, str]:
 
 def failed(net_error: str) -> tuple[str, str]:
     return ("blocked", f"Failed to load resource: {net_error}")
+
+
+def console_line(outcome: Any) -> str | None:
+    """The console line the doctor predicts for *outcome*: its CORS or network-error message,
+    or, for an allowed response whose body failed, the line its ``body-failed`` warning
+    quotes."""
+    if outcome.chromium_message is not None:
+        return str(outcome.chromium_message)
+    for note in outcome.warnings:
+        if note.code == "body-failed":
+            return "Failed to load resource: " + note.text.split("resource: ", 1)[1].rstrip("'")
+    return None
 
 
 ALLOWED: tuple[str, None] = ("allowed", None)
@@ -166,6 +179,31 @@ CASES: dict[str, Case] = {
     ),
     "truncated-headers": Case(b"HTTP/1.1 200 OK\r\n" + ACAO_STAR, ALLOWED),
     "no-acao-lf-only": Case(reply(b"HTTP/1.1 200 OK", LEN2, end=b"\n"), blocked(NO_ACAO)),
+    # a body that fails after good headers: fetch() resolves, Chromium logs the error
+    "body-short-of-content-length": Case(
+        reply(b"HTTP/1.1 200 OK", ACAO_STAR, b"Content-Length: 10", body=b"abc"),
+        ("allowed", "Failed to load resource: net::ERR_CONTENT_LENGTH_MISMATCH"),
+    ),
+    "body-bad-chunk-size": Case(
+        reply(b"HTTP/1.1 200 OK", ACAO_STAR, b"Transfer-Encoding: chunked", body=b"zz\r\n"),
+        ("allowed", "Failed to load resource: net::ERR_INVALID_CHUNKED_ENCODING"),
+    ),
+    "body-chunks-cut": Case(
+        reply(b"HTTP/1.1 200 OK", ACAO_STAR, b"Transfer-Encoding: chunked", body=b"5\r\nab"),
+        ("allowed", "Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING"),
+    ),
+    # status lines Chromium reads leniently
+    "status-not-a-number": Case(reply(b"HTTP/1.1 abc", ACAO_STAR, LEN2), ALLOWED),
+    "status-1000": Case(reply(b"HTTP/1.1 1000 Huge", ACAO_STAR, LEN2), ALLOWED),
+    "status-line-http-0.9": Case(reply(b"HTTP/0.9 200 OK", ACAO_STAR, LEN2), ALLOWED),
+    "name-then-space": Case(
+        reply(b"HTTP/1.1 200 OK", b"Access-Control-Allow-Origin : *", LEN2), ALLOWED
+    ),
+    "acao-obs-text": Case(
+        reply(b"HTTP/1.1 200 OK", ACAO_STAR + b"\xff", LEN2),
+        _acao("contains the invalid value '*\\u00FF'"),
+    ),
+    "icy-reply": Case(b"ICY 200 OK\r\n\r\nmusic", blocked(NO_ACAO)),
     # what Chromium refuses, with its network error
     "nul-in-acao": Case(
         reply(b"HTTP/1.1 200 OK", ACAO_STAR + b"\0", LEN2),
@@ -192,6 +230,10 @@ CASES: dict[str, Case] = {
         failed("net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"),
     ),
     "empty-reply": Case(None, failed("net::ERR_EMPTY_RESPONSE")),
+    "switching-protocols": Case(
+        reply(b"HTTP/1.1 101 Switching Protocols", ACAO_STAR, LEN2),
+        failed("net::ERR_INVALID_HTTP_RESPONSE"),
+    ),
     "http-0.9-reply": Case(b"hello, no status line here", failed("net::ERR_INVALID_HTTP_RESPONSE")),
     "nul-in-preflight": Case(
         reply(b"HTTP/1.1 200 OK", ACAO_PAGE, LEN2),

@@ -25,7 +25,7 @@ from corskit.doctor.transports import (
     TransportError,
     WireRequest,
 )
-from tests.doctor.http1_cases import CASES, PAGE, Case, reply
+from tests.doctor.http1_cases import CASES, PAGE, Case, console_line, reply
 from tests.raw_http import serve_raw
 
 
@@ -57,7 +57,7 @@ def test_verdict_and_console_line_are_chromiums(base: str, cid: str) -> None:
     finally:
         transport.close()
     verdict, message = case.expected
-    assert (outcome.verdict, outcome.chromium_message) == (
+    assert (outcome.verdict, console_line(outcome)) == (
         verdict,
         message.format(url=url) if message else None,
     )

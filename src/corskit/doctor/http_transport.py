@@ -96,7 +96,7 @@ class HTTPTransport(Deadline):
             payload = encode_request(request, target)
             with self._open(target, deadline) as sock:
                 sock.sendall(payload)
-                head, body = _read_response(sock, request.method, target, deadline)
+                head, body, body_error = _read_response(sock, request.method, target, deadline)
         except _TimedOut:
             raise TransportError(
                 f"timed out waiting for {what} (no complete answer within {left:.3g} s)"
@@ -108,7 +108,9 @@ class HTTPTransport(Deadline):
         except (OSError, ValueError) as exc:
             raise _connection_error(exc, what, request.url) from None
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in head.headers]
-        return WireResponse(status=head.status, headers=headers, body=body, url=request.url)
+        return WireResponse(
+            status=head.status, headers=headers, body=body, url=request.url, body_error=body_error
+        )
 
     def close(self) -> None:
         """Nothing is kept open between requests."""
@@ -159,8 +161,9 @@ def _recv(sock: socket.socket, deadline: float) -> bytes:
 
 def _read_response(
     sock: socket.socket, method: str, target: _Target, deadline: float
-) -> tuple[ResponseHead, bytes]:
-    """The final response's head and at most MAX_BODY bytes of its body."""
+) -> tuple[ResponseHead, bytes, str | None]:
+    """The final response's head, at most MAX_BODY bytes of its body, and the network error
+    that ended the body early, if any."""
     parser = ResponseParser(
         method=method,
         secure=target.secure,
@@ -180,9 +183,11 @@ def _read_response(
                 size += len(chunks[-1])
             else:
                 parser.receive_data(_recv(sock, deadline))
-    except (_TimedOut, ResponseError, OSError):
+    except ResponseError as exc:
+        return head, b"".join(chunks), str(exc)
+    except (_TimedOut, OSError):
         pass  # the headers decide CORS: the body is kept as far as it came
-    return head, b"".join(chunks)
+    return head, b"".join(chunks), None
 
 
 def _read_head(sock: socket.socket, parser: ResponseParser, deadline: float) -> ResponseHead:

@@ -96,12 +96,15 @@ class WireRequest:
 @dataclass(frozen=True)
 class WireResponse:
     """A response as received: status, headers (names lower-cased, order and duplicates kept),
-    the body, and the URL that was requested."""
+    the body, and the URL that was requested.  ``body_error`` names the network error that
+    ended the body early (``net::ERR_CONTENT_LENGTH_MISMATCH (...)``), after headers that were
+    fine: ``fetch()`` has resolved by then, and reading the body fails."""
 
     status: int
     headers: list[tuple[str, str]]
     body: bytes
     url: str
+    body_error: str | None = None
 
     def get(self, name: str) -> str | None:
         """Fetch "get" (fetch.bs:686-698): all values joined with ``", "``; None if absent."""

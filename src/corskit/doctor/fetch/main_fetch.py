@@ -499,6 +499,15 @@ class Simulation:
                 f"CORS lets the page read this response, but the server answered"
                 f" {response.status}: that is an application error, not a CORS one",
             )
+        if response.body_error:
+            self.notes.append(
+                Note(
+                    "body-failed",
+                    f"the body ended early ({response.body_error}): fetch() resolves, but"
+                    " reading the body rejects with TypeError, and Chromium logs 'Failed to load"
+                    f" resource: {response.body_error.split(' ', 1)[0]}'",
+                )
+            )
         if cors:
             self.step(
                 "note",
