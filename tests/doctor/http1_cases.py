@@ -52,7 +52,8 @@ def console_line(outcome: Any) -> str | None:
         return str(outcome.chromium_message)
     for note in outcome.warnings:
         if note.code == "body-failed":
-            return "Failed to load resource: " + note.text.split("resource: ", 1)[1].rstrip("'")
+            quoted = str(note.text).split("resource: ", 1)[1].rstrip("'")
+            return f"Failed to load resource: {quoted}"
     return None
 
 
