@@ -3,8 +3,9 @@
 One sub-package or module per concern (see docs/architecture.md):
 
 * :mod:`~corskit.doctor.wire` and :mod:`~corskit.doctor.transports` — put
-  :class:`WireRequest` objects on the wire (HTTP via httpx, or an ASGI/WSGI app in-process)
-  and read :class:`WireResponse` objects back, within a time budget.
+  :class:`WireRequest` objects on the wire (HTTP/1.1 over a socket, read as Chromium reads it
+  by :mod:`~corskit.doctor.http1`, or an ASGI/WSGI app in-process) and read
+  :class:`WireResponse` objects back, within a time budget.
 * :mod:`~corskit.doctor.fetch` — the browser model: URLs and origins, the Fetch algorithms
   (main fetch, CORS-preflight fetch, HTTP-redirect fetch, CORS check), address spaces,
   cookies and the browsers' console messages.

@@ -77,7 +77,7 @@ class CheckResult:
 
 
 def is_url(target: str) -> bool:
-    """A URL target (sent with httpx), as opposed to an in-process ``module:app``."""
+    """A URL target (sent over HTTP), as opposed to an in-process ``module:app``."""
     return "://" in target or target.lower().startswith(("http:", "https:"))
 
 
