@@ -7,12 +7,23 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-#: (method, request-target) -> the bytes to write back, or None to close without a byte
-Answer = Callable[[str, str], "bytes | None"]
+
+@dataclass(frozen=True)
+class Reset:
+    """Write *before*, then reset the connection (TCP RST) instead of closing it."""
+
+    before: bytes = b""
+
+
+#: (method, request-target) -> the bytes to write back, None to close without a byte, or a
+#: :class:`Reset`
+Answer = Callable[[str, str], "bytes | Reset | None"]
 
 _LENGTH = re.compile(rb"\r?\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 
@@ -48,6 +59,10 @@ def _handle(conn: socket.socket, answer: Answer, tls: ssl.SSLContext | None) -> 
             if request is None:
                 return
             reply = answer(*request)
+            if isinstance(reply, Reset):
+                conn.sendall(reply.before)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
             if reply:
                 conn.sendall(reply)
             conn.shutdown(socket.SHUT_WR)

@@ -17,12 +17,12 @@ from corskit.doctor.browser import (
     simulate_request,
 )
 from tests.doctor.http1_cases import CASES, PAGE, console_line
-from tests.raw_http import serve_raw
+from tests.raw_http import Reset, serve_raw
 
 pytestmark = pytest.mark.browser
 
 
-def _answer(method: str, target: str) -> bytes | None:
+def _answer(method: str, target: str) -> bytes | Reset | None:
     case = CASES[target.split("/")[2].split("?")[0]]
     if method == "OPTIONS" and case.preflight is not None:
         return case.preflight

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tests.raw_http import Reset
+
 PAGE = "http://localhost:5173"
 ORIGIN = PAGE.encode()
 
@@ -20,7 +22,7 @@ ORIGIN = PAGE.encode()
 class Case:
     """One request and the exact bytes that answer it."""
 
-    actual: bytes | None
+    actual: bytes | Reset | None
     expected: tuple[str, str | None]
     method: str = "GET"
     headers: tuple[tuple[str, str], ...] = ()
@@ -231,6 +233,10 @@ CASES: dict[str, Case] = {
         failed("net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"),
     ),
     "empty-reply": Case(None, failed("net::ERR_EMPTY_RESPONSE")),
+    "reset-before-reply": Case(Reset(), failed("net::ERR_CONNECTION_RESET")),
+    "reset-in-headers": Case(
+        Reset(b"HTTP/1.1 200 OK\r\n" + ACAO_STAR), failed("net::ERR_CONNECTION_RESET")
+    ),
     "switching-protocols": Case(
         reply(b"HTTP/1.1 101 Switching Protocols", ACAO_STAR, LEN2),
         failed("net::ERR_INVALID_HTTP_RESPONSE"),

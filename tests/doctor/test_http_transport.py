@@ -26,10 +26,10 @@ from corskit.doctor.transports import (
     WireRequest,
 )
 from tests.doctor.http1_cases import CASES, PAGE, Case, console_line, reply
-from tests.raw_http import serve_raw
+from tests.raw_http import Reset, serve_raw
 
 
-def _answer(method: str, target: str) -> bytes | None:
+def _answer(method: str, target: str) -> bytes | Reset | None:
     case = CASES[target.split("/")[2].split("?")[0]]
     return case.preflight if method == "OPTIONS" and case.preflight else case.actual
 

@@ -197,6 +197,7 @@ _NETWORK_ERROR_FIXES = {
     "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION": "send one Location header",
     "net::ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_DISPOSITION": "send one Content-Disposition",
     "net::ERR_METHOD_NOT_SUPPORTED": "answer with an HTTP/1.x status line and headers",
+    "net::ERR_CONNECTION_RESET": "find why the server (or a proxy) resets the connection",
     "net::ERR_UNEXPECTED_PROXY_AUTH": (
         "answer 401 (or, for a preflight, 204 without asking for credentials): 407 is for"
         " proxies, and a browser refuses it from the server itself"

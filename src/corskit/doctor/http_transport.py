@@ -95,7 +95,7 @@ class HTTPTransport(Deadline):
             target = _target(url)
             payload = encode_request(request, target)
             with self._open(target, deadline) as sock:
-                sock.sendall(payload)
+                _send(sock, payload)
                 head, body, body_error = _read_response(sock, request.method, target, deadline)
         except _TimedOut:
             raise TransportError(
@@ -157,6 +157,19 @@ def _recv(sock: socket.socket, deadline: float) -> bytes:
         return sock.recv(_READ_SIZE)
     except TimeoutError:
         raise _TimedOut from None
+    except ConnectionResetError:
+        raise ResponseError(
+            "net::ERR_CONNECTION_RESET", "the server reset the connection"
+        ) from None
+
+
+def _send(sock: socket.socket, payload: bytes) -> None:
+    """Send the request; a server that closes or resets the connection while it is being sent
+    may still have answered (Chromium reads the answer then), so reading goes on."""
+    try:
+        sock.sendall(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 def _read_response(
