@@ -3,7 +3,10 @@ handlers' answers on the wire."""
 
 from __future__ import annotations
 
+import re
 import socket
+from collections import Counter
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.browser.wpt.cases import PLACEHOLDER, SKIPPED, all_cases
@@ -76,3 +79,17 @@ def test_cases_describe_their_request() -> None:
     case: Case = all_cases()[0]
     assert case.url_for("c").endswith("wpt=f-basic-01.c")
     assert case.page == PLACEHOLDER.a
+
+
+def test_docs_table_matches_the_case_table() -> None:
+    """docs/wpt.md lists, per WPT file, the cases run and the tests left out."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "wpt.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)`[^|]* \| (\d+) \| (\d+) \|$", text, flags=re.M)
+    documented = {name: (int(run), int(left)) for name, run, left in rows}
+    run = Counter(c.source for c in all_cases())
+    left: Counter[str] = Counter()
+    for skipped in SKIPPED:
+        left[skipped.source] += skipped.count
+    expected = {name: (run[name], left[name]) for name in set(run) | set(left)}
+    assert documented == expected
+    assert f"| **total** | **{sum(run.values())}** | **{sum(left.values())}** |" in text
