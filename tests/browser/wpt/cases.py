@@ -13,7 +13,12 @@ from tests.browser.wpt.model import Case, Origins, Skipped
 
 #: Placeholder origins: the case ids and their number do not depend on the ports.
 PLACEHOLDER = Origins(
-    a="http://127.0.0.1:1", b="http://127.0.0.1:2", ra="http://localhost:1", rb="http://localhost:2"
+    a="http://127.0.0.1:1",
+    b="http://127.0.0.1:2",
+    ra="http://localhost:1",
+    rb="http://localhost:2",
+    sa="https://127.0.0.1:3",
+    sra="https://localhost:3",
 )
 
 
@@ -27,7 +32,6 @@ def all_cases(origins: Origins = PLACEHOLDER) -> list[Case]:
     return cases
 
 
-NO_TLS = "an https origin: the suite serves plain HTTP on loopback only"
 NO_CORS = "mode no-cors or same-origin, or redirect manual/error: the doctor models mode cors with redirect follow"
 SEVERAL = "needs state across several fetches (cookies set by one and sent by the next, the preflight cache)"
 REFERRER = (
@@ -42,16 +46,12 @@ SAME_ORIGIN = "same-origin only: no CORS check takes place"
 
 SKIPPED: tuple[Skipped, ...] = (
     Skipped("fetch/api/cors/cors-basic.any.js", 5, NO_CORS),
-    Skipped("fetch/api/cors/cors-basic.any.js", 4, NO_TLS),
-    Skipped("fetch/api/cors/cors-no-preflight.any.js", 2, NO_TLS),
-    Skipped("fetch/api/cors/cors-origin.any.js", 4, NO_TLS),
     Skipped("fetch/api/cors/cors-preflight-referrer.any.js", 12, REFERRER),
     Skipped("fetch/api/cors/cors-preflight-cache.any.js", 1, SEVERAL),
     Skipped("fetch/api/cors/cors-cookies.any.js", 6, SEVERAL),
     Skipped("fetch/api/cors/cors-cookies-redirect.any.js", 4, SEVERAL),
     Skipped("fetch/api/cors/cors-keepalive.any.js", 20, WORKERS),
     Skipped("fetch/api/cors/data-url-*.html", 9, WORKERS),
-    Skipped("cors/basic.htm", 4, NO_TLS),
     Skipped("cors/credentials-flag.htm", 3, SEVERAL),
     Skipped("cors/credentials-flag.htm", 1, NOT_FETCH),
     Skipped("cors/request-headers.htm", 2, NOT_FETCH),

@@ -28,6 +28,8 @@ def basic(o: Origins) -> list[Case]:
         ("other host", o.ra),
         ("other port", o.b),
         ("other host and port", o.rb),
+        ("https, other host", o.sra),
+        ("https, same host", o.sa),
     ):
         url = f"{base}/cors/makeheader?get_value=hest_er_best"
         n.add(f"{label}, no ACAO", url + "&origin=none", wpt=allowed(base == o.a))

@@ -13,6 +13,8 @@ def basic(o: Origins) -> list[Case]:
         ("same host, other port", o.b),
         ("other host", o.ra),
         ("other host and port", o.rb),
+        ("https, other host", o.sra),
+        ("https, same host", o.sa),
     ):
         n.add(f"{label}: no ACAO", f"{base}/fetch/top", wpt="blocked")
         n.add(f"{label}: ACAO *", f"{base}/fetch/top?h=Access-Control-Allow-Origin:*")
@@ -26,6 +28,8 @@ def no_preflight(o: Origins) -> list[Case]:
         ("other host", o.ra),
         ("same host, other port", o.b),
         ("other host and port", o.rb),
+        ("https, other host", o.sra),
+        ("https, same host", o.sa),
     ):
         n.add(f"GET to {label}", base + url)
     n.add("POST without body", o.ra + url, method="POST")
@@ -53,6 +57,8 @@ def origin(o: Origins) -> list[Case]:
         ("other host, POST", o.ra, "POST"),
         ("other host, HEAD", o.ra, "HEAD"),
         ("other host, PUT (preflight)", o.ra, "PUT"),
+        ("https, other host", o.sra, "GET"),
+        ("https, same host", o.sa, "GET"),
     )
     for label, base, method in targets:
         for ok, value in ((True, o.a), (False, base)):

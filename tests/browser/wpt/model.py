@@ -14,21 +14,18 @@ LENIENT = "needs the lenient response reader"
 
 @dataclass(frozen=True)
 class Origins:
-    """The four origins the suite uses, as ``scheme://host:port`` strings."""
+    """The origins the suite uses, as ``scheme://host:port`` strings."""
 
     a: str  # the page: http://127.0.0.1:A
     b: str  # http://127.0.0.1:B (same host, another port)
     ra: str  # http://localhost:A (another host, same port)
     rb: str  # http://localhost:B
+    sa: str  # https://127.0.0.1:C (same host, https)
+    sra: str  # https://localhost:C (another host, https)
 
-    def fill(self, template: str) -> str:
-        """*template* with ``{A}``, ``{B}``, ``{RA}``, ``{RB}`` replaced by the origins."""
-        return (
-            template.replace("{A}", self.a)
-            .replace("{B}", self.b)
-            .replace("{RA}", self.ra)
-            .replace("{RB}", self.rb)
-        )
+    def all(self) -> list[str]:
+        """Every origin, for the browser's list of loopback targets."""
+        return [self.a, self.b, self.ra, self.rb, self.sa, self.sra]
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 reimplemented on a raw socket so that every byte of a response (a NUL in a header value, a
 status code 699, two ``Access-Control-Allow-Origin`` lines) is sent exactly as a case asks.
 
-One server listens on two ports of 127.0.0.1 (and of ::1 when the machine has it, since
-Chromium may try ``localhost`` there first). With the two host names that gives four origins:
-``http://127.0.0.1:A`` (the page), ``http://127.0.0.1:B``, ``http://localhost:A`` and
-``http://localhost:B``. Each connection carries one request and is closed after the answer.
+One server listens on two plain ports and one TLS port of 127.0.0.1 (and of ::1 when the
+machine has it, since Chromium may try ``localhost`` there first). With the two host names
+that gives six origins: ``http://127.0.0.1:A`` (the page), ``http://127.0.0.1:B``,
+``http://localhost:A``, ``http://localhost:B``, ``https://127.0.0.1:C`` and
+``https://localhost:C``. The TLS certificate is self-signed, made for the run by ``openssl``
+(clients of the suite do not verify it). Each connection carries one request and is closed
+after the answer.
 
 Handlers, by path (what each one answers is described in :mod:`.handlers`):
 ``/fetch/preflight``, ``/fetch/redirect``, ``/fetch/top``, ``/fetch/inspect``,
@@ -18,8 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
+import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 from tests.browser.wpt.handlers import HANDLERS, Request, Response, Stash, not_found
 from tests.browser.wpt.model import Origins
@@ -53,6 +60,39 @@ def _serialize(response: Response) -> bytes:
     return head if bodyless or response.head_only else head + response.body
 
 
+def _tls_context() -> ssl.SSLContext:
+    """A server context with a fresh self-signed certificate for localhost and 127.0.0.1."""
+    with tempfile.TemporaryDirectory(prefix="corskit-wpt-tls-") as tmp:
+        key, cert = Path(tmp) / "key.pem", Path(tmp) / "cert.pem"
+        names = "subjectAltName=DNS:localhost,IP:127.0.0.1"
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                names,
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+    return context
+
+
 class WPTServer:
     """The server, run on its own event loop in a background thread."""
 
@@ -61,7 +101,7 @@ class WPTServer:
         self._loop = asyncio.new_event_loop()
         self._servers: list[asyncio.base_events.Server] = []
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self.ports: tuple[int, int] = (0, 0)
+        self.ports: tuple[int, int, int] = (0, 0, 0)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -78,7 +118,7 @@ class WPTServer:
         except (
             asyncio.IncompleteReadError,
             asyncio.LimitOverrunError,
-            ConnectionError,
+            OSError,
             ValueError,
         ):
             pass
@@ -87,26 +127,32 @@ class WPTServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _listen(self, port: int) -> int:
-        server = await asyncio.start_server(self._handle, "127.0.0.1", port)
+    async def _listen(self, tls: ssl.SSLContext | None = None) -> int:
+        server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=tls)
         self._servers.append(server)
         bound = int(server.sockets[0].getsockname()[1])
         if socket.has_ipv6:
             with contextlib.suppress(OSError):
-                self._servers.append(await asyncio.start_server(self._handle, "::1", bound))
+                self._servers.append(
+                    await asyncio.start_server(self._handle, "::1", bound, ssl=tls)
+                )
         return bound
 
+    def _port(self, tls: ssl.SSLContext | None = None) -> int:
+        return asyncio.run_coroutine_threadsafe(self._listen(tls), self._loop).result(10)
+
     def start(self) -> Origins:
-        """Listen on two free ports; return the four origins."""
+        """Listen on two free plain ports and one TLS port; return the six origins."""
         self._thread.start()
-        first = asyncio.run_coroutine_threadsafe(self._listen(0), self._loop).result(10)
-        second = asyncio.run_coroutine_threadsafe(self._listen(0), self._loop).result(10)
-        self.ports = (first, second)
+        first, second, secure = self._port(), self._port(), self._port(_tls_context())
+        self.ports = (first, second, secure)
         return Origins(
             a=f"http://127.0.0.1:{first}",
             b=f"http://127.0.0.1:{second}",
             ra=f"http://localhost:{first}",
             rb=f"http://localhost:{second}",
+            sa=f"https://127.0.0.1:{secure}",
+            sra=f"https://localhost:{secure}",
         )
 
     def stop(self) -> None:
