@@ -95,7 +95,7 @@ def run_chromium(cases: list[Case], origins: Origins, chromium: str, into: Compa
                 credentials=case.credentials,
                 body=case.body,
             )
-            into.chromium[case.id] = from_browser(page.fetch(request, settle_ms=1000), case)
+            into.chromium[case.id] = from_browser(page.fetch(request), case)
     into.seconds["chromium"] = time.monotonic() - started
 
 
