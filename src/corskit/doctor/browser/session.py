@@ -108,14 +108,25 @@ class BrowserOutcome:
     issues: tuple[str, ...] = ()
     chromium_version: str = ""
     elapsed_ms: float = 0.0
+    browser: str = "chromium"
+
+    @property
+    def browser_name(self) -> str:
+        """``Chromium 156.0...`` or ``Firefox 140.5.0esr``: the browser and its version."""
+        return f"{self.browser.capitalize()} {self.chromium_version}".strip()
+
+    @property
+    def cors_messages(self) -> tuple[str, ...]:
+        """Every CORS console line, in order: Chromium prints one (``Access to fetch at ...
+        blocked by CORS policy: ...``), Firefox one or two (``Cross-Origin Request Blocked:
+        ...``, https://searchfox.org/mozilla-central/source/dom/locales/en-US/chrome/security/security.properties)."""
+        return tuple(text for text in self.console if is_cors_line(text))
 
     @property
     def cors_message(self) -> str | None:
-        """The CORS console message (``Access to fetch at ... blocked by CORS policy: ...``)."""
-        for text in self.console:
-            if text.startswith("Access to ") and "has been blocked by CORS policy" in text:
-                return text
-        return None
+        """The first CORS console line (see :attr:`cors_messages`)."""
+        lines = self.cors_messages
+        return lines[0] if lines else None
 
     @property
     def console_message(self) -> str | None:
@@ -155,7 +166,16 @@ class BrowserOutcome:
             "requests": [list(r) for r in self.requests],
             "issues": list(self.issues),
             "chromium_version": self.chromium_version,
+            "browser": self.browser,
+            "cors_messages": list(self.cors_messages),
         }
+
+
+def is_cors_line(text: str) -> bool:
+    """Whether *text* is a browser's CORS console line (Chromium's or Firefox's)."""
+    if text.startswith("Access to ") and "has been blocked by CORS policy" in text:
+        return True
+    return text.startswith("Cross-Origin Request Blocked: ")
 
 
 def add_cache_buster(url: str, token: str | None = None) -> str:
