@@ -124,7 +124,9 @@ class FirefoxPage:
     ) -> tuple[str, ...]:
         """The console lines about this request, waiting (bounded) for late ones: Firefox
         prints one CORS line per failed request (``network.fetchError``), so a preflight that
-        fails prints one and the actual request it stops another, a few milliseconds later."""
+        fails prints one and the actual request it stops another, a few milliseconds later; a
+        response refused by the CORS check completes (``network.responseCompleted``) and
+        gets one line."""
         session = self.session
 
         def lines() -> list[str]:
@@ -143,9 +145,11 @@ class FirefoxPage:
             sent = session.sent[sent_start:]
             if not sent and time.monotonic() > started + 0.3:
                 break  # rejected before anything went on the wire
-            failed = sum(1 for rid, _, _ in sent if rid in session.failed)
+            ids = {rid for rid, _, _ in sent}
+            settled = all(rid in session.failed or rid in session.statuses for rid in ids)
+            failed = len(ids & session.failed)
             shown = sum(1 for t in lines() if is_cors_line(t))
-            if failed and shown >= failed:
+            if sent and settled and shown >= max(failed, 1):
                 break
             session.bidi.pump(0.02)
         session.bidi.pump(0.02)
