@@ -177,7 +177,12 @@ def _verdict(outcome: Outcome, st: Style) -> list[str]:
         if outcome.firefox_messages:
             out.append(st.bold("Firefox console:"))
             out.extend("  " + text for text in outcome.firefox_messages)
-        out.append(st.dim("  (JavaScript only sees: TypeError: Failed to fetch)"))
+        out.append(
+            st.dim(
+                "  (JavaScript only sees: TypeError: Failed to fetch; in Firefox: TypeError:"
+                " NetworkError when attempting to fetch resource.)"
+            )
+        )
     elif outcome.verdict == "allowed" and outcome.cross_origin:
         out.append(
             f"  JavaScript can read the response; readable headers: {shown_names(outcome.readable_headers) or '(none)'}"
