@@ -36,7 +36,7 @@ from corskit.doctor.browser import (
 )
 from corskit.doctor.browser.firefox import FirefoxSession
 from tests.browser import harness
-from tests.browser.scenarios import Scenario, generate
+from tests.browser.scenarios import APP, Scenario, generate
 from tests.browser.test_differential import COOKIE
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,9 @@ class FirefoxRun:
     hits: dict[str, list[harness.Hit]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     version: str = ""
+    #: Access-Control-Max-Age value -> (preflights Firefox sent for two fetches, the doctor's
+    #: Firefox cache time in seconds)
+    max_age: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _browser_request(servers: harness.Servers, scenario: Scenario) -> BrowserRequest:
@@ -105,6 +108,7 @@ def run(firefox: str, artifacts: Path) -> Iterator[FirefoxRun]:
                 page = session.page(scenario.origin)
                 result.browser[scenario.id] = page.fetch(_browser_request(servers, scenario))
             result.version = session.version
+            result.max_age = _preflight_cache(session)
         browsed = time.monotonic()
         time.sleep(0.05)  # the last server log entries are written just after the response
         for scenario in SCENARIOS:
@@ -122,6 +126,42 @@ def run(firefox: str, artifacts: Path) -> Iterator[FirefoxRun]:
         }
         _write_report(artifacts / "browser-differential-firefox.json", result)
         yield result
+
+
+#: Access-Control-Max-Age values whose caching the run checks ("absent": no header).
+MAX_AGE_VALUES = ("600", "5", "0", "abc", "-1", "1.5", "absent")
+
+
+def _preflight_cache(session: FirefoxSession) -> dict[str, tuple[int, int]]:
+    """Fetch the same preflighted URL twice per Access-Control-Max-Age value and count the
+    preflights that reached the server, beside the doctor's Firefox cache time."""
+    from tests.servers import serve_asgi
+
+    preflights: dict[str, int] = {}
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        query = dict(p.split("=", 1) for p in scope["query_string"].decode().split("&"))
+        headers = [(b"access-control-allow-origin", b"*")]
+        if scope["method"] == "OPTIONS":
+            preflights[query["ma"]] = preflights.get(query["ma"], 0) + 1
+            headers += [(b"access-control-allow-methods", b"PUT")]
+            if query["ma"] != "absent":
+                headers.append((b"access-control-max-age", query["ma"].encode()))
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    out: dict[str, tuple[int, int]] = {}
+    with serve_asgi(app) as base:
+        page = session.page(APP)
+        for value in MAX_AGE_VALUES:
+            url = f"{base}/cache?ma={value}"
+            for _ in range(2):
+                # "default": Firefox skips its preflight cache for "no-store" and "reload"
+                page.fetch(BrowserRequest(url=url, method="PUT", cache="default"))
+            sent = preflights.get(value, 0)  # before the simulation sends its own
+            sim = simulate_request(url, APP, "PUT", check_local_network=False)
+            out[value] = (sent, int(sim.outcome.max_age["firefox"]))
+    return out
 
 
 def _simulated_lines(sim: SimulationView) -> tuple[str, ...]:
@@ -157,7 +197,12 @@ def _write_report(path: Path, result: FirefoxRun) -> None:
                 ],
             }
         )
-    data = {"firefox": result.version, "timings": result.timings, "scenarios": rows}
+    data = {
+        "firefox": result.version,
+        "timings": result.timings,
+        "max_age": result.max_age,
+        "scenarios": rows,
+    }
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False))
 
 
@@ -182,6 +227,15 @@ def test_firefox_and_simulation_agree(run: FirefoxRun, sid: str) -> None:
     )
     assert browser.verdict == sim.outcome.firefox_verdict, detail
     assert browser.cors_messages == _simulated_lines(sim), detail
+
+
+@pytest.mark.parametrize("value", MAX_AGE_VALUES)
+def test_firefox_caches_preflights_as_the_doctor_says(run: FirefoxRun, value: str) -> None:
+    """Access-Control-Max-Age: Firefox caches the preflight (one preflight for two fetches)
+    exactly when the doctor's Firefox cache time is positive: digits only, 5 s when absent,
+    never for a non-digit value such as -1 or 1.5 (Chromium reads those as 0 and 5)."""
+    sent, seconds = run.max_age[value]
+    assert sent == (1 if seconds > 0 else 2), f"Max-Age {value!r}: {sent} preflights"
 
 
 CORSKIT_IDS = [s.id for s in SCENARIOS if s.kind == "corskit"]

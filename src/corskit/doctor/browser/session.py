@@ -48,6 +48,8 @@ class BrowserRequest:
     """One ``fetch(url, init)`` to run from a page.
 
     ``credentials`` is the Fetch credentials mode (``omit``, ``same-origin`` or ``include``);
+    ``cache`` the request's cache mode: ``no-store`` (the default here) and ``reload`` make
+    Chromium and Firefox skip the preflight cache, and Chromium also does so for ``no-cache``;
     ``headers`` keep their order (Chromium reports the first disallowed one, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc); ``method`` is passed as written, so ``patch`` stays lower-case (https://fetch.spec.whatwg.org/#concept-method-normalize).
     """
 
@@ -57,6 +59,7 @@ class BrowserRequest:
     credentials: str = "same-origin"
     body: str | None = None
     redirect: str = "follow"
+    cache: str = "no-store"
 
     def init(self) -> dict[str, Any]:
         """The ``RequestInit`` dictionary passed to ``fetch``."""
@@ -66,7 +69,7 @@ class BrowserRequest:
             "credentials": self.credentials,
             "mode": "cors",
             "redirect": self.redirect,
-            "cache": "no-store",
+            "cache": self.cache,
         }
         if self.body is not None:
             init["body"] = self.body
