@@ -70,8 +70,8 @@ class FirefoxPage:
         timeout_ms: int = 15000,
     ) -> BrowserOutcome:
         """Run *request* from this page and collect the result (see
-        :meth:`.session.OriginPage.fetch`). Firefox may print two lines for one failure; after
-        the first, the console is read a little longer for a second."""
+        :meth:`.session.OriginPage.fetch`). Firefox may print two lines for one failure; the
+        wait for them is bounded by *settle_ms* (see :meth:`_settle`)."""
         session = self.session
         log_start, sent_start = len(session.log), len(session.sent)
         args = json.dumps({"url": request.url, "init": request.init(), "timeout": timeout_ms})
@@ -87,8 +87,10 @@ class FirefoxPage:
                 },
                 timeout=timeout_ms / 1000 + 10,
             )
-            value = (reply or {}).get("result", {}).get("value")
-            result = json.loads(value) if isinstance(value, str) else {}
+            reply = reply if isinstance(reply, dict) else {}
+            value = (reply.get("result") or {}).get("value")
+            parsed = json.loads(value) if isinstance(value, str) else {}
+            result = parsed if isinstance(parsed, dict) else {}
             if reply.get("type") == "exception" or not result:
                 text = str((reply.get("exceptionDetails") or {}).get("text") or "no result")
                 result = {"resolved": False, "error": f"browser error: {text}"}
@@ -96,7 +98,6 @@ class FirefoxPage:
             result = {"resolved": False, "error": f"browser error: {exc}"}
         ok = bool(result.get("resolved"))
         token = urlsplit(request.url).query or request.url
-        sent = session.sent[sent_start:]
         console = self._settle(log_start, sent_start, token, ok, settle_ms)
         sent = session.sent[sent_start:]
         headers = tuple((str(k), str(v)) for k, v in result.get("headers") or ())
