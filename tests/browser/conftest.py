@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: Chromium discovery, skip locally / fail under CI.
+"""Fixtures for the browser tests: Chromium and Firefox discovery, skip locally / fail under CI.
 
 Without Chromium (or the playwright package) these tests skip with a message saying that
 ``bash scripts/ensure-browser.sh`` installs it; when the environment variable ``CI`` is set
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from corskit.doctor.browser import browser_available, find_chromium
+from corskit.doctor.browser.firefox_profile import find_firefox, firefox_available
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -27,6 +28,24 @@ def require_browser() -> str:
         pytest.fail(f"{message} (CI is set, so browser tests must run, not skip)", pytrace=False)
     pytest.skip(f"{message}; `bash scripts/ensure-browser.sh` installs it")
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def require_firefox() -> str:
+    """Return the Firefox path, or skip (locally) / fail (under CI), as for Chromium."""
+    reason = firefox_available()
+    if reason is None:
+        return find_firefox()
+    message = f"headless Firefox is not available: {reason}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI is set, so browser tests must run, not skip)", pytrace=False)
+    pytest.skip(f"{message}; `bash scripts/ensure-browser.sh` installs it")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@pytest.fixture(scope="session")
+def firefox() -> str:
+    """Path of the Firefox binary (skips or fails as described above)."""
+    return require_firefox()
 
 
 @pytest.fixture(scope="session")

@@ -186,15 +186,25 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-color", action="store_true", help="no colours (also: NO_COLOR=1)")
     p.add_argument(
         "--browser",
-        action="store_true",
-        help="also run the request in headless Chromium from a page at --origin and flag any "
-        "disagreement with the simulation (an app target is served on a loopback port)",
+        nargs="?",
+        const="chromium",
+        default=None,
+        metavar="chromium|firefox",
+        help="also run the request in headless Chromium (default) or Firefox from a page at"
+        " --origin and flag any disagreement with the simulation's prediction for that browser"
+        " (an app target is served on a loopback port)",
     )
     p.add_argument(
         "--chromium",
         metavar="PATH",
         default=None,
         help="Chromium binary for --browser (default: /usr/lib/chromium/chromium, /usr/bin/chromium, chromium on PATH)",
+    )
+    p.add_argument(
+        "--firefox",
+        metavar="PATH",
+        default=None,
+        help="Firefox binary for --browser firefox (default: firefox-esr, then firefox)",
     )
 
 
@@ -310,6 +320,22 @@ def _run_har(args: argparse.Namespace) -> int:
     return 1 if any(r.verdict == "blocked" for r in results) else 0
 
 
+_BROWSERS = ("chromium", "firefox")
+
+
+def _browser_name(args: argparse.Namespace) -> str | None:
+    """The browser ``--browser`` names. ``--browser`` is followed by an optional name, so in
+    ``--browser URL`` the URL is taken for the name: it is then the TARGET, and the browser
+    Chromium."""
+    name = args.browser
+    if name is None or name.lower() in _BROWSERS:
+        return name.lower() if name else None
+    if args.target is None and ("://" in name or ":" in name):
+        args.target = name
+        return "chromium"
+    raise _usage(f"--browser: unknown browser {name!r} (chromium or firefox)")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``corskit check``; returns the exit status."""
     import sys
@@ -323,8 +349,15 @@ def run(args: argparse.Namespace) -> int:
         return _run_har(args)
     if args.live:
         raise _usage("--live goes with --har (a TARGET or a copy is always sent live)")
+    browser = _browser_name(args)
     req = _request(args)
-    result = run_check(req, timeout=args.timeout, browser=args.browser, chromium=args.chromium)
+    result = run_check(
+        req,
+        timeout=args.timeout,
+        browser=browser or False,
+        chromium=args.chromium,
+        firefox=args.firefox,
+    )
     colour = use_colour(sys.stdout, disabled=args.no_color)
     text = render_check(req, result, as_json=args.json, colour=colour, verbose=args.verbose)
     sys.stdout.write(text)

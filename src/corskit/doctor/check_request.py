@@ -56,7 +56,7 @@ class CheckRequest:
 
 @dataclass
 class CheckResult:
-    """The simulation's ``outcome``, its ``diagnosis``, and Chromium's ``browser`` report."""
+    """The simulation's ``outcome``, its ``diagnosis``, and the real ``browser``'s report."""
 
     outcome: Any
     diagnosis: Any
@@ -150,17 +150,20 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     return outcome, diagnosis
 
 
-def _for_pip_users(message: str) -> str:
+def _for_pip_users(message: str, browser: str = "chromium") -> str:
     """*message* with the doctor's install hint, which names a script of this repository
     (for the repository's own test scripts), replaced by what a pip user does."""
-    from corskit.doctor.errors import BROWSER_HINT
+    from corskit.doctor.errors import BROWSER_HINT, FIREFOX_HINT
 
     if "scripts/" not in message:
         return message
-    return f"{message.split(';', 1)[0]}; {BROWSER_HINT}"
+    hint = FIREFOX_HINT if browser == "firefox" else BROWSER_HINT
+    return f"{message.split(';', 1)[0]}; {hint}"
 
 
-def _in_browser(req: CheckRequest, timeout: float, chromium: str | None) -> Any:
+def _in_browser(
+    req: CheckRequest, timeout: float, browser: str, chromium: str | None, firefox: str | None
+) -> Any:
     from corskit.doctor.browser import BrowserUnavailable, browser_check
 
     try:
@@ -174,24 +177,34 @@ def _in_browser(req: CheckRequest, timeout: float, chromium: str | None) -> Any:
             path=req.path,
             chromium_path=chromium,
             timeout=timeout,
+            browser=browser,
+            firefox_path=firefox,
         )
     except BrowserUnavailable as exc:
-        raise UsageError(f"--browser: {_for_pip_users(str(exc))}") from None
+        raise UsageError(f"--browser: {_for_pip_users(str(exc), browser)}") from None
 
 
 def run_check(
-    req: CheckRequest, *, timeout: float = 10.0, browser: bool = False, chromium: str | None = None
+    req: CheckRequest,
+    *,
+    timeout: float = 10.0,
+    browser: bool | str = False,
+    chromium: str | None = None,
+    firefox: str | None = None,
 ) -> CheckResult:
-    """Simulate *req* (over the network or in-process) and diagnose it; with *browser*, run it
-    in headless Chromium too.  A missing extra is named before anything is sent."""
+    """Simulate *req* (over the network or in-process) and diagnose it; with *browser*
+    (``True`` or ``"chromium"``, or ``"firefox"``), run it in that headless browser too.  A
+    missing extra is named before anything is sent."""
+    name = "chromium" if browser is True else (browser or "")
     if is_url(req.target):
         require("httpx", "check of a URL")
-    if browser:
-        require("playwright", "check --browser")
+    if name:
+        if name == "chromium":
+            require("playwright", "check --browser")
         if not is_url(req.target):
             require("uvicorn", "check --browser of an app")
     outcome, diagnosis = _simulate(req, timeout)
-    report = _in_browser(req, timeout, chromium) if browser else None
+    report = _in_browser(req, timeout, name, chromium, firefox) if name else None
     return CheckResult(outcome, diagnosis, report)
 
 

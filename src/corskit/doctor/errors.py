@@ -31,6 +31,7 @@ import importlib.util
 __all__ = [
     "BROWSER_HINT",
     "EXTRAS",
+    "FIREFOX_HINT",
     "MissingExtra",
     "ToolError",
     "UsageError",
@@ -42,6 +43,10 @@ __all__ = [
 EXTRAS = {"httpx": "doctor", "playwright": "browser", "uvicorn": "browser"}
 
 #: what a pip user does to get a browser for ``--browser`` and the playground
+FIREFOX_HINT = (
+    "install Firefox (Debian: apt-get install firefox-esr; no driver is needed)"
+    " or name it with --firefox PATH"
+)
 BROWSER_HINT = (
     "pip install 'corskit[browser]' and run `playwright install chromium`"
     " (or name an installed Chromium with --chromium PATH)"

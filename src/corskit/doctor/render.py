@@ -162,6 +162,8 @@ def _verdict(outcome: Outcome, st: Style) -> list[str]:
     line = f"Verdict: {coloured} (Chromium 156)"
     if outcome.spec_verdict and outcome.spec_verdict != outcome.verdict:
         line += f"; the Fetch standard says {outcome.spec_verdict}"
+    if outcome.firefox_differs:
+        line += f"; Firefox: {outcome.firefox_verdict} (it does not enforce Local Network Access)"
     out = [st.bold(line) if not st.colour else line]
     if outcome.network_error:
         out.append(
@@ -172,10 +174,15 @@ def _verdict(outcome: Outcome, st: Style) -> list[str]:
         name = outcome.cors_error or (outcome.network_error or "").split(" ", 1)[0]
         out.append(st.bold(f"Chromium console ({name}):"))
         out.append("  " + st.red(outcome.chromium_message))
-        if outcome.firefox_message:
+        if outcome.firefox_messages:
             out.append(st.bold("Firefox console:"))
-            out.append("  " + outcome.firefox_message)
-        out.append(st.dim("  (JavaScript only sees: TypeError: Failed to fetch)"))
+            out.extend("  " + text for text in outcome.firefox_messages)
+        out.append(
+            st.dim(
+                "  (JavaScript only sees: TypeError: Failed to fetch; in Firefox: TypeError:"
+                " NetworkError when attempting to fetch resource.)"
+            )
+        )
     elif outcome.verdict == "allowed" and outcome.cross_origin:
         out.append(
             f"  JavaScript can read the response; readable headers: {shown_names(outcome.readable_headers) or '(none)'}"

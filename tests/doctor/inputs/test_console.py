@@ -197,7 +197,8 @@ def test_doctor_templates_round_trip(error: str, kind: str) -> None:
 #: the Chromium error Firefox's wording maps back to (Firefox uses one text for several)
 FIREFOX_BACK = {
     "InvalidAllowOriginValue": "AllowOriginMismatch",
-    "RedirectContainsCredentials": "PreflightDisallowedRedirect",
+    "MultipleAllowOriginValues": "AllowOriginMismatch",
+    "RedirectContainsCredentials": "network-error",
 }
 
 

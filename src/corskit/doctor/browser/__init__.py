@@ -1,4 +1,5 @@
-"""Run a cross-origin ``fetch()`` in real headless Chromium and report what the browser did.
+"""Run a cross-origin ``fetch()`` in real headless Chromium (or Firefox) and report what the
+browser did.
 
 This is the "proof" half of the doctor: the simulation in :mod:`corskit.doctor.fetch` says what
 *should* happen; this module asks the real browser (Debian's ``chromium`` package driven by the
@@ -22,8 +23,14 @@ essential, because without it Chromium silently gives a different answer:
 Use :func:`run_in_browser` for one request, or :class:`BrowserSession` to batch many requests
 from several origins through one browser launch.
 
-Layout: :mod:`.discovery` (find Chromium), :mod:`.session` (drive it), :mod:`.serve` (serve an
-app for it) and :mod:`.compare` (the same request through the simulation and the browser).
+Firefox (Debian's ``firefox-esr``) is driven over WebDriver BiDi with no third-party package:
+:class:`FirefoxSession` mirrors :class:`BrowserSession` and gives the same
+:class:`BrowserOutcome` (docs/browser.md, "Firefox").
+
+Layout: :mod:`.discovery` (find Chromium), :mod:`.session` (drive it), :mod:`.websocket` and
+:mod:`.bidi` (a WebDriver BiDi connection), :mod:`.firefox_profile` (find Firefox, its
+profile), :mod:`.firefox` (drive it), :mod:`.serve` (serve an app for either) and
+:mod:`.compare` (the same request through the simulation and the browser).
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from .discovery import (
     browser_available,
     find_chromium,
 )
+from .firefox import FirefoxPage, FirefoxSession
+from .firefox_profile import FIREFOX_CANDIDATES, find_firefox, firefox_available
 from .serve import serve_target
 from .session import (
     BrowserOutcome,
@@ -57,6 +66,7 @@ from .session import (
 
 __all__ = [
     "CHROMIUM_CANDIDATES",
+    "FIREFOX_CANDIDATES",
     "INSTALL_HINT",
     "LAUNCH_ARGS",
     "BrowserCheck",
@@ -64,6 +74,8 @@ __all__ = [
     "BrowserRequest",
     "BrowserSession",
     "BrowserUnavailable",
+    "FirefoxPage",
+    "FirefoxSession",
     "OriginPage",
     "SimulationUnavailable",
     "SimulationView",
@@ -73,6 +85,8 @@ __all__ = [
     "browser_check",
     "browser_session",
     "find_chromium",
+    "find_firefox",
+    "firefox_available",
     "run_in_browser",
     "serve_target",
     "simulate_request",

@@ -39,6 +39,8 @@ class SimulationView:
     steps: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     outcome: Any = field(default=None, compare=False, repr=False)
+    firefox_verdict: str = ""
+    firefox_messages: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form (without the raw outcome)."""
@@ -52,6 +54,8 @@ class SimulationView:
             "fix": self.fix,
             "steps": list(self.steps),
             "warnings": list(self.warnings),
+            "firefox_verdict": self.firefox_verdict,
+            "firefox_messages": list(self.firefox_messages),
         }
 
 
@@ -132,13 +136,16 @@ def simulate_request(
         steps=tuple(s.text for s in outcome.steps),
         warnings=tuple(w.text for w in outcome.warnings),
         outcome=outcome,
+        firefox_verdict=str(outcome.firefox_verdict),
+        firefox_messages=tuple(outcome.firefox_messages),
     )
 
 
 @dataclass(frozen=True)
 class BrowserCheck:
-    """The browser half of ``corskit check --browser``: what Chromium did, what the simulation
-    says for the very same URL, and whether they agree."""
+    """The browser half of ``corskit check --browser``: what the browser (Chromium or Firefox)
+    did, what the simulation predicts for that browser at the very same URL, and whether they
+    agree."""
 
     target: str
     url: str
@@ -151,12 +158,25 @@ class BrowserCheck:
     @property
     def agree(self) -> bool | None:
         """True/False, or None when the simulation could not run."""
-        if self.simulation is None:
+        sim = self.simulation
+        if sim is None:
             return None
-        return (
-            self.simulation.verdict == self.browser.verdict
-            and self.simulation.message == self.browser.console_message
-        )
+        if self.browser.browser == "firefox":
+            return (
+                sim.firefox_verdict == self.browser.verdict
+                and sim.firefox_messages == self.browser.cors_messages
+            )
+        return sim.verdict == self.browser.verdict and sim.message == self.browser.console_message
+
+    @property
+    def predicted(self) -> tuple[str, tuple[str, ...]]:
+        """The simulation's verdict and console lines for this browser."""
+        sim = self.simulation
+        if sim is None:
+            return "", ()
+        if self.browser.browser == "firefox":
+            return sim.firefox_verdict, sim.firefox_messages
+        return sim.verdict, (sim.message,) if sim.message else ()
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form (added under ``"browser"`` in ``corskit check --json``)."""
@@ -164,7 +184,7 @@ class BrowserCheck:
             "target": self.target,
             "url": self.url,
             "served_at": self.served_base,
-            "chromium": self.browser.to_json(),
+            self.browser.browser: self.browser.to_json(),
             "simulation": self.simulation.to_json() if self.simulation else None,
             "simulation_error": self.simulation_error,
             "agree": self.agree,
@@ -175,7 +195,7 @@ class BrowserCheck:
         """Human-readable report, printed after the simulation's (colours: :class:`Style`)."""
         st = Style(colour)
         b = self.browser
-        lines = ["", st.bold(f"In a real browser: Chromium {b.chromium_version} (headless)")]
+        lines = ["", st.bold(f"In a real browser: {b.browser_name} (headless)")]
         lines.append(f"  page origin {b.origin}")
         if self.served_base:
             lines.append(f"  served {self.target} on {self.served_base} for this run")
@@ -198,6 +218,8 @@ class BrowserCheck:
                 result = str(status)
             elif method != "OPTIONS" and preflight_failed:
                 result = "not sent (the preflight failed)"
+            elif b.browser == "firefox":
+                result = "failed"  # Firefox reports a refused response as a failed request
             else:
                 result = "no response"
             return f"{method} {urlsplit(url).path} -> {result}"
@@ -214,27 +236,75 @@ class BrowserCheck:
                 lines.append(f"  DevTools issue: {issue}")
         if self.local_network_note:
             lines.append(f"  note: {self.local_network_note}")
-        sim = self.simulation
-        if sim is None:
-            lines.append(
-                st.yellow(f"  simulation of the same URL unavailable: {self.simulation_error}")
-            )
-        elif self.agree:
-            lines.append(
-                st.green(
-                    f"  AGREE: the browser and the simulation both say {b.verdict}"
-                    + (", with the same console message." if b.console_message else ".")
-                )
-            )
-        else:
-            lines.append(
-                st.red(
-                    "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)"
-                )
-            )
-            lines.append(f"    Chromium:   {b.verdict}  {b.console_message or ''}")
-            lines.append(f"    simulation: {sim.verdict}  {sim.message or ''}")
+        lines.extend(_comparison_lines(self, st))
         return "\n".join(lines) + "\n"
+
+
+def _comparison_lines(check: BrowserCheck, st: Style) -> list[str]:
+    """AGREE or DISAGREE with the simulation's prediction for this browser; for Firefox, also
+    the doctor's Chromium verdict when Firefox's differs from it."""
+    b, sim = check.browser, check.simulation
+    if sim is None:
+        return [st.yellow(f"  simulation of the same URL unavailable: {check.simulation_error}")]
+    name = b.browser.capitalize()
+    verdict, predicted = check.predicted
+    lines: list[str] = []
+    if check.agree:
+        same = ", with the same console message." if b.cors_messages or predicted else "."
+        if len(predicted) > 1:
+            same = f", with the same {len(predicted)} console lines."
+        lines.append(
+            st.green(f"  AGREE: the browser and the simulation both say {b.verdict}{same}")
+        )
+    else:
+        lines.append(
+            st.red(
+                "  DISAGREE: the browser and the simulation differ (a corskit bug; please report it)"
+            )
+        )
+        shown = b.console_message if b.browser == "chromium" else " | ".join(b.cors_messages)
+        lines.append(f"    {name + ':':<11} {b.verdict}  {shown or ''}")
+        lines.append(f"    simulation: {verdict}  {' | '.join(predicted)}")
+    if b.browser == "firefox" and b.verdict != sim.verdict:
+        lines.append(
+            st.yellow(
+                f"  Firefox and Chromium differ here: Firefox {b.verdict}, Chromium {sim.verdict}"
+                " (the doctor's Chromium prediction)" + (f": {sim.message}" if sim.message else "")
+            )
+        )
+    return lines
+
+
+def _run_fetch(
+    browser: str, url: str, origin: str, request: BrowserRequest, path: str | None
+) -> BrowserOutcome:
+    """One fetch from a page at *origin* in a fresh Chromium or Firefox (*path*: its binary)."""
+    if browser == "firefox":
+        from .firefox import FirefoxSession
+
+        with FirefoxSession(firefox_path=path, targets=[url]) as firefox:
+            return firefox.page(origin).fetch(request)
+    with BrowserSession(chromium_path=path, targets=[url]) as session:
+        return session.page(origin).fetch(request)
+
+
+def _local_network_note(view: SimulationView, browser: str) -> str | None:
+    """What Chromium would do outside the test run, where Local Network Access applies."""
+    if view.cors_error not in (
+        "LocalNetworkAccessPermissionDenied",
+        "InsecureLocalNetwork",
+        "InvalidLocalNetworkAccess",
+    ):
+        return None
+    if browser == "firefox":
+        return (
+            f"Chromium (not Firefox) would stop here first: {view.cors_error} (Local Network"
+            " Access, which Firefox does not enforce)"
+        )
+    return (
+        f"outside this test run Chromium would stop here first: {view.cors_error} "
+        "(Local Network Access; the browser run declared the target public)"
+    )
 
 
 def browser_check(
@@ -248,60 +318,41 @@ def browser_check(
     path: str | None = None,
     chromium_path: str | None = None,
     timeout: float = 10.0,
+    browser: str = "chromium",
+    firefox_path: str | None = None,
 ) -> BrowserCheck:
-    """Run one ``corskit check`` request in Chromium and through the simulation of the same URL.
+    """Run one ``corskit check`` request in Chromium (or Firefox, *browser* ``"firefox"``) and
+    through the simulation of the same URL.
 
     Raises :class:`BrowserUnavailable` (one line) when the browser cannot run.
     """
-    find_chromium(chromium_path)  # fail fast, before serving anything
+    binary = firefox_path if browser == "firefox" else chromium_path
+    if browser == "firefox":
+        from .firefox_profile import find_firefox
+
+        find_firefox(firefox_path)  # fail fast, before serving anything
+    else:
+        find_chromium(chromium_path)
+    request = (method, tuple(headers), credentials, body)
     with serve_target(target, path or "/") as (url, served):
         url = add_cache_buster(url)
-        with BrowserSession(chromium_path=chromium_path, targets=[url]) as session:
-            outcome = session.page(origin).fetch(
-                BrowserRequest(
-                    url=url,
-                    method=method,
-                    headers=tuple(headers),
-                    credentials=credentials,
-                    body=body,
-                )
-            )
+        fetch = BrowserRequest(url, method, tuple(headers), credentials, body)
+        outcome = _run_fetch(browser, url, origin, fetch, binary)
         simulation: SimulationView | None = None
         error: str | None = None
         note: str | None = None
         try:
             # The browser run neutralises Local Network Access, so compare like with like...
             simulation = simulate_request(
-                url,
-                origin,
-                method,
-                headers,
-                credentials,
-                body,
-                timeout=timeout,
-                check_local_network=False,
+                url, origin, *request, timeout=timeout, check_local_network=False
             )
-            # ...and say so when a real browser would also have asked (or refused) LNA.
+            # ...and say so when a real Chromium would also have asked (or refused) LNA
+            # (Firefox does not enforce it: then it is a difference between the two).
             if served is None:
                 real = simulate_request(
-                    url,
-                    origin,
-                    method,
-                    headers,
-                    credentials,
-                    body,
-                    timeout=timeout,
-                    local_network_permission=False,
+                    url, origin, *request, timeout=timeout, local_network_permission=False
                 )
-                if real.cors_error in (
-                    "LocalNetworkAccessPermissionDenied",
-                    "InsecureLocalNetwork",
-                    "InvalidLocalNetworkAccess",
-                ):
-                    note = (
-                        f"outside this test run Chromium would stop here first: {real.cors_error} "
-                        "(Local Network Access; the browser run declared the target public)"
-                    )
+                note = _local_network_note(real, browser)
         except SimulationUnavailable as exc:
             error = str(exc)
     return BrowserCheck(target, url, served, outcome, simulation, error, note)

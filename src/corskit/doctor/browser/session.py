@@ -48,6 +48,8 @@ class BrowserRequest:
     """One ``fetch(url, init)`` to run from a page.
 
     ``credentials`` is the Fetch credentials mode (``omit``, ``same-origin`` or ``include``);
+    ``cache`` the request's cache mode: ``no-store`` (the default here) and ``reload`` make
+    Chromium and Firefox skip the preflight cache, and Chromium also does so for ``no-cache``;
     ``headers`` keep their order (Chromium reports the first disallowed one, https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/platform/loader/cors/cors_error_string.cc); ``method`` is passed as written, so ``patch`` stays lower-case (https://fetch.spec.whatwg.org/#concept-method-normalize).
     """
 
@@ -57,6 +59,7 @@ class BrowserRequest:
     credentials: str = "same-origin"
     body: str | None = None
     redirect: str = "follow"
+    cache: str = "no-store"
 
     def init(self) -> dict[str, Any]:
         """The ``RequestInit`` dictionary passed to ``fetch``."""
@@ -66,7 +69,7 @@ class BrowserRequest:
             "credentials": self.credentials,
             "mode": "cors",
             "redirect": self.redirect,
-            "cache": "no-store",
+            "cache": self.cache,
         }
         if self.body is not None:
             init["body"] = self.body
@@ -108,14 +111,25 @@ class BrowserOutcome:
     issues: tuple[str, ...] = ()
     chromium_version: str = ""
     elapsed_ms: float = 0.0
+    browser: str = "chromium"
+
+    @property
+    def browser_name(self) -> str:
+        """``Chromium 156.0...`` or ``Firefox 140.5.0esr``: the browser and its version."""
+        return f"{self.browser.capitalize()} {self.chromium_version}".strip()
+
+    @property
+    def cors_messages(self) -> tuple[str, ...]:
+        """Every CORS console line, in order: Chromium prints one (``Access to fetch at ...
+        blocked by CORS policy: ...``), Firefox one or two (``Cross-Origin Request Blocked:
+        ...``, https://searchfox.org/mozilla-central/source/dom/locales/en-US/chrome/security/security.properties)."""
+        return tuple(text for text in self.console if is_cors_line(text))
 
     @property
     def cors_message(self) -> str | None:
-        """The CORS console message (``Access to fetch at ... blocked by CORS policy: ...``)."""
-        for text in self.console:
-            if text.startswith("Access to ") and "has been blocked by CORS policy" in text:
-                return text
-        return None
+        """The first CORS console line (see :attr:`cors_messages`)."""
+        lines = self.cors_messages
+        return lines[0] if lines else None
 
     @property
     def console_message(self) -> str | None:
@@ -155,7 +169,16 @@ class BrowserOutcome:
             "requests": [list(r) for r in self.requests],
             "issues": list(self.issues),
             "chromium_version": self.chromium_version,
+            "browser": self.browser,
+            "cors_messages": list(self.cors_messages),
         }
+
+
+def is_cors_line(text: str) -> bool:
+    """Whether *text* is a browser's CORS console line (Chromium's or Firefox's)."""
+    if text.startswith("Access to ") and "has been blocked by CORS policy" in text:
+        return True
+    return text.startswith("Cross-Origin Request Blocked: ")
 
 
 def add_cache_buster(url: str, token: str | None = None) -> str:

@@ -182,16 +182,19 @@ class Simulation:
                     if k in ("value", "method", "header", "location", "space", "target_space")
                 },
             )
-            firefox = messages.firefox_message(
-                error,
-                url=last,
-                status=response.status if response is not None else None,
-                value=params.get("value", ""),
-                header=params.get("header", ""),
-                bad_token=params.get("bad_token", ""),
-            )
         elif network_error is not None:
             chromium = messages.network_error_message(network_error)
+        firefox_lines = messages.firefox_messages(
+            error,
+            url=message_url or final_url,
+            stage=stage,
+            network_error=network_error,
+            status=response.status if response is not None else None,
+            value=params.get("value", ""),
+            header=params.get("header", ""),
+            bad_token=params.get("bad_token", ""),
+        )
+        firefox = firefox_lines[0] if firefox_lines else None
         spec_verdict: Verdict = verdict
         if verdict == "allowed" and any(n.spec_verdict == "blocked" for n in self.notes):
             spec_verdict = "blocked"
@@ -222,6 +225,7 @@ class Simulation:
             cross_origin=self.cross_origin,
             app_errors=list(getattr(self.transport, "errors", []) or [])[self._errors_start :],
             request_origin=self.request_origin,
+            firefox_messages=firefox_lines,
         )
 
     # -- Local Network Access (https://wicg.github.io/local-network-access/)
@@ -577,4 +581,19 @@ def simulate(
         outcome = run(local_network_permission)
         if outcome.cors_error == "LocalNetworkAccessPermissionDenied":
             outcome.if_permitted = run(True)
+        if outcome.failed_stage == "local-network":
+            _as_firefox_without_lna(outcome, outcome.if_permitted)
     return outcome
+
+
+def _as_firefox_without_lna(outcome: Outcome, permitted: Outcome | None) -> None:
+    """Firefox does not enforce Local Network Access: its verdict and lines are those of
+    the request with the permission granted. When Chromium refuses without asking (an
+    insecure page), nothing was sent, so Firefox's verdict is unknown (``"unknown"``)."""
+    if permitted is None:
+        outcome.firefox_differs = "unknown"
+        return
+    outcome.firefox_messages = permitted.firefox_messages
+    outcome.firefox_message = permitted.firefox_message
+    if permitted.verdict != outcome.verdict:
+        outcome.firefox_differs = permitted.verdict

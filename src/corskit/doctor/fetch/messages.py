@@ -12,11 +12,13 @@ from __future__ import annotations
 
 __all__ = [
     "CORS_ERRORS",
+    "FIREFOX_DID_NOT_SUCCEED",
     "PREFLIGHT_PREFIXED",
     "chromium_detail",
     "chromium_message",
     "encode_hint",
     "firefox_message",
+    "firefox_messages",
     "network_error_message",
 ]
 
@@ -222,6 +224,49 @@ def network_error_message(network_error: str) -> str:
 
 _FX_FRAME = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at {url}. (Reason: {reason}"
 
+#: Firefox's line for a request that failed below CORS (no response, or a preflight or a
+#: redirect that failed its own check): ``CORSDidNotSucceed2``.
+FIREFOX_DID_NOT_SUCCEED = "CORS request did not succeed). Status code: (null)."
+
+
+def _firefox_reason(
+    error: str, status: int | None, value: str, header: str, bad_token: str
+) -> str | None:
+    """The ``(Reason: ...)`` tail of Firefox's line for *error*, or None."""
+    base = _base(error)
+    status_text = "" if status is None else str(status)
+    if error == "PreflightInvalidStatus":
+        return f"CORS preflight response did not succeed). Status code: {status_text}."
+    if error == "PreflightDisallowedRedirect":
+        return "CORS request external redirect not allowed)."
+    if base == "MissingAllowOriginHeader":
+        return f"CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status_text}."
+    if base in ("AllowOriginMismatch", "InvalidAllowOriginValue", "MultipleAllowOriginValues"):
+        # Firefox 140 compares the combined value of several ACAO lines with the origin, so
+        # two lines read "does not match ‘a, b’" (seen in tests/browser).
+        return f"CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
+    if base == "WildcardOriginNotAllowed":
+        return (
+            "Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
+        )
+    if base == "InvalidAllowCredentials":
+        return "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’)."
+    if error == "InvalidAllowMethodsPreflightResponse":
+        return f"invalid token ‘{bad_token}’ in CORS header ‘Access-Control-Allow-Methods’)."
+    if error == "InvalidAllowHeadersPreflightResponse":
+        return f"invalid token ‘{bad_token}’ in CORS header ‘Access-Control-Allow-Headers’)."
+    if error == "MethodDisallowedByPreflightResponse":
+        return "Did not find method in CORS header ‘Access-Control-Allow-Methods’)."
+    if error == "HeaderDisallowedByPreflightResponse":
+        return (
+            f"header ‘{header.lower()}’ is not allowed according to header"
+            " ‘Access-Control-Allow-Headers’ from CORS preflight response)."
+        )
+    if error == "RedirectContainsCredentials":
+        # Firefox refuses the redirect below CORS: only "did not succeed" (tests/browser).
+        return FIREFOX_DID_NOT_SUCCEED
+    return None
+
 
 def firefox_message(
     error: str,
@@ -233,38 +278,40 @@ def firefox_message(
     bad_token: str = "",
 ) -> str | None:
     """Firefox's console text for the failure Chromium calls *error* (https://searchfox.org/mozilla-central/source/dom/locales/en-US/chrome/security/security.properties), or None when Firefox has no equivalent (e.g. Local Network Access, which Firefox
-    does not enforce).  This is the equivalent message, not a separate Firefox simulation."""
-    base = _base(error)
-    status_text = "" if status is None else str(status)
-    if error == "PreflightInvalidStatus":
-        reason = f"CORS preflight response did not succeed). Status code: {status_text}."
-    elif error == "PreflightDisallowedRedirect":
-        reason = "CORS request external redirect not allowed)."
-    elif base == "MissingAllowOriginHeader":
-        reason = f"CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status_text}."
-    elif base == "MultipleAllowOriginValues":
-        reason = "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed)."
-    elif base in ("AllowOriginMismatch", "InvalidAllowOriginValue"):
-        reason = f"CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
-    elif base == "WildcardOriginNotAllowed":
-        reason = (
-            "Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
-        )
-    elif base == "InvalidAllowCredentials":
-        reason = "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’)."
-    elif error == "InvalidAllowMethodsPreflightResponse":
-        reason = f"invalid token ‘{bad_token}’ in CORS header ‘Access-Control-Allow-Methods’)."
-    elif error == "InvalidAllowHeadersPreflightResponse":
-        reason = f"invalid token ‘{bad_token}’ in CORS header ‘Access-Control-Allow-Headers’)."
-    elif error == "MethodDisallowedByPreflightResponse":
-        reason = "Did not find method in CORS header ‘Access-Control-Allow-Methods’)."
-    elif error == "HeaderDisallowedByPreflightResponse":
-        reason = (
-            f"header ‘{header.lower()}’ is not allowed according to header"
-            " ‘Access-Control-Allow-Headers’ from CORS preflight response)."
-        )
-    elif error == "RedirectContainsCredentials":
-        reason = "CORS request external redirect not allowed)."
-    else:
+    does not enforce).  The credentials-with-``*`` line quotes the URL (``‘URL’``), as
+    Firefox's ``CORSNotSupportingCredentials`` does."""
+    reason = _firefox_reason(error, status, value, header, bad_token)
+    if reason is None:
         return None
+    if _base(error) == "WildcardOriginNotAllowed":
+        url = f"‘{url}’"
     return _FX_FRAME.format(url=url, reason=reason)
+
+
+def firefox_messages(
+    error: str | None,
+    *,
+    url: str,
+    stage: str | None,
+    network_error: str | None = None,
+    status: int | None = None,
+    value: str = "",
+    header: str = "",
+    bad_token: str = "",
+) -> tuple[str, ...]:
+    """Every CORS line Firefox prints for a failure, in order (checked against Firefox ESR in
+    tests/browser): one line for the failure itself, then, when the failing response was a
+    preflight's or a redirect's, ``CORS request did not succeed`` for the request it stopped.
+    A network error (*network_error*) gets no line: Firefox's text for those has not been
+    checked against every cause."""
+    failed = _FX_FRAME.format(url=url, reason=FIREFOX_DID_NOT_SUCCEED)
+    if error is None:
+        return ()
+    first = firefox_message(
+        error, url=url, status=status, value=value, header=header, bad_token=bad_token
+    )
+    if first is None:
+        return ()
+    if first != failed and stage in ("preflight", "redirect"):
+        return (first, failed)
+    return (first,)

@@ -196,6 +196,19 @@ class Outcome:
     if_permitted: Outcome | None = None
     app_errors: list[str] = field(default_factory=list)
     request_origin: str = ""
+    #: Every CORS line Firefox prints, in order (one or two; ``firefox_message`` is the first).
+    firefox_messages: tuple[str, ...] = ()
+    #: Firefox's verdict where it differs from Chromium's (None: the same as ``verdict``):
+    #: ``"allowed"``, ``"blocked"`` or ``"unknown"``.
+    firefox_differs: str | None = None
+
+    @property
+    def firefox_verdict(self) -> str:
+        """What Firefox does with the request: Chromium's verdict unless Firefox differs.
+        Firefox does not enforce Local Network Access, so where Chromium stops there, Firefox's
+        verdict is the one with the permission granted, or ``"unknown"`` when Chromium refuses
+        without asking (the doctor then sends nothing, as Chromium does)."""
+        return self.firefox_differs or self.verdict
 
     @property
     def responses(self) -> list[WireResponse]:
@@ -220,6 +233,8 @@ class Outcome:
             "cors_error": self.cors_error,
             "chromium_message": self.chromium_message,
             "firefox_message": self.firefox_message,
+            "firefox_messages": list(self.firefox_messages),
+            "firefox_verdict": self.firefox_verdict,
             "network_error": self.network_error,
             "failed_stage": self.failed_stage,
             "status": self.status,

@@ -386,6 +386,11 @@ def _firefox_line(line: str) -> ConsoleMessage | None:
     if found is None:
         return None
     url = frame.groupdict().get("url")
+    if url is not None:
+        url = url.strip("'\u2018\u2019")  # the credentials line quotes the URL
+    if found.cors_error == "AllowOriginMismatch" and any(c in (found.value or "") for c in ", "):
+        # Firefox words several values as a mismatch with their combined value.
+        found = replace(found, cors_error="MultipleAllowOriginValues")
     return replace(found, url=url, status=_status(frame["status"]))
 
 
