@@ -4,7 +4,6 @@ app (corskit's own engine is asked; Starlette is modelled in :mod:`corskit.docto
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -13,8 +12,15 @@ from ..origins import is_loopback_host
 from .allcauses import combined_fix, listed_origin_gaps, with_origin
 from .appinfo import CORSSettings
 from .fetch import Outcome
-from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names, origin_of_url
-from .layers import config_reason, server_reason_from_body, starlette
+from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names
+from .layers import Fix, config_reason, server_reason_from_body, starlette
+from .origin_spelling import (
+    host_port,
+    normalise_config_origin,
+    regexes_matching,
+    spelling_differences,
+    without_scheme,
+)
 from .symptoms import SYMPTOMS
 from .wire import WireResponse
 
@@ -31,6 +37,9 @@ class Finding:
     fix: str
     setting: str | None = None
     severity: Literal["error", "warning"] = "error"
+    #: The fix as settings of the layer found (its own names, complete new values), when the
+    #: fix is a change of settings; None otherwise (move a middleware, call another URL).
+    change: Fix | None = None
 
     @property
     def title(self) -> str:
@@ -69,26 +78,6 @@ def _with(values: list[str], item: str) -> list[str]:
     if item not in out:
         out.append(item)
     return out
-
-
-def _normalise_config_origin(entry: str) -> str | None:
-    """What a configured origin would have to be (scheme/host lower-cased, no path, no default
-    port); None when it cannot be read as a URL."""
-    if entry in ("*", "null") or "*" in entry:
-        return None
-    try:
-        return origin_of_url(entry.strip()).serialize()
-    except ValueError:
-        return None
-
-
-def _host_port(origin: str) -> tuple[str, str, str]:
-    """(scheme, host, port) of *origin* read as browsers read it; empty when unreadable."""
-    try:
-        parsed = origin_of_url(origin)
-    except ValueError:
-        return "", "", ""
-    return parsed.scheme, parsed.host, str(parsed.port or "")
 
 
 # ------------------------------------------------------------------------------------------
@@ -152,18 +141,9 @@ class Causes:
                 "allow_origins",
             )
         for entry in configured:
-            norm = _normalise_config_origin(entry)
+            norm = normalise_config_origin(entry) if "://" in entry else without_scheme(entry, o)
             if norm == o and entry != o:
-                what = []
-                if entry.rstrip("/") != entry:
-                    what.append("a trailing slash")
-                if entry.lower() != entry:
-                    what.append("upper-case letters")
-                if re.search(r":(80|443)(/|$)", entry):
-                    what.append("the default port")
-                if urlsplit(entry).path.strip("/"):
-                    what.append("a path")
-                detail = " and ".join(what) or "a different spelling"
+                detail = " and ".join(spelling_differences(entry)) or "a different spelling"
                 fixed = [o if e == entry else e for e in configured]
                 return Finding(
                     "origin-typo",
@@ -172,10 +152,10 @@ class Causes:
                     f"{_kw('allow_origins', fixed)}",
                     "allow_origins",
                 )
-        scheme, host, port = _host_port(o)
+        scheme, host, port = host_port(o)
         if is_loopback_host(host):
             for entry in configured:
-                es, eh, ep = _host_port(entry) if "://" in entry else ("", "", "")
+                es, eh, ep = host_port(entry) if "://" in entry else ("", "", "")
                 if is_loopback_host(eh) and eh != host and es == scheme and ep == port:
                     return Finding(
                         "localhost-vs-127",
@@ -195,6 +175,10 @@ class Causes:
             gaps = listed_origin_gaps(self)
             if gaps is not None:
                 return Finding(*gaps)
+        regexes = regexes_matching(configured, o)
+        if regexes:
+            cause, fix = with_origin(self, *self.regex_in_origins(configured, regexes))
+            return Finding("origin-not-allowed", cause, fix, "allow_origins")
         cause, fix = with_origin(
             self,
             f"the origin {o} is not in allow_origins ({_fmt(configured) if configured else 'empty'})"
@@ -206,6 +190,22 @@ class Causes:
             _kw("allow_origins", _with(configured, o)),
         )
         return Finding("origin-not-allowed", cause, fix, "allow_origins")
+
+    def regex_in_origins(self, configured: list[str], regexes: list[str]) -> tuple[str, str]:
+        """(cause, fix) for regular expressions written into allow_origins, which the layer
+        compares with the origin as literal strings."""
+        assert self.s is not None
+        shown = ", ".join(f"'{r}'" for r in regexes)
+        cause = (
+            f"allow_origins has {shown}, a regular expression that matches {self.origin}, but"
+            " allow_origins entries are compared with the origin as literal strings; patterns"
+            " belong in allow_origin_regex"
+        )
+        existing = self.s.get("allow_origin_regex")
+        patterns = [str(existing), *regexes] if existing else regexes
+        pattern = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+        keep = [e for e in configured if e not in regexes]
+        return cause, f"{_kw('allow_origins', keep)}, allow_origin_regex={json.dumps(pattern)}"
 
     def missing_middleware(self) -> Finding:
         o = self.origin
@@ -612,11 +612,11 @@ class Causes:
     def mismatch_finding(self) -> Finding:
         value = self.o.failure_params.get("value", "")
         o = self.o.request_origin or self.origin
-        if self.s is not None or _normalise_config_origin(value) == self.origin:
+        if self.s is not None or normalise_config_origin(value) == self.origin:
             typo = self.origin_finding() if self.s is not None else None
             if typo is not None and typo.code in ("origin-typo", "localhost-vs-127"):
                 return typo
-        if _normalise_config_origin(value) == self.origin:
+        if normalise_config_origin(value) == self.origin:
             return Finding(
                 "origin-typo",
                 f"the server sends Access-Control-Allow-Origin: '{value}' but browsers compare it byte for"

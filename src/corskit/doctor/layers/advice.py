@@ -16,9 +16,17 @@ import re
 from dataclasses import replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from .base import SETTING_DEFAULTS, Layer, LayerNote, LayerRequest
+from .base import SETTING_DEFAULTS, Fix, Layer, LayerNote, LayerRequest
 
-__all__ = ["answer_first", "note_severity", "predicted_reason", "rephrase", "reword", "rewrites"]
+__all__ = [
+    "answer_first",
+    "note_severity",
+    "predicted_reason",
+    "rephrase",
+    "reword",
+    "rewrites",
+    "structured_fix",
+]
 
 
 class _Finding(Protocol):
@@ -101,6 +109,18 @@ def rephrase(text: str, layer: Layer, *, fix: bool) -> str:
     return _NAME.sub(lambda m: layer.native_name(m.group(1)), text)
 
 
+def structured_fix(text: str, layer: Layer) -> Fix | None:
+    """The settings changes *text* (a fix written with corskit's keywords) makes, as *layer*'s
+    :class:`~corskit.doctor.layers.base.Fix` (its own setting names); None when it changes none."""
+    matches = list(_KEYWORD.finditer(text))
+    if not matches:
+        return None
+    try:
+        return layer.fix({m.group(1): _value(m.group(2)) for m in matches})
+    except (ValueError, SyntaxError):
+        return None
+
+
 def _names(layer: Layer) -> str:
     return ", ".join(layer.outside) if layer.outside else "the code that refused it"
 
@@ -151,14 +171,17 @@ def note_severity(
 
 
 def reword(finding: F, layer: Layer) -> F:
-    """*finding* (a :class:`~corskit.doctor.diagnose.Finding`) in *layer*'s words."""
+    """*finding* (a :class:`~corskit.doctor.diagnose.Finding`) in *layer*'s words, with its
+    settings changes as the layer's structured fix."""
     if finding.code == "preflight-rejected":
         first = answer_first(layer)
         return replace(finding, fix=first) if first else finding
+    change = structured_fix(finding.fix, layer)
     if not rewrites(layer):
-        return finding
+        return replace(finding, change=change)
     return replace(
         finding,
         cause=rephrase(finding.cause, layer, fix=False),
         fix=rephrase(finding.fix, layer, fix=True),
+        change=change,
     )
