@@ -1,0 +1,219 @@
+"""The corpus' applications: one small API per framework, built from a CORS configuration in
+the library's own setting names and a few shape switches (``Shape``).
+
+Every app serves ``/api/items`` (GET, POST, PUT, PATCH, DELETE) with a JSON body. The shape
+says what else the reported app did: an authentication layer that refuses requests without
+``Authorization`` (outside CORS, or skipping ``OPTIONS``), a handler that crashes, the route
+declared with a trailing slash, or CORS installed with ``corskit.outermost``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import corskit
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+ITEMS = {"items": ["a", "b"]}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the app does besides CORS. ``auth``: ``""`` (none), ``"outside"`` (a middleware or
+    ``before_request`` hook that runs before CORS and refuses every request without
+    ``Authorization``), ``"skip-options"`` (the same, letting ``OPTIONS`` through) or
+    ``"inside"`` (CORS runs first); ``crash``: the handler raises; ``slash``: the route is
+    ``/api/items/``; ``outermost``: CORS is installed with ``corskit.outermost``;
+    ``written_in``: a module whose ``create_app()`` writes the CORS call out as the report did
+    (the doctor reads the source of that call)."""
+
+    auth: str = ""
+    crash: bool = False
+    slash: bool = False
+    outermost: bool = False
+    written_in: str = ""
+
+
+def _route(shape: Shape) -> str:
+    return "/api/items/" if shape.slash else "/api/items"
+
+
+class DatabaseDown(RuntimeError):
+    """What the crashing handler raises."""
+
+
+# ---------------------------------------------------------------- ASGI: FastAPI, Starlette
+
+
+def _asgi_auth(app: Any, shape: Shape) -> None:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next: Any) -> Response:
+        skip = shape.auth == "skip-options" and request.method == "OPTIONS"
+        if not skip and "authorization" not in request.headers:
+            return Response("missing token", status_code=401)
+        response: Response = await call_next(request)
+        return response
+
+
+def fastapi_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """FastAPI with Starlette's ``CORSMiddleware`` (*library* ``starlette``) or corskit's."""
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware as StarletteCORS
+
+    app = FastAPI()
+
+    @app.api_route(_route(shape), methods=METHODS)
+    async def items() -> dict[str, list[str]]:
+        if shape.crash:
+            raise DatabaseDown("the database is down")
+        return ITEMS
+
+    if shape.outermost:
+        if shape.auth:
+            _asgi_auth(app, shape)
+        return corskit.outermost(app, **config)
+    if shape.auth == "inside":
+        _asgi_auth(app, shape)
+    cls = StarletteCORS if library == "starlette" else corskit.CORSMiddleware
+    app.add_middleware(cls, **config)
+    if shape.auth in ("outside", "skip-options"):
+        _asgi_auth(app, shape)
+    return app
+
+
+def starlette_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """A plain Starlette application with the middleware in ``middleware=[...]``."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware as StarletteCORS
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def items(request: Request) -> JSONResponse:
+        if shape.crash:
+            raise DatabaseDown("the database is down")
+        return JSONResponse(ITEMS)
+
+    routes = [Route(_route(shape), items, methods=METHODS)]
+    if shape.outermost:
+        return corskit.outermost(Starlette(routes=routes), **config)
+    cls = StarletteCORS if library == "starlette" else corskit.CORSMiddleware
+    return Starlette(routes=routes, middleware=[Middleware(cls, **config)])
+
+
+def litestar_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """Litestar with ``cors_config=CORSConfig(...)``."""
+    from litestar import Litestar, route
+    from litestar.config.cors import CORSConfig
+
+    @route(_route(shape), http_method=METHODS)
+    async def items() -> dict[str, list[str]]:
+        if shape.crash:
+            raise DatabaseDown("the database is down")
+        return ITEMS
+
+    return Litestar([items], cors_config=CORSConfig(**config))
+
+
+# ---------------------------------------------------------------- WSGI: Flask
+
+
+def flask_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """Flask with flask-cors' ``CORS(app, ...)`` or corskit's ``corskit.flask.CORS``."""
+    from flask import Flask, Response, jsonify, request
+
+    if shape.written_in:
+        import importlib
+
+        return importlib.import_module(shape.written_in).create_app()
+
+    app = Flask(f"corpus_{library}")
+
+    if shape.auth in ("outside", "skip-options"):
+
+        @app.before_request
+        def require_token() -> Any:
+            if shape.auth == "skip-options" and request.method == "OPTIONS":
+                return None
+            if "Authorization" not in request.headers:
+                return Response("missing token", status=401)
+            return None
+
+    @app.route(_route(shape), methods=METHODS)
+    def items() -> Any:
+        if shape.crash:
+            raise DatabaseDown("the database is down")
+        return jsonify(ITEMS)
+
+    if library == "flask-cors":
+        from flask_cors import CORS
+
+        CORS(app, **config)
+    else:
+        from corskit.flask import CORS as CorskitCORS
+
+        CorskitCORS(app, **config)
+    return app
+
+
+# ---------------------------------------------------------------- WSGI: Django
+
+_DJANGO_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def django_settings(config: dict[str, Any], shape: Shape) -> Iterator[None]:
+    """Django's process-wide settings for one corpus app (*config*: ``MIDDLEWARE`` and the
+    ``CORS_*`` or ``CORSKIT`` settings), with the corpus' URLs; one app at a time."""
+    from tests.doctor.layers.test_models import django_settings as settings_for_test
+
+    urls = "tests.corpus.django_slash_urls" if shape.slash else "tests.corpus.django_urls"
+    with _DJANGO_LOCK, settings_for_test(ROOT_URLCONF=urls, APPEND_SLASH=True, **config):
+        yield
+
+
+@dataclass
+class DjangoApp:
+    """A Django WSGI application together with the settings it runs under: each call runs
+    inside them, so several configurations can be served one request at a time."""
+
+    config: dict[str, Any]
+    shape: Shape
+    app: Any = None  # Django's WSGIHandler (``.app``: the doctor walks into it)
+
+    def __post_init__(self) -> None:
+        from django.core.wsgi import get_wsgi_application  # type: ignore[import-untyped]
+
+        with django_settings(self.config, self.shape):
+            self.app = get_wsgi_application()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        with django_settings(self.config, self.shape):
+            return list(self.app(environ, start_response))
+
+
+def django_app(library: str, config: dict[str, Any], shape: Shape) -> DjangoApp:
+    """Django with django-cors-headers (``CORS_*`` settings) or ``corskit.django`` (``CORSKIT``)."""
+    return DjangoApp(dict(config), shape)
+
+
+FACTORIES: dict[str, Callable[[str, dict[str, Any], Shape], Any]] = {
+    "fastapi": fastapi_app,
+    "starlette": starlette_app,
+    "litestar": litestar_app,
+    "flask": flask_app,
+    "django": django_app,
+}
+
+
+def build(framework: str, library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """The app of *framework* with *library* configured by *config* (the library's names)."""
+    return FACTORIES[framework](library, dict(config), shape)
