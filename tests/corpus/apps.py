@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import FastAPI
+
 import corskit
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -49,7 +51,7 @@ class DatabaseDown(RuntimeError):
 # ---------------------------------------------------------------- ASGI: FastAPI, Starlette
 
 
-def _asgi_auth(app: Any, shape: Shape) -> None:
+def _asgi_auth(app: FastAPI, shape: Shape) -> None:
     from starlette.requests import Request
     from starlette.responses import Response
 
@@ -64,7 +66,6 @@ def _asgi_auth(app: Any, shape: Shape) -> None:
 
 def fastapi_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
     """FastAPI with Starlette's ``CORSMiddleware`` (*library* ``starlette``) or corskit's."""
-    from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware as StarletteCORS
 
     app = FastAPI()
@@ -113,8 +114,9 @@ def litestar_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
     """Litestar with ``cors_config=CORSConfig(...)``."""
     from litestar import Litestar, route
     from litestar.config.cors import CORSConfig
+    from litestar.enums import HttpMethod
 
-    @route(_route(shape), http_method=METHODS)
+    @route(_route(shape), http_method=[HttpMethod(m) for m in METHODS])
     async def items() -> dict[str, list[str]]:
         if shape.crash:
             raise DatabaseDown("the database is down")

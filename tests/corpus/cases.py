@@ -7,7 +7,8 @@ own setting names, the cause the thread confirmed (``cause``: the doctor's sympt
 (``true_fix``: settings, in the library's names, with their complete new values; or
 ``true_shape``/``true_path`` when the fix was a change to the app or the URL). The apps are
 the corpus' own (:mod:`tests.corpus.apps`), written for this table; only the configuration
-and the request come from the reports.
+and the request come from the reports; ``rebuilt_from`` names the stack of a report whose
+mistake is rebuilt here with another framework or library.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Case:
     shape: Shape = field(default_factory=Shape)
     true_shape: Shape | None = None
     true_path: str | None = None
+    #: when the report used another stack, which one (the mistake is rebuilt with this one)
+    rebuilt_from: str = ""
 
     @property
     def body(self) -> str | None:
@@ -102,15 +105,16 @@ CASES: list[Case] = [
         {"allow_origins": [REACT], "allow_credentials": True, "allow_methods": ["*"]},
     ),
     Case(
-        "fastapi-127-page-localhost-listed",
+        "fastapi-localhost-page-127-listed",
         "https://github.com/moja-global/FLINT.Cloud/issues/119",
         "fastapi",
         "starlette",
-        "http://127.0.0.1:8000",
-        {"allow_origins": ["http://localhost:8000"]},
+        "http://localhost:8000",
+        {"allow_origins": ["http://127.0.0.1:8000"]},
         "localhost-vs-127",
         "different origins",
-        {"allow_origins": ["http://localhost:8000", "http://127.0.0.1:8000"]},
+        {"allow_origins": ["http://127.0.0.1:8000", "http://localhost:8000"]},
+        rebuilt_from="FLINT.Cloud's REST API (its origins list)",
     ),
     Case(
         "fastapi-auth-middleware-outside-cors",
@@ -156,7 +160,7 @@ CASES: list[Case] = [
     ),
     Case(
         "fastapi-delete-with-methods-listed",
-        "https://github.com/fastapi/fastapi/issues/5207",
+        "https://github.com/axios/axios/issues/1860",
         "fastapi",
         "starlette",
         APP,
@@ -165,6 +169,7 @@ CASES: list[Case] = [
         "DELETE is not in allow_methods",
         {"allow_origins": [APP], "allow_methods": ["GET", "PATCH", "POST", "DELETE"]},
         method="DELETE",
+        rebuilt_from="an API behind axios (the backend is not named)",
     ),
     Case(
         "fastapi-http-page-https-listed",
@@ -176,6 +181,7 @@ CASES: list[Case] = [
         "origin-not-allowed",
         "is not in allow_origins",
         {"allow_origins": [APP, "http://app.example.com"]},
+        rebuilt_from="a troubleshooting page (no framework named)",
     ),
     # ------------------------------------------------------------ Starlette
     Case(
@@ -206,6 +212,7 @@ CASES: list[Case] = [
         "allow_credentials is False",
         {"allow_origins": [VITE], "allow_credentials": True},
         credentials="include",
+        rebuilt_from="FastAPI (the review drops allow_credentials; a page sending cookies then fails)",
     ),
     Case(
         "starlette-corskit-authorization-wildcard",
@@ -219,6 +226,7 @@ CASES: list[Case] = [
         {"allow_origins": [APP], "allow_credentials": True, "allow_headers": ["Authorization"]},
         headers=(TOKEN,),
         credentials="include",
+        rebuilt_from="FastAPI with Starlette's CORSMiddleware",
     ),
     Case(
         "starlette-corskit-patch-missing",
@@ -232,6 +240,7 @@ CASES: list[Case] = [
         {"allow_origins": [REACT], "allow_methods": ["*"], "allow_headers": ["Content-Type"]},
         method="PATCH",
         headers=(JSON,),
+        rebuilt_from="Django with django-cors-headers",
     ),
     # ------------------------------------------------------------ Litestar
     Case(
@@ -245,6 +254,7 @@ CASES: list[Case] = [
         "credentialed",
         {"allow_origins": [VITE], "allow_credentials": True},
         credentials="include",
+        rebuilt_from="FastAPI (the review drops allow_credentials; a page sending cookies then fails)",
     ),
     Case(
         "litestar-empty-allow-methods",
@@ -260,27 +270,37 @@ CASES: list[Case] = [
         headers=(JSON,),
     ),
     Case(
-        "litestar-origin-not-listed",
-        "https://github.com/litestar-org/litestar/issues/1133",
+        "litestar-origin-trailing-slash",
+        "https://github.com/rafsaf/minimal-fastapi-postgres-template/pull/61",
         "litestar",
         "litestar",
         REACT,
-        {"allow_origins": ["none"]},
-        "origin-not-allowed",
-        "is not in allow_origins",
+        {"allow_origins": [REACT + "/"]},
+        "origin-typo",
+        "trailing slash",
         {"allow_origins": [REACT]},
+        rebuilt_from="FastAPI (origins read from settings as URLs, written back with a slash)",
     ),
     Case(
-        "litestar-header-not-allowed",
-        "https://github.com/litestar-org/litestar/issues/3178",
+        "litestar-authorization-not-allowed",
+        "https://github.com/hungdn1701/ptit-microservice-textbook/issues/30",
         "litestar",
         "litestar",
         APP,
-        {"allow_origins": [APP], "allow_headers": ["content-type"]},
+        {
+            "allow_origins": [APP],
+            "allow_methods": ["GET", "POST"],
+            "allow_headers": ["Content-Type"],
+        },
         "header-not-allowed",
-        "x-request-id",
-        {"allow_origins": [APP], "allow_headers": ["content-type", "x-request-id"]},
-        headers=(("X-Request-ID", "r1"),),
+        "authorization",
+        {
+            "allow_origins": [APP],
+            "allow_methods": ["GET", "POST"],
+            "allow_headers": ["Content-Type", "Authorization"],
+        },
+        headers=(TOKEN,),
+        rebuilt_from="Spring Cloud Gateway (allowed-headers left out)",
     ),
     # ------------------------------------------------------------ Flask + flask-cors
     Case(
@@ -342,7 +362,7 @@ CASES: list[Case] = [
     ),
     Case(
         "flask-cors-methods-without-delete",
-        "https://github.com/corydolphin/flask-cors/issues/199",
+        "https://github.com/corydolphin/flask-cors/issues/55",
         "flask",
         "flask-cors",
         VITE,
@@ -354,7 +374,7 @@ CASES: list[Case] = [
     ),
     Case(
         "flask-cors-auth-hook-refuses-preflight",
-        "https://github.com/corydolphin/flask-cors/issues/271",
+        "https://github.com/corydolphin/flask-cors/issues/170",
         "flask",
         "flask-cors",
         REACT,
@@ -379,6 +399,7 @@ CASES: list[Case] = [
         {"allow_origins": ["http://127.0.0.1:5000"], "allow_credentials": True},
         method="POST",
         credentials="include",
+        rebuilt_from="flask-cors",
     ),
     Case(
         "flask-corskit-authorization-wildcard",
@@ -392,19 +413,25 @@ CASES: list[Case] = [
         {"allow_origins": [APP], "allow_headers": ["Authorization"], "allow_credentials": True},
         headers=(TOKEN,),
         credentials="include",
+        rebuilt_from="a Go API whose CORS policy listed '*' headers",
     ),
     Case(
-        "flask-corskit-put-not-allowed",
+        "flask-corskit-patch-not-allowed",
         "https://github.com/django/djangoproject.com/issues/833",
         "flask",
         "corskit",
         VITE,
-        {"allow_origins": [VITE], "allow_methods": ["GET", "POST"]},
+        {"allow_origins": [VITE], "allow_methods": ["GET", "POST", "PUT"]},
         "method-not-allowed",
-        "PUT is not in allow_methods",
-        {"allow_origins": [VITE], "allow_methods": ["GET", "POST", "PUT"], "allow_headers": ["*"]},
-        method="PUT",
+        "PATCH is not in allow_methods",
+        {
+            "allow_origins": [VITE],
+            "allow_methods": ["GET", "POST", "PUT", "PATCH"],
+            "allow_headers": ["*"],
+        },
+        method="PATCH",
         headers=(JSON,),
+        rebuilt_from="Django REST framework with a hand-written header middleware",
     ),
     # ------------------------------------------------------------ Django + django-cors-headers
     Case(
@@ -496,8 +523,8 @@ CASES: list[Case] = [
         },
     ),
     Case(
-        "django-cors-headers-credentials",
-        "https://github.com/adamchainz/django-cors-headers/issues/498",
+        "django-cors-headers-credentials-annotation",
+        "https://github.com/adamchainz/django-cors-headers/issues/863",
         "django",
         "django-cors-headers",
         APP,
@@ -525,10 +552,11 @@ CASES: list[Case] = [
         "APPEND_SLASH",
         {"MIDDLEWARE": [CORSKIT_DJANGO, COMMON], "CORSKIT": {"allow_origins": [VITE]}},
         shape=Shape(slash=True),
+        rebuilt_from="django-cors-headers",
     ),
     Case(
         "django-corskit-put-not-allowed",
-        "https://github.com/adamchainz/django-cors-headers/issues/498",
+        "https://github.com/expressjs/cors/issues/80",
         "django",
         "corskit",
         APP,
@@ -548,6 +576,7 @@ CASES: list[Case] = [
         },
         method="PUT",
         headers=(JSON,),
+        rebuilt_from="Express with the cors package",
     ),
     Case(
         "django-corskit-localhost-vs-127",
@@ -565,6 +594,7 @@ CASES: list[Case] = [
             "MIDDLEWARE": [CORSKIT_DJANGO, COMMON],
             "CORSKIT": {"allow_origins": ["http://127.0.0.1:8000", "http://localhost:8000"]},
         },
+        rebuilt_from="a FastAPI template (127.0.0.1 beside localhost)",
     ),
 ]
 

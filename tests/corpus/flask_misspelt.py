@@ -16,5 +16,6 @@ def create_app() -> Flask:
     def items() -> Any:
         return jsonify({"items": ["a", "b"]})
 
-    CORS(app, origins=["http://localhost:8002"], support_credentials=True)
+    # misspelt on purpose, as in the report
+    CORS(app, origins=["http://localhost:8002"], support_credentials=True)  # type: ignore[call-arg]
     return app
