@@ -14,9 +14,11 @@ from .appinfo import CORSSettings
 from .fetch import Outcome
 from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names
 from .layers import Fix, config_reason, server_reason_from_body, starlette
+from .listing import joined_names_fix, uncovered_path
 from .origin_spelling import (
     host_port,
     normalise_config_origin,
+    regex_fix,
     regexes_matching,
     spelling_differences,
     without_scheme,
@@ -177,7 +179,8 @@ class Causes:
                 return Finding(*gaps)
         regexes = regexes_matching(configured, o)
         if regexes:
-            cause, fix = with_origin(self, *self.regex_in_origins(configured, regexes))
+            moved = regex_fix(configured, regexes, self.s.get("allow_origin_regex"), o)
+            cause, fix = with_origin(self, *moved)
             return Finding("origin-not-allowed", cause, fix, "allow_origins")
         cause, fix = with_origin(
             self,
@@ -191,21 +194,13 @@ class Causes:
         )
         return Finding("origin-not-allowed", cause, fix, "allow_origins")
 
-    def regex_in_origins(self, configured: list[str], regexes: list[str]) -> tuple[str, str]:
-        """(cause, fix) for regular expressions written into allow_origins, which the layer
-        compares with the origin as literal strings."""
-        assert self.s is not None
-        shown = ", ".join(f"'{r}'" for r in regexes)
-        cause = (
-            f"allow_origins has {shown}, a regular expression that matches {self.origin}, but"
-            " allow_origins entries are compared with the origin as literal strings; patterns"
-            " belong in allow_origin_regex"
-        )
-        existing = self.s.get("allow_origin_regex")
-        patterns = [str(existing), *regexes] if existing else regexes
-        pattern = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
-        keep = [e for e in configured if e not in regexes]
-        return cause, f"{_kw('allow_origins', keep)}, allow_origin_regex={json.dumps(pattern)}"
+    def path_not_covered(self) -> Finding | None:
+        """The layer found does not handle this path: nothing it allows applies."""
+        found = uncovered_path(self.s.layer if self.s else None, self.path, self.origin)
+        if found is None:
+            return None
+        cause = f"{self.mw} does not handle {self.path}: {found[0]}"
+        return Finding("path-not-covered", cause, found[1].text, None, change=found[1])
 
     def missing_middleware(self) -> Finding:
         o = self.origin
@@ -304,6 +299,9 @@ class Causes:
             )
         ):
             return self.authorization_finding("error")
+        if self.s is not None and any("," in c for c in configured):
+            joined = joined_names_fix(configured, self.unsafe, self.mw)
+            return Finding("header-not-allowed", *joined, "allow_headers")
         every = self.every_cause("header-not-allowed", "allow_headers")
         if every is not None:
             return every
@@ -509,6 +507,9 @@ class Causes:
         resp = self.o.failed_response
         if err == "PreflightDisallowedRedirect" and resp is not None:
             return self.preflight_redirect(resp)
+        uncovered = self.path_not_covered() if "MissingAllowOrigin" in err else None
+        if uncovered is not None:
+            return uncovered
         by_error = {
             "PreflightWildcardOriginNotAllowed": self.wildcard_finding,
             "PreflightInvalidAllowCredentials": self.credentials_finding,
@@ -653,6 +654,9 @@ class Causes:
                 None,
             )
         # MissingAllowOriginHeader
+        uncovered = self.path_not_covered() if err == "MissingAllowOriginHeader" else None
+        if uncovered is not None:
+            return uncovered
         if resp is not None and resp.status >= 500:
             errors = "; ".join(self.o.app_errors[:1])
             return Finding(

@@ -6,7 +6,9 @@ https://fetch.spec.whatwg.org/#cors-check)."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from .fetch.spec import origin_of_url
@@ -14,6 +16,7 @@ from .fetch.spec import origin_of_url
 __all__ = [
     "host_port",
     "normalise_config_origin",
+    "regex_fix",
     "regexes_matching",
     "spelling_differences",
     "without_scheme",
@@ -80,3 +83,21 @@ def host_port(origin: str) -> tuple[str, str, str]:
     except ValueError:
         return "", "", ""
     return parsed.scheme, parsed.host, str(parsed.port or "")
+
+
+def regex_fix(
+    configured: list[str], regexes: list[str], existing: Any, origin: str
+) -> tuple[str, str]:
+    """(cause, fix) for regular expressions written into allow_origins, which the layer
+    compares with the origin as literal strings: the fix moves them to allow_origin_regex
+    (joined with one already there)."""
+    shown = ", ".join(f"'{r}'" for r in regexes)
+    cause = (
+        f"allow_origins has {shown}, a regular expression that matches {origin}, but"
+        " allow_origins entries are compared with the origin as literal strings; patterns"
+        " belong in allow_origin_regex"
+    )
+    patterns = [str(existing), *regexes] if existing else regexes
+    pattern = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
+    keep = [e for e in configured if e not in regexes]
+    return cause, f"allow_origins={json.dumps(keep)}, allow_origin_regex={json.dumps(pattern)}"

@@ -11,6 +11,7 @@ SYMPTOMS: dict[str, str] = {
     "cors-middleware-missing": "no CORS middleware",
     "origin-not-allowed": "origin not allowed",
     "origin-typo": "configured origin does not match what browsers send",
+    "path-not-covered": "the CORS layer does not handle this path",
     "localhost-vs-127": "localhost and 127.0.0.1 are different origins",
     "wildcard-with-credentials": "wildcard origin with credentials",
     "credentials-not-allowed": "credentials not allowed",

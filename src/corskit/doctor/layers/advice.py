@@ -176,7 +176,7 @@ def reword(finding: F, layer: Layer) -> F:
     if finding.code == "preflight-rejected":
         first = answer_first(layer)
         return replace(finding, fix=first) if first else finding
-    change = structured_fix(finding.fix, layer)
+    change = structured_fix(finding.fix, layer) or getattr(finding, "change", None)
     if not rewrites(layer):
         return replace(finding, change=change)
     return replace(

@@ -130,6 +130,12 @@ class Layer:
         resource, a blueprint's policy, a decorated view)."""
         return True
 
+    def cover_path(self, path: str, origin: str) -> tuple[str, Fix] | None:
+        """For a layer that does not handle *path* (:meth:`applies_to`): (why, in the
+        library's words; the change that makes it handle the path for the page's *origin*),
+        or None."""
+        return None
+
     def fix(self, changes: Mapping[str, Any]) -> Fix:
         """The change giving each corskit setting in *changes* its new (complete) value,
         written in the layer's own syntax."""

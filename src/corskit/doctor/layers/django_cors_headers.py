@@ -11,6 +11,7 @@ Predictions run django-cors-headers' own middleware on a request built with Djan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,24 @@ def _assignment(name: str, value: Any) -> str:
 class DjangoCorsHeadersLayer(Layer):
     def native_name(self, setting: str) -> str:
         return NATIVE.get(setting, setting)
+
+    def applies_to(self, path: str) -> bool:
+        """django-cors-headers handles a path ``CORS_URLS_REGEX`` matches (``re.match``)."""
+        regex = self.native.get("CORS_URLS_REGEX")
+        try:
+            return regex is None or re.match(_pattern_text(regex), path) is not None
+        except re.error:
+            return True
+
+    def cover_path(self, path: str, origin: str) -> tuple[str, Fix] | None:
+        regex = _pattern_text(self.native.get("CORS_URLS_REGEX", ""))
+        wider = f"(?:{regex})|(?:^{re.escape(path)}$)"
+        why = (
+            f"CORS_URLS_REGEX = {regex!r} does not match {path}, so CorsMiddleware leaves it alone"
+        )
+        return why, Fix(
+            NAME, (("CORS_URLS_REGEX", wider),), f"in settings.py: CORS_URLS_REGEX = {wider!r}"
+        )
 
     def predict(self, request: LayerRequest) -> dict[str, str] | None:
         try:

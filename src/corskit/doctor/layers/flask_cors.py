@@ -135,6 +135,23 @@ class FlaskCorsLayer(Layer):
             return True
         return bool(try_match_pattern(path, self.resource, caseSensitive=True))
 
+    def cover_path(self, path: str, origin: str) -> tuple[str, Fix] | None:
+        """A resource for *path* beside the resources ``CORS(app, resources=...)`` has, with
+        this resource's options (those that differ from flask-cors' defaults; *origin* in
+        place of a wildcard, which the new path does not need)."""
+        resources = _closure(self.obj).get("resources") if self.resource is not None else None
+        if not resources:
+            return None
+        value = {_pattern_text(p): _written(o) for p, o in resources}
+        added = _written(self.options)
+        if added.get("origins") == ["*"]:
+            added["origins"] = [origin]
+        value[path] = added
+        patterns = ", ".join(f"r{fmt_value(p)}" for p in value if p != path)
+        why = f"no pattern of resources ({patterns}) matches {path}, so flask-cors sends no CORS headers for it"
+        body = ", ".join(f"r{fmt_value(p)}: {_dict_text(o)}" for p, o in value.items())
+        return why, Fix(NAME, (("resources", value),), f"CORS(app, resources={{{body}}})")
+
     def predict(self, request: LayerRequest) -> dict[str, str] | None:
         try:
             from flask_cors.core import get_cors_headers, try_match_pattern
@@ -179,6 +196,37 @@ class FlaskCorsLayer(Layer):
             return Fix(NAME, pairs, f"CORS(app, ..., {kwargs_text(pairs)})")
         body = ", ".join(f"{fmt_value(k)}: {fmt_value(v)}" for k, v in pairs)
         return Fix(NAME, pairs, f"CORS(app, resources={{r{fmt_value(resource)}: {{..., {body}}}}})")
+
+
+def _written(options: Any) -> dict[str, Any]:
+    """A resource's computed options as one would write them: its origins and the options
+    that differ from flask-cors' defaults."""
+    native = _native(options)
+    defaults = {"supports_credentials": False, "expose_headers": None}
+    out: dict[str, Any] = {}
+    for name, value in native.items():
+        if name in defaults and value == defaults[name]:
+            continue
+        if name == "allow_headers" and value in ([".*"], ["*"]):
+            continue
+        if name == "methods" and _as_set(value) == _as_set(_default_methods()):
+            continue
+        if name == "max_age" and value is None:
+            continue
+        out[name] = value
+    return out
+
+
+def _default_methods() -> Any:
+    try:
+        from flask_cors.core import ALL_METHODS
+    except ImportError:
+        return None
+    return ALL_METHODS
+
+
+def _dict_text(options: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{fmt_value(k)}: {fmt_value(v)}" for k, v in options.items()) + "}"
 
 
 def _closure(func: Any) -> dict[str, Any]:
