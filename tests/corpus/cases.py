@@ -386,6 +386,46 @@ CASES: list[Case] = [
         shape=Shape(auth="outside"),
         true_shape=Shape(auth="skip-options"),
     ),
+    Case(
+        "flask-cors-allow-headers-one-string",
+        "https://github.com/corydolphin/flask-cors/issues/145",
+        "flask",
+        "flask-cors",
+        REACT,
+        {
+            "resources": r"/*",
+            "allow_headers": "Origin, Content-Type, Accept, Authorization, X-Request-With",
+            "supports_credentials": True,
+        },
+        "header-not-allowed",
+        "several header names in one string",
+        {
+            "resources": r"/*",
+            "allow_headers": [
+                "Origin",
+                "Content-Type",
+                "Accept",
+                "Authorization",
+                "X-Request-With",
+            ],
+            "supports_credentials": True,
+        },
+        headers=(TOKEN,),
+    ),
+    Case(
+        "flask-cors-path-outside-resources",
+        "https://github.com/corydolphin/flask-cors/issues/248",
+        "flask",
+        "flask-cors",
+        "http://localhost:5000",
+        {"origins": ["http://localhost:5000"], "resources": {"/a": {"origins": "*"}}},
+        "path-not-covered",
+        "no pattern of resources",
+        {
+            "origins": ["http://localhost:5000"],
+            "resources": {"/a": {"origins": "*"}, r"/api/*": {}},
+        },
+    ),
     # ------------------------------------------------------------ Flask + corskit
     Case(
         "flask-corskit-credentials-not-allowed",
@@ -539,6 +579,25 @@ CASES: list[Case] = [
         method="PATCH",
         headers=(JSON,),
         credentials="include",
+    ),
+    Case(
+        "django-cors-headers-urls-regex-misses-path",
+        "https://github.com/adamchainz/django-cors-headers/issues/830",
+        "django",
+        "django-cors-headers",
+        VITE,
+        {
+            "MIDDLEWARE": [CORSHEADERS, COMMON],
+            "CORS_ALLOWED_ORIGINS": [VITE],
+            "CORS_URLS_REGEX": r"^/api/v2/.*$",
+        },
+        "path-not-covered",
+        "CORS_URLS_REGEX",
+        {
+            "MIDDLEWARE": [CORSHEADERS, COMMON],
+            "CORS_ALLOWED_ORIGINS": [VITE],
+            "CORS_URLS_REGEX": r"^/api/.*$",
+        },
     ),
     # ------------------------------------------------------------ Django + corskit
     Case(

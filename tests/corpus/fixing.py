@@ -92,7 +92,11 @@ def _merge(case: Case, config: dict[str, Any], fix: Fix) -> dict[str, Any]:
     changes = dict(fix.changes)
     if case.framework == "django" and case.library == "corskit":
         out["CORSKIT"] = {**out.get("CORSKIT", {}), **changes}
-    elif "resources=" in fix.text and isinstance(out.get("resources"), dict):
+    elif (
+        "resources=" in fix.text
+        and isinstance(out.get("resources"), dict)
+        and "resources" not in changes
+    ):
         from flask_cors.core import re_fix  # the resource key as flask-cors reads it ("*": ".*")
 
         out["resources"] = {
@@ -143,6 +147,16 @@ def apply_fix(case: Case, finding: Finding) -> Variant:
     raise AssertionError(f"the printed fix is not applicable as written: {text!r}")
 
 
+def _shown(value: Any, text: str) -> bool:
+    """Whether the printed fix *text* shows *value* (a string in either quoting, every key
+    and value of a mapping, every item of a list)."""
+    if isinstance(value, dict):
+        return all(_shown(k, text) and _shown(v, text) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_shown(item, text) for item in value)
+    return fmt_value(value) in text or repr(value) in text
+
+
 def printed_values_missing(case: Case, finding: Finding) -> list[str]:
     """The structured fix's settings whose name or new values the printed fix does not show
     (new list items only: a django-cors-headers fix may write ``(*default_headers, ...)``)."""
@@ -154,11 +168,9 @@ def printed_values_missing(case: Case, finding: Finding) -> list[str]:
         if name not in finding.fix:
             missing.append(name)
             continue
-        if isinstance(value, (list, tuple)):
-            before = old.get(name, []) if isinstance(old, dict) else []
-            for item in value:
-                if item not in (before or []) and fmt_value(item) not in finding.fix:
-                    missing.append(f"{name}: {item}")
-        elif fmt_value(value) not in finding.fix:
+        before = old.get(name) if isinstance(old, dict) else None
+        if isinstance(value, (list, tuple)) and isinstance(before, (list, tuple)):
+            value = [item for item in value if item not in before]
+        if not _shown(value, finding.fix):
             missing.append(f"{name}={value!r}")
     return missing
