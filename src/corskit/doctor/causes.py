@@ -289,15 +289,9 @@ class Causes:
 
     def header_finding(self, header: str) -> Finding:
         configured = self.setting("allow_headers")
-        if header == "authorization" and (
-            "*" in configured
-            or "*"
-            in (
-                self.o.failed_response.get("access-control-allow-headers") or ""
-                if self.o.failed_response
-                else ""
-            )
-        ):
+        resp = self.o.failed_response
+        acah = (resp.get("access-control-allow-headers") or "") if resp is not None else ""
+        if header == "authorization" and ("*" in configured or "*" in acah):
             return self.authorization_finding("error")
         if self.s is not None and any("," in c for c in configured):
             joined = joined_names_fix(configured, self.unsafe, self.mw)
@@ -379,6 +373,9 @@ class Causes:
         )
 
     def credentials_finding(self) -> Finding:
+        every = self.every_cause("credentials-not-allowed", "allow_credentials")
+        if every is not None:  # the preflight also lacks a method or a header
+            return every
         return Finding(
             "credentials-not-allowed",
             "the request is sent with credentials: 'include' (cookies / HTTP auth) but the response"
