@@ -149,7 +149,7 @@ def flask_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
                 return Response("missing token", status=401)
             return None
 
-    @app.route(_route(shape), methods=METHODS)
+    @app.route(_route(shape), methods=[*METHODS, "QUERY"])
     def items() -> Any:
         if shape.crash:
             raise DatabaseDown("the database is down")

@@ -426,6 +426,19 @@ CASES: list[Case] = [
             "resources": {"/a": {"origins": "*"}, r"/api/*": {}},
         },
     ),
+    Case(
+        "flask-cors-query-method-not-in-defaults",
+        "https://github.com/corydolphin/flask-cors/pull/413",
+        "flask",
+        "flask-cors",
+        VITE,
+        {},
+        "method-not-allowed",
+        "QUERY is not in methods",
+        {"methods": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY"]},
+        method="QUERY",
+        headers=(JSON,),
+    ),
     # ------------------------------------------------------------ Flask + corskit
     Case(
         "flask-corskit-credentials-not-allowed",
@@ -598,6 +611,31 @@ CASES: list[Case] = [
             "CORS_ALLOWED_ORIGINS": [VITE],
             "CORS_URLS_REGEX": r"^/api/.*$",
         },
+    ),
+    Case(
+        "django-cors-headers-credentials-method-and-header",
+        "https://github.com/adamchainz/django-cors-headers/issues/863",
+        "django",
+        "django-cors-headers",
+        VITE,
+        {
+            "MIDDLEWARE": [CORSHEADERS, COMMON],
+            "CORS_ALLOWED_ORIGINS": [VITE],
+            "CORS_ALLOW_METHODS": ["GET", "POST"],
+        },
+        "credentials-not-allowed",
+        "PATCH is not in CORS_ALLOW_METHODS",
+        {
+            "MIDDLEWARE": [CORSHEADERS, COMMON],
+            "CORS_ALLOWED_ORIGINS": [VITE],
+            "CORS_ALLOW_METHODS": ["GET", "POST", "PATCH"],
+            "CORS_ALLOW_HEADERS": ["content-type", "x-api-key"],
+            "CORS_ALLOW_CREDENTIALS": True,
+        },
+        method="PATCH",
+        headers=(JSON, ("X-Api-Key", "k1")),
+        credentials="include",
+        rebuilt_from="the same settings with a PATCH and a custom header (three causes at once)",
     ),
     # ------------------------------------------------------------ Django + corskit
     Case(

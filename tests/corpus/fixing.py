@@ -169,6 +169,10 @@ def printed_values_missing(case: Case, finding: Finding) -> list[str]:
             missing.append(name)
             continue
         before = old.get(name) if isinstance(old, dict) else None
+        if name == "CORS_ALLOW_HEADERS" and before is None and "*default_headers" in finding.fix:
+            from corsheaders.defaults import default_headers
+
+            before = list(default_headers)
         if isinstance(value, (list, tuple)) and isinstance(before, (list, tuple)):
             value = [item for item in value if item not in before]
         if not _shown(value, finding.fix):
