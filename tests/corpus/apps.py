@@ -31,13 +31,16 @@ class Shape:
     ``"inside"`` (CORS runs first); ``crash``: the handler raises; ``slash``: the route is
     ``/api/items/``; ``outermost``: CORS is installed with ``corskit.outermost``;
     ``written_in``: a module whose ``create_app()`` writes the CORS call out as the report did
-    (the doctor reads the source of that call)."""
+    (the doctor reads the source of that call); ``proxy``: the value a reverse proxy in front
+    of the app adds as ``Access-Control-Allow-Origin`` to every response (nginx's
+    ``add_header ... always``), or ``""`` for no proxy."""
 
     auth: str = ""
     crash: bool = False
     slash: bool = False
     outermost: bool = False
     written_in: str = ""
+    proxy: str = ""
 
 
 def _route(shape: Shape) -> str:
@@ -216,6 +219,45 @@ FACTORIES: dict[str, Callable[[str, dict[str, Any], Shape], Any]] = {
 }
 
 
+class WsgiProxy:
+    """A reverse proxy's header rule in front of a WSGI app: every response gets one more
+    ``Access-Control-Allow-Origin`` (as nginx's ``add_header`` does beside the app's own)."""
+
+    def __init__(self, app: Any, value: str) -> None:
+        self.app = app
+        self.value = value
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            return start_response(
+                status, [*headers, ("Access-Control-Allow-Origin", self.value)], *exc
+            )
+
+        return self.app(environ, start)
+
+
+class AsgiProxy:
+    """The same rule in front of an ASGI app."""
+
+    def __init__(self, app: Any, value: str) -> None:
+        self.app = app
+        self.value = value
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(b"access-control-allow-origin", self.value.encode("latin-1"))]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def build(framework: str, library: str, config: dict[str, Any], shape: Shape) -> Any:
-    """The app of *framework* with *library* configured by *config* (the library's names)."""
-    return FACTORIES[framework](library, dict(config), shape)
+    """The app of *framework* with *library* configured by *config* (the library's names),
+    behind the proxy *shape* names, if any."""
+    app = FACTORIES[framework](library, dict(config), shape)
+    if not shape.proxy:
+        return app
+    proxy = WsgiProxy if framework in ("flask", "django") else AsgiProxy
+    return proxy(app, shape.proxy)

@@ -439,6 +439,20 @@ CASES: list[Case] = [
         method="QUERY",
         headers=(JSON,),
     ),
+    Case(
+        "flask-cors-wildcard-twice-behind-nginx",
+        "https://github.com/zejn/prometapi/issues/4",
+        "flask",
+        "flask-cors",
+        "http://localhost:8080",
+        {"send_wildcard": True},
+        "duplicate-acao",
+        "reverse proxy",
+        {"send_wildcard": True},
+        shape=Shape(proxy="*"),
+        true_shape=Shape(),
+        rebuilt_from="a Python API behind nginx (the framework is not named)",
+    ),
     # ------------------------------------------------------------ Flask + corskit
     Case(
         "flask-corskit-credentials-not-allowed",
@@ -636,6 +650,19 @@ CASES: list[Case] = [
         headers=(JSON, ("X-Api-Key", "k1")),
         credentials="include",
         rebuilt_from="the same settings with a PATCH and a custom header (three causes at once)",
+    ),
+    Case(
+        "django-cors-headers-and-nginx-both-send-acao",
+        "https://github.com/adamchainz/django-cors-headers/issues/97",
+        "django",
+        "django-cors-headers",
+        "http://localhost:4200",
+        {"MIDDLEWARE": [CORSHEADERS, COMMON], "CORS_ALLOW_ALL_ORIGINS": True},
+        "duplicate-acao",
+        "reverse proxy",
+        {"MIDDLEWARE": [CORSHEADERS, COMMON], "CORS_ALLOW_ALL_ORIGINS": True},
+        shape=Shape(proxy="*"),
+        true_shape=Shape(),
     ),
     # ------------------------------------------------------------ Django + corskit
     Case(

@@ -5,8 +5,9 @@ returns the doctor's outcome and diagnosis. :func:`apply_fix` turns the primary 
 a new app variant: the structured fix (``Finding.change``: the library's own setting names
 and their complete new values) when the fix is a change of settings; otherwise the printed
 instruction, read as written (move a middleware above another, call the final URL, add CORS
-after the authentication middleware or with ``corskit.outermost``, let ``OPTIONS`` through
-the authentication hook, write ``name=value``). Anything else is not applicable and fails.
+after the authentication middleware or with ``corskit.outermost``, remove the proxy's
+``Access-Control-*`` headers, let ``OPTIONS`` through the authentication hook, write
+``name=value``). Anything else is not applicable and fails.
 """
 
 from __future__ import annotations
@@ -136,6 +137,8 @@ def apply_fix(case: Case, finding: Finding) -> Variant:
         return replace(base, shape=replace(base.shape, auth="inside"), how="CORS outside auth")
     if "corskit.outermost(app" in text:
         return replace(base, shape=replace(base.shape, outermost=True), how="corskit.outermost")
+    if "remove the proxy's Access-Control-* headers" in text:
+        return replace(base, shape=replace(base.shape, proxy=""), how="proxy headers removed")
     if 'return early when request.method == "OPTIONS"' in text:
         return replace(
             base, shape=replace(base.shape, auth="skip-options"), how="OPTIONS let through"
