@@ -151,7 +151,7 @@ CASES: list[Case] = [
         "http://localhost:3001",
         {"allow_origins": [r"^http://localhost:(3000|3001)$"], "allow_credentials": True},
         "origin-not-allowed",
-        "regular expression",
+        "pattern",
         {
             "allow_origins": [],
             "allow_origin_regex": r"^http://localhost:(3000|3001)$",

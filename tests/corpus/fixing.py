@@ -63,8 +63,11 @@ def running(case: Case, variant: Variant) -> Iterator[None]:
 
 
 def diagnose_case(case: Case, variant: Variant) -> tuple[Outcome, Diagnosis]:
-    """The doctor's simulation and diagnosis of the page's request to *variant*, in-process."""
+    """The doctor's simulation and diagnosis of the page's request to *variant*, in-process.
+    Behind a reverse proxy the doctor is given the URL only (``corskit check URL``): a proxy
+    is never part of the app object, so its settings are not read."""
     app = variant.app(case)
+    behind_proxy = bool(variant.shape.proxy)
     with running(case, variant):
         transport = transport_for_app(app)
         try:
@@ -80,7 +83,10 @@ def diagnose_case(case: Case, variant: Variant) -> tuple[Outcome, Diagnosis]:
             )
         finally:
             transport.close()
-        diagnosis = diagnose(outcome, find_cors_settings(app), in_process=True, app=app)
+        if behind_proxy:
+            diagnosis = diagnose(outcome)
+        else:
+            diagnosis = diagnose(outcome, find_cors_settings(app), in_process=True, app=app)
     return outcome, diagnosis
 
 
@@ -126,8 +132,10 @@ def apply_fix(case: Case, finding: Finding) -> Variant:
     """The app variant the doctor's printed fix describes (see the module's docstring)."""
     base = broken(case)
     text = finding.fix
-    if finding.change is not None:
-        return replace(base, config=_merge(case, base.config, finding.change), how="settings")
+    if finding.change is not None:  # the app rebuilt from its settings with the change
+        shape = replace(base.shape, written_in="")
+        config = _merge(case, base.config, finding.change)
+        return replace(base, config=config, shape=shape, how="settings")
     if move := _MOVE.search(text):
         return replace(base, config=_moved(base.config, move[1], move[2]), how="middleware order")
     if final := _FINAL_URL.search(text):
