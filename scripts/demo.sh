@@ -3,8 +3,8 @@
 #  1. the middleware's answers (a preflight, an actual request) and the start-up error an
 #     insecure configuration gets;
 #  2. the doctor explains why the browser blocks the broken set-up, then checks the fix.
-# Creates and reuses ./.venv-demo with only what the demo needs: corskit with its `doctor`
-# extra, and FastAPI for the example app (not the development tools, which scripts/test.sh
+# Creates and reuses ./.venv-demo with only what the demo needs: corskit (the doctor needs
+# nothing more), and FastAPI for the example app (not the development tools, which scripts/test.sh
 # installs into ./.venv). Extra arguments go to both `corskit check` runs (e.g. --json).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +17,11 @@ fi
 stamp="$venv/.corskit-demo-installed"
 want="$(cat pyproject.toml setup.py src/corskit/_speedups.c | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "demo: installing corskit[doctor] and FastAPI into $venv (the first run takes a little while)" >&2
+  echo "demo: installing corskit and FastAPI into $venv (the first run takes a little while)" >&2
   [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv" || exit 2
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".[doctor]" fastapi 2>&1 \
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e . fastapi 2>&1 \
     | grep -v '^WARNING: Location' >&2
-  "$venv/bin/python" -c 'import corskit, fastapi, httpx' || { echo "demo: install failed" >&2; exit 2; }
+  "$venv/bin/python" -c 'import corskit, fastapi' || { echo "demo: install failed" >&2; exit 2; }
   echo "$want" > "$stamp"
 fi
 bold() { if [ -t 1 ]; then printf '\n\033[1m%s\033[0m\n' "$*"; else printf '\n%s\n' "$*"; fi; }

@@ -11,7 +11,7 @@ the others from :data:`SUMMARIES`), which keeps start-up fast.
 Conventions shared by every subcommand: exit 0 = success / allowed, 1 = a finding (blocked,
 lint errors), 2 = a :class:`~corskit.doctor.errors.ToolError` (usage, input, connection, a
 missing extra), printed as one line on stderr (never a traceback); 70 = a bug in corskit,
-also one line, asking for a report (set ``CORSKIT_DEBUG=1`` to see the traceback).  Heavy imports (httpx, starlette, uvicorn,
+also one line, asking for a report (set ``CORSKIT_DEBUG=1`` to see the traceback).  Heavy imports (starlette, uvicorn,
 playwright) happen inside the handlers, so ``corskit --help`` stays fast.
 """
 
@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from corskit.doctor.errors import MissingExtra, ToolError, UsageError, extra_for, require
+from corskit.doctor.errors import MissingExtra, ToolError, UsageError, extra_for
 
 __all__ = [
     "SUBCOMMANDS",
@@ -44,10 +44,6 @@ PROG = "corskit"
 
 #: A usage or connection problem; ``main`` prints ``corskit: <message>`` and exits 2.
 CLIError = UsageError
-
-#: Commands that need an optional module on every run, checked before they start (the others
-#: check what they need themselves: ``check`` of an in-process app needs no httpx).
-NEEDS = {"playground": (("httpx", "playground (its explanations)"),)}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -188,8 +184,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        for module, what in NEEDS.get(_requested(argv) or "", ()):
-            require(module, what)
         try:
             result = func(args)
         except ModuleNotFoundError as exc:  # an optional module imported deep in the doctor

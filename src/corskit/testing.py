@@ -12,8 +12,7 @@ and the ``corskit check`` command that shows every step.
 With pytest, the ``cors`` fixture (installed with corskit as a pytest plugin) offers the same
 checks as ``cors.assert_allowed(app, ...)`` and ``cors.assert_blocked(app, ...)``.
 
-The doctor needs ``httpx`` only for URL targets, not here: these helpers have no dependency
-beyond corskit itself.
+These helpers, like the whole doctor, have no dependency beyond corskit itself.
 """
 
 from __future__ import annotations

@@ -32,8 +32,10 @@ def test_the_tree_in_the_docstring_is_the_real_one() -> None:
     ("exc", "status", "expected"),
     [
         (errors.UsageError("--x must be positive"), 2, "corskit: --x must be positive"),
-        (errors.MissingExtra("httpx", "check of a URL"), 2, "pip install 'corskit[doctor]'"),
-        (ModuleNotFoundError("No module named 'httpx'", name="httpx"), 2, "corskit[doctor]"),
+        (errors.MissingExtra("uvicorn", "check --browser"), 2, "pip install 'corskit[browser]'"),
+        (ModuleNotFoundError("No module named 'uvicorn'", name="uvicorn"), 2, "corskit[browser]"),
+        # no command imports httpx any more: its absence is not a missing extra
+        (ModuleNotFoundError("No module named 'httpx'", name="httpx"), 70, "corskit: bug: "),
         (ModuleNotFoundError("x", name="playwright.sync_api"), 2, "playwright install chromium"),
         (HarError("not a HAR file"), 2, "corskit: not a HAR file"),
         (ModuleNotFoundError("No module named 'nope'", name="nope"), 70, "corskit: bug: "),
@@ -89,8 +91,9 @@ def test_debug_shows_the_bug(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_require() -> None:
     errors.require("json", "anything")  # present: nothing happens
     with pytest.raises(errors.MissingExtra) as caught:
-        errors.require("httpx_not_installed_here", "check of a URL")
-    assert "pip install 'corskit[doctor]'" in str(caught.value)
-    assert caught.value.extra == "doctor"
+        errors.require("playwright_not_installed_here", "check --browser")
+    assert "pip install 'corskit[browser]'" in str(caught.value)
+    assert caught.value.extra == "browser"
     assert errors.extra_for(ModuleNotFoundError("x", name="uvicorn.config")) is not None
     assert errors.extra_for(ModuleNotFoundError("x", name="fastapi")) is None
+    assert errors.extra_for(ModuleNotFoundError("x", name="httpx")) is None

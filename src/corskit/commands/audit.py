@@ -160,11 +160,7 @@ def run(args: argparse.Namespace) -> int:
     import json
     import sys
 
-    from corskit.doctor.errors import require
-
     _validate(args)
-    if "://" in args.target or args.target.lower().startswith(("http:", "https:")):
-        require("httpx", "audit of a URL")
     from corskit.doctor.audit import AuditError, run_audit
     from corskit.doctor.audit_report import Progress, render_text
     from corskit.doctor.render import use_colour

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from corskit.doctor.errors import UsageError, require
+from corskit.doctor.errors import UsageError, for_pip_users, require
 
 __all__ = [
     "CheckRequest",
@@ -150,17 +150,6 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     return outcome, diagnosis
 
 
-def _for_pip_users(message: str, browser: str = "chromium") -> str:
-    """*message* with the doctor's install hint, which names a script of this repository
-    (for the repository's own test scripts), replaced by what a pip user does."""
-    from corskit.doctor.errors import BROWSER_HINT, FIREFOX_HINT
-
-    if "scripts/" not in message:
-        return message
-    hint = FIREFOX_HINT if browser == "firefox" else BROWSER_HINT
-    return f"{message.split(';', 1)[0]}; {hint}"
-
-
 def _in_browser(
     req: CheckRequest, timeout: float, browser: str, chromium: str | None, firefox: str | None
 ) -> Any:
@@ -181,7 +170,7 @@ def _in_browser(
             firefox_path=firefox,
         )
     except BrowserUnavailable as exc:
-        raise UsageError(f"--browser: {_for_pip_users(str(exc), browser)}") from None
+        raise UsageError(f"--browser: {for_pip_users(str(exc), browser)}") from None
 
 
 def run_check(
@@ -196,8 +185,6 @@ def run_check(
     (``True`` or ``"chromium"``, or ``"firefox"``), run it in that headless browser too.  A
     missing extra is named before anything is sent."""
     name = "chromium" if browser is True else (browser or "")
-    if is_url(req.target):
-        require("httpx", "check of a URL")
     if name:
         if name == "chromium":
             require("playwright", "check --browser")
@@ -309,7 +296,6 @@ def check_har(
         raise UsageError(f"--har {path}: {exc}") from None
     if not live:
         return [check_offline(item, credentials=credentials) for item in items]
-    require("httpx", "check --har --live")
     return [check_live(item, timeout=timeout, credentials=credentials) for item in items]
 
 

@@ -9,7 +9,7 @@ for any :class:`ToolError`, so a command raises one of these and needs no ``try`
     ├── UsageError                 arguments that do not fit together or cannot be read
     │                              (``corskit.cli.CLIError`` is this class)
     ├── MissingExtra               an optional dependency is not installed; names the extra:
-    │                              pip install 'corskit[doctor]' / 'corskit[browser]'
+    │                              pip install 'corskit[browser]' (the doctor itself needs none)
     └── InputError (ValueError)    a pasted console message, DevTools copy or HAR file that
         │                          cannot be read (``corskit.doctor.inputs.request``)
         ├── CurlError              "Copy as cURL" (``corskit.doctor.inputs.curl``)
@@ -36,11 +36,13 @@ __all__ = [
     "ToolError",
     "UsageError",
     "extra_for",
+    "for_pip_users",
     "require",
 ]
 
-#: the optional modules the tools import, and the extra that installs each
-EXTRAS = {"httpx": "doctor", "playwright": "browser", "uvicorn": "browser"}
+#: the optional modules the tools import, and the extra that installs each (the doctor's own
+#: checks, URL targets included, use the standard library only: its ``doctor`` extra is empty)
+EXTRAS = {"playwright": "browser", "uvicorn": "browser"}
 
 #: what a pip user does to get a browser for ``--browser`` and the playground
 FIREFOX_HINT = (
@@ -66,7 +68,7 @@ class MissingExtra(ToolError):
 
     def __init__(self, module: str, what: str = "this command") -> None:
         self.module = module
-        self.extra = EXTRAS.get(module, "doctor")
+        self.extra = EXTRAS.get(module, "browser")
         suffix = " and run `playwright install chromium`" if module == "playwright" else ""
         super().__init__(
             f"{what} needs {module}, which is not installed: pip install"
@@ -78,6 +80,15 @@ def extra_for(exc: ModuleNotFoundError) -> MissingExtra | None:
     """The :class:`MissingExtra` for an import of an optional module that failed, else None."""
     name = (exc.name or "").split(".")[0]
     return MissingExtra(name) if name in EXTRAS else None
+
+
+def for_pip_users(message: str, browser: str = "chromium") -> str:
+    """*message* with the browser layer's install hint, which names a script of this repository
+    (for the repository's own test runs), replaced by what a pip user does."""
+    if "scripts/" not in message:
+        return message
+    hint = FIREFOX_HINT if browser == "firefox" else BROWSER_HINT
+    return f"{message.split(';', 1)[0]}; {hint}"
 
 
 def require(module: str, what: str) -> None:

@@ -36,6 +36,8 @@ from importlib import resources
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+from corskit.doctor.errors import for_pip_users
+
 __all__ = [
     "LOOPBACK_HOSTS",
     "PlaygroundConfigError",
@@ -257,7 +259,7 @@ def _run_browser(
                 timeout_ms=int(timeout * 1000),
             )
     except BrowserUnavailable as exc:
-        return {"browser": None, "browser_error": str(exc)}
+        return {"browser": None, "browser_error": for_pip_users(str(exc))}
     return {"browser": outcome.to_json(), "browser_error": None}
 
 
@@ -521,8 +523,8 @@ def _announce(server: PlaygroundServer, out: TextIO) -> None:
     reason = browser_available(server.chromium_path)
     if reason is not None:
         print(
-            f"  note: the browser run is unavailable ({reason}); pip install 'corskit[browser]' "
-            "and Chromium for it. The doctor's simulation still runs.",
+            f"  note: the browser run is unavailable: {for_pip_users(reason)}."
+            " The doctor's simulation still runs.",
             file=out,
         )
     out.flush()

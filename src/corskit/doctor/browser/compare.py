@@ -103,10 +103,7 @@ def simulate_request(
         raise SimulationUnavailable(f"the doctor's simulation is not available ({exc})") from None
     own = transport is None
     if own:
-        try:
-            transport = HTTPTransport(timeout=timeout)
-        except ImportError as exc:
-            raise SimulationUnavailable(f"httpx is needed for the simulation ({exc})") from None
+        transport = HTTPTransport(timeout=timeout)
     try:
         outcome = fetch_sim.simulate(
             transport,
