@@ -1,4 +1,4 @@
-"""Transports: HTTP (httpx, real uvicorn), in-process ASGI and WSGI, app detection."""
+"""Transports: HTTP (the doctor's own client, real uvicorn), in-process ASGI and WSGI, app detection."""
 
 from __future__ import annotations
 
