@@ -183,9 +183,9 @@ class Causes:
             moved = regex_fix(configured, regexes, self.s.get("allow_origin_regex"), o)
             cause, fix = with_origin(self, *moved)
             return Finding("origin-not-allowed", cause, fix, "allow_origins")
-        moved = moved_patterns(self, configured)
-        if moved is not None:
-            return Finding("origin-not-allowed", *moved, "allow_origins")
+        patterns = moved_patterns(self, configured)
+        if patterns is not None:
+            return Finding("origin-not-allowed", *patterns, "allow_origins")
         func = function_name(self.s.get("allow_origin_func"))
         cause, fix = with_origin(
             self,
