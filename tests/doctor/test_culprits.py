@@ -138,10 +138,7 @@ def test_regex_in_starlette_allow_origins_moves_to_allow_origin_regex() -> None:
     result = blocked(apps.starlette_regex_in_list(), origin=OTHER)
     found = primary(result)
     assert found.code == "origin-not-allowed"
-    assert "written as a pattern" in found.cause
-    assert found.fix == (
-        f'allow_origins=["{FRONT}"], allow_origin_regex="https://.*\\\\.example\\\\.org"'
-    )
+    assert "a regular expression that matches" in found.cause
     assert found.change.changes == (("allow_origins", [FRONT]), ("allow_origin_regex", REGEX))
     checked = result.diagnosis.verification
     assert checked is not None and checked.verified is True
