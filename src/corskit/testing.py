@@ -68,7 +68,8 @@ class CORSCheck:
         primary = self.diagnosis.primary
         if primary is not None:
             lines.append(f"cause ({primary.code}): {primary.cause}")
-            lines.append(f"fix: {primary.fix}")
+            checked = self.diagnosis.verification
+            lines.append(f"fix: {primary.fix}" + (f" {checked.text}" if checked else ""))
         if out.verdict == "allowed" and out.cross_origin:
             readable = ", ".join(out.readable_headers) or "(none)"
             lines.append(f"readable response headers: {readable}")
@@ -139,8 +140,11 @@ def check_cors(
     credentials: Credentials = "same-origin",
     body: str | bytes | None = None,
     cookie: str | None = None,
+    verify: bool = True,
 ) -> CORSCheck:
-    """Simulate the request against *app* in-process and return the doctor's result.
+    """Simulate the request against *app* in-process and return the doctor's result; with
+    *verify*, the fix of a blocked request is tried on a copy of *app* (the diagnosis'
+    ``verification`` says whether the same request then passes).
 
     An ASGI app's lifespan start-up runs before the request and its shut-down after it, as
     under a server.  Raises :class:`ValueError` when the request itself is malformed (fetch()
@@ -149,32 +153,33 @@ def check_cors(
     from corskit.doctor.diagnose import diagnose
     from corskit.doctor.fetch import simulate
     from corskit.doctor.transports import TransportError, transport_for_app
+    from corskit.doctor.verify import verify_diagnosis
 
     if not path.startswith("/"):
         path = "/" + path
-    header_list = _header_list(headers)
     try:
         transport = transport_for_app(app)
     except TransportError as exc:
         raise TypeError(f"not an ASGI or WSGI app: {exc}") from None
+    options: dict[str, Any] = {
+        "origin": origin,
+        "method": method,
+        "headers": _header_list(headers),
+        "credentials": credentials,
+        "body": body,
+        "cookie": cookie,
+        "target_address_space": None,
+        "resolve_dns": False,
+    }
     try:
-        outcome = simulate(
-            transport,
-            _BASE + path,
-            origin=origin,
-            method=method,
-            headers=header_list,
-            credentials=credentials,
-            body=body,
-            cookie=cookie,
-            target_address_space=None,
-            resolve_dns=False,
-        )
+        outcome = simulate(transport, _BASE + path, **options)
     except TransportError as exc:
         raise RuntimeError(str(exc)) from None
     finally:
         transport.close()
     diagnosis = diagnose(outcome, _find_settings(app), in_process=True, app=app)
+    if verify and outcome.verdict == "blocked":
+        diagnosis.verification = verify_diagnosis(diagnosis, app, _BASE + path, options)
     return CORSCheck(outcome, diagnosis, app)
 
 

@@ -91,7 +91,8 @@ MIDDLEWARE = [StarletteCORS, corskit.CORSMiddleware]
 def test_check_names_every_cause_and_its_fix_passes(build: Any, middleware: Any) -> None:
     status, report = check(build(middleware, BROKEN))
     assert status != 0 and report["verdict"] == "blocked", report
-    fix, cause = report["fix"], report["cause"]
+    fix, cause = report["fix_text"], report["cause"]
+    assert report["fix"]["verified"] is True, report["fix"]
     for name in ("PUT", "x-token", "authorization"):
         assert name in cause and name in fix, (cause, fix)
     fixed = applied(fix, BROKEN)
@@ -140,7 +141,14 @@ def test_url_target_keeps_the_methods_the_preflight_allowed() -> None:
             status = main(["check", f"{base}/items", "--origin", PAGE, "-X", "PUT", "--json"])
     report = json.loads(out.getvalue())
     assert status != 0 and report["symptom"] == "method-not-allowed", report
-    assert 'allow_methods=["GET", "POST", "PUT"]' in report["fix"], report["fix"]
+    assert 'allow_methods=["GET", "POST", "PUT"]' in report["fix_text"], report["fix"]
+    assert report["fix"]["changes"] == [
+        {"setting": "allow_methods", "value": ["GET", "POST", "PUT"]}
+    ]
+    assert report["fix"]["verified"] is None
+    assert report["fix"]["not_verified_reason"] == (
+        "the doctor cannot change a remote server's configuration"
+    )
 
 
 @pytest.mark.parametrize("middleware", MIDDLEWARE)

@@ -88,7 +88,8 @@ def test_json_output() -> None:
     assert data["cors_error"] == "PreflightMissingAllowOriginHeader"
     assert data["chromium_message"].startswith("Access to fetch at '/items'")
     assert data["symptom"] == "header-not-allowed"
-    assert "allow_headers" in data["fix"]
+    assert "allow_headers" in data["fix"]["text"] and data["fix"]["verified"] is True
+    assert data["fix_text"] == data["fix"]["text"]
     assert data["cause"]
     assert isinstance(data["steps"], list) and data["steps"][0]["text"]
     assert data["settings"]["middleware"] == "corskit"

@@ -112,7 +112,7 @@ def test_check_redirect_to_data_url_over_the_wire(server: str) -> None:
     assert report["verdict"] == "blocked"
     assert report["network_error"] == "net::ERR_UNSAFE_REDIRECT"
     assert report["chromium_message"] == "Failed to load resource: net::ERR_UNSAFE_REDIRECT"
-    assert "http:// or https://" in str(report["fix"])
+    assert "http:// or https://" in str(report["fix_text"])
 
 
 def test_check_preflight_407_over_the_wire(server: str) -> None:

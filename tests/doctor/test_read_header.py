@@ -66,7 +66,7 @@ def test_json_carries_the_verdict_per_header_and_the_structured_finding() -> Non
     assert data["findings"][0]["code"] == "header-not-exposed"
     assert data["findings"][0]["setting"] == "expose_headers"
     assert data["symptom"] == "header-not-exposed"
-    assert "Content-Disposition" in data["fix"]
+    assert "Content-Disposition" in data["fix_text"] and data["fix"]["verified"] is True
 
 
 def test_readable_header_exits_0() -> None:

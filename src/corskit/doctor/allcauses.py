@@ -10,13 +10,21 @@ allows all of them while keeping every method and header the configuration alrea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from .fetch.spec import SAFELISTED_METHODS
 from .layers import starlette
 
-__all__ = ["combined_fix", "listed_origin_gaps", "with_origin"]
+__all__ = [
+    "combined_fix",
+    "invalid_config",
+    "listed_origin_gaps",
+    "moved_patterns",
+    "origin_patterns",
+    "with_origin",
+]
 
 _SAFELISTED_NAMES = starlette.ALWAYS_ALLOWED_HEADERS
 
@@ -144,3 +152,89 @@ def listed_origin_gaps(causes: Any) -> tuple[str, str, str, str] | None:
         else "allow all of them at once: " + ", ".join(changes)
     )
     return code.get(first, "credentials-not-allowed"), cause, fix, first
+
+
+def invalid_config(settings: Any) -> tuple[str, str, str, None] | None:
+    """(code, cause, fix, setting) when the corskit layer found cannot build its policy: every
+    problem of its ``CORSConfigError`` and the fix of each, or None."""
+    layer = getattr(settings, "layer", None)
+    if layer is None or layer.model != "corskit" or getattr(layer, "policy", 1) is not None:
+        return None
+    from ..policy import CORSPolicy
+    from ..problems import CORSConfigError
+
+    given = {k: v for k, v in (settings.given or layer.native or {}).items()}
+    try:
+        CORSPolicy(**given)
+    except CORSConfigError as exc:
+        problems = exc.problems
+    except Exception:
+        return None
+    else:
+        return None
+    n = len(problems)
+    listed = "; ".join(f"[{p.code}] {p.field}: {p.why.rstrip('.')}" for p in problems)
+    cause = (
+        f"corskit refused its configuration ({settings.class_name} at {settings.where}) with"
+        f" {n} problem{'s' if n != 1 else ''}, so the app fails before answering and no CORS"
+        f" header is sent: {listed}"
+    )
+    fix = " ".join(f"[{p.code}] {p.fix}" for p in problems)
+    return "cors-config-invalid", cause, fix, None
+
+
+# Layers whose allow_origins is a list of literal origins, with a separate regex setting.
+_LITERAL_LISTS = ("starlette", "django-cors-headers", "litestar")
+_REGEX_MARKS = ("\\", ".*", ".+", "[", "(", "^", "$", "|", "?", "{")
+
+
+def origin_patterns(configured: Iterable[str], *, globs: bool = True) -> list[str]:
+    """The entries of a literal origin list written as patterns (a regex, or with *globs* a
+    ``*`` glob): they never match what a browser sends."""
+    return [
+        e
+        for e in configured
+        if e != "*" and ((globs and "*" in e) or any(m in e for m in _REGEX_MARKS))
+    ]
+
+
+def _as_regex(pattern: str) -> str:
+    if any(m in pattern for m in _REGEX_MARKS):
+        return pattern
+    return re.escape(pattern).replace(r"\*", "[a-z0-9-]+")  # a glob: one DNS label per *
+
+
+def _fullmatch(regex: str, origin: str) -> bool:
+    try:
+        return re.fullmatch(regex, origin) is not None
+    except re.error:
+        return False
+
+
+def moved_patterns(causes: Any, configured: list[str]) -> tuple[str, str] | None:
+    """(cause, fix) when the literal origin list holds patterns: the fix moves them to the
+    regex setting (kept with the one already there) instead of leaving them dead beside the
+    origin; the origin is added to the list only if no pattern matches it."""
+    settings = causes.s
+    if settings is None or settings.kind not in _LITERAL_LISTS:
+        return None
+    # Litestar reads a * in an entry as "anything" (.*): only regular expressions are dead there.
+    patterns = origin_patterns(configured, globs=settings.kind != "litestar")
+    if not patterns:
+        return None
+    origin = causes.origin
+    regexes = [_as_regex(p) for p in patterns]
+    existing = settings.get("allow_origin_regex")
+    parts = ([str(existing)] if existing else []) + regexes
+    combined = parts[0] if len(parts) == 1 else "|".join(f"(?:{p})" for p in parts)
+    literal = [e for e in configured if e not in patterns]
+    if not _fullmatch(combined, origin):
+        literal.append(origin)
+    many = len(patterns) > 1
+    cause = (
+        f"allow_origins has {_fmt(patterns)}, written as {'patterns' if many else 'a pattern'};"
+        f" allow_origins is compared literally, so {'they never match' if many else 'it never matches'},"
+        f" and the origin {origin} is not among the other entries"
+    )
+    fix = f"allow_origins={_fmt(literal)}, allow_origin_regex={json.dumps(combined)}"
+    return with_origin(causes, cause, fix)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..origins import is_loopback_host
-from .allcauses import combined_fix, listed_origin_gaps, with_origin
+from .allcauses import combined_fix, listed_origin_gaps, moved_patterns, with_origin
 from .appinfo import CORSSettings
+from .culprits import function_name, redirect_cause
 from .fetch import Outcome
 from .fetch.spec import SAFELISTED_METHODS, cors_unsafe_request_header_names
 from .layers import Fix, config_reason, server_reason_from_body, starlette
@@ -182,6 +183,10 @@ class Causes:
             moved = regex_fix(configured, regexes, self.s.get("allow_origin_regex"), o)
             cause, fix = with_origin(self, *moved)
             return Finding("origin-not-allowed", cause, fix, "allow_origins")
+        patterns = moved_patterns(self, configured)
+        if patterns is not None:
+            return Finding("origin-not-allowed", *patterns, "allow_origins")
+        func = function_name(self.s.get("allow_origin_func"))
         cause, fix = with_origin(
             self,
             f"the origin {o} is not in allow_origins ({_fmt(configured) if configured else 'empty'})"
@@ -189,9 +194,12 @@ class Causes:
                 f" and does not match allow_origin_regex {self.s.get('allow_origin_regex')!r}"
                 if self.s.get("allow_origin_regex")
                 else ""
-            ),
+            )
+            + (f", and your origin function {func} did not accept it" if func else ""),
             _kw("allow_origins", _with(configured, o)),
         )
+        if func:
+            fix = f"have {func} accept {o} (e.g. add it to the data it reads), or list it: {fix}"
         return Finding("origin-not-allowed", cause, fix, "allow_origins")
 
     def path_not_covered(self) -> Finding | None:
@@ -225,7 +233,7 @@ class Causes:
         fix += ")"
         if not flask:
             fix += " (corskit.CORSMiddleware takes the same keywords as Starlette's)"
-            if self.framework == "wsgi":
+            if self.framework in ("wsgi", "django"):
                 fix += "; for a WSGI app use your framework's CORS extension with the same settings"
         status = self.o.status
         where = ""
@@ -439,10 +447,13 @@ class Causes:
         auth_like = status in (401, 403)
         if outside:
             names = ", ".join(outside)
+            why = {
+                "asgi": " (a middleware added with add_middleware after CORS is outside it)",
+                "flask": " (a before_request function runs before the view and flask-cors' headers)",
+            }.get(self.framework or "", "")
             cause = (
-                f"the preflight was answered {status} by {names}, which runs before {self.mw} (a middleware"
-                " added with add_middleware after CORS is outside it); browsers never send cookies or"
-                " Authorization on a preflight"
+                f"the preflight was answered {status} by {names}, which runs before {self.mw}{why};"
+                " browsers never send cookies or Authorization on a preflight"
             )
             fix = (
                 "make CORS the outermost layer: call app.add_middleware(CORSMiddleware, ...) after"
@@ -540,18 +551,8 @@ class Causes:
         )
 
     def preflight_redirect(self, resp: WireResponse) -> Finding:
-        loc = resp.get("location") or ""
-        url = self.o.final_url
-        target = loc
-        try:
-            target = urljoin(url, loc)
-        except ValueError:
-            pass
-        slash = target.rstrip("/") == url.rstrip("/") and target != url
-        cause = f"the preflight got a {resp.status} redirect to {target}; a preflight never follows redirects"
-        if slash:
-            cause += " (the route is declared with a different trailing slash; Starlette/FastAPI redirect_slashes answers with a redirect)"
-        return Finding("preflight-redirect", cause, f"call the final URL directly: {target}", None)
+        cause, fix = redirect_cause(resp, self.o.final_url, self.framework)
+        return Finding("preflight-redirect", cause, fix, None)
 
     def unparsable_finding(self, err: str) -> Finding:
         which = "Methods" if "Methods" in err else "Headers"

@@ -114,6 +114,7 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     from corskit.doctor.diagnose import diagnose
     from corskit.doctor.fetch import FetchInputError, simulate
     from corskit.doctor.transports import TransportError, open_transport
+    from corskit.doctor.verify import verify_diagnosis
 
     try:
         transport, url = open_transport(
@@ -123,23 +124,9 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
         raise UsageError(str(exc)) from None
     app = getattr(transport, "app", None)
     in_process = app is not None
+    options = _simulate_options(req, in_process)
     try:
-        outcome = simulate(
-            transport,
-            url,
-            origin=req.origin,
-            method=req.method,
-            headers=req.headers,
-            credentials=req.credentials,
-            body=req.body,
-            body_stream=req.body_stream,
-            kind=req.kind,
-            cookie=req.cookie,
-            page_url=req.page_url,
-            local_network_permission=req.local_network_granted,
-            target_address_space=None if in_process else "auto",
-            resolve_dns=not in_process,
-        )
+        outcome = simulate(transport, url, **options)
     except (FetchInputError, TransportError) as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -147,7 +134,28 @@ def _simulate(req: CheckRequest, timeout: float) -> tuple[Any, Any]:
     settings = find_cors_settings(app) if in_process else []
     diagnosis = diagnose(outcome, settings, in_process=in_process, app=app)
     exposure.apply(outcome, diagnosis, req.read_headers)
+    diagnosis.verification = verify_diagnosis(
+        diagnosis, app, url, options, read_headers=req.read_headers, timeout=timeout
+    )
     return outcome, diagnosis
+
+
+def _simulate_options(req: CheckRequest, in_process: bool) -> dict[str, Any]:
+    """The keywords of :func:`~corskit.doctor.fetch.simulate` for *req*."""
+    return {
+        "origin": req.origin,
+        "method": req.method,
+        "headers": req.headers,
+        "credentials": req.credentials,
+        "body": req.body,
+        "body_stream": req.body_stream,
+        "kind": req.kind,
+        "cookie": req.cookie,
+        "page_url": req.page_url,
+        "local_network_permission": req.local_network_granted,
+        "target_address_space": None if in_process else "auto",
+        "resolve_dns": not in_process,
+    }
 
 
 def _in_browser(

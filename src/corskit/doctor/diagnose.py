@@ -20,14 +20,19 @@ Network Access.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .allcauses import invalid_config
 from .appinfo import CORSSettings
 from .causes import SYMPTOMS, Causes, Finding
+from .culprits import function_name
 from .fetch import Outcome
-from .layers import advice
+from .layers import Fix, Layer, advice
+
+if TYPE_CHECKING:
+    from .verify import Verification
 
 __all__ = ["SYMPTOMS", "Diagnosis", "Finding", "diagnose"]
 
@@ -39,6 +44,7 @@ class Diagnosis:
 
     findings: list[Finding] = field(default_factory=list)
     settings: CORSSettings | None = None
+    verification: Verification | None = None  # whether the primary finding's fix was checked
 
     @property
     def primary(self) -> Finding | None:
@@ -86,11 +92,20 @@ def _settings_json(s: CORSSettings | None) -> dict[str, Any] | None:
         "where": s.where,
         "outside": s.outside,
         "settings": {
-            k: list(v) if isinstance(v, tuple | list) else v
+            k: _setting_json(v)
             for k, v in s.settings.items()
             if not k.startswith("dangerously") or v
         },
     }
+
+
+def _setting_json(value: Any) -> Any:
+    """A setting's value in JSON: lists as lists, an origin function by its name."""
+    if isinstance(value, tuple | list):
+        return [_setting_json(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return function_name(value)
 
 
 def diagnose(
@@ -118,6 +133,8 @@ def diagnose(
     findings: list[Finding] = []
     if outcome.verdict == "blocked":
         findings += _blocked(outcome, ctx, settings, in_process, app)
+        if in_process and findings and findings[0].code == "duplicate-acao":
+            findings[0] = _second_header(findings[0], app, outcome, primary)
     elif not outcome.cross_origin:
         findings.append(
             Finding(
@@ -140,6 +157,40 @@ def diagnose(
     return Diagnosis(_in_layer_words(findings, primary, outcome), primary)
 
 
+def _second_header(
+    finding: Finding, app: Any, outcome: Outcome, primary: CORSSettings | None
+) -> Finding:
+    """A duplicate Access-Control-Allow-Origin in an app called in-process: no proxy added
+    it; name the mounted application that does, when one does."""
+    from .mounts import mounted_source
+
+    resp = outcome.failed_response
+    lines = resp.get_all("access-control-allow-origin") if resp is not None else []
+    if app is None or len(lines) < 2:
+        return finding
+    layer = primary.class_name if primary is not None else "the app"
+    shown = " and ".join(f"'{v}'" for v in lines)
+    head = f"the response has {len(lines)} Access-Control-Allow-Origin headers ({shown})"
+    source = mounted_source(app, outcome)
+    if source is None:
+        cause = (
+            f"{head}: the app was called in-process, so no proxy added one; something in the"
+            f" app besides {layer} adds it too (a route, a hook, a second CORS layer)"
+        )
+        return replace(finding, cause=cause, fix="handle CORS in one place only")
+    cause = (
+        f"{head}: the application mounted at {source.path!r} ({source.name}) adds one itself"
+        f" (run alone, it answers Access-Control-Allow-Origin: {source.value}) and {layer}"
+        " adds the other"
+    )
+    fix = (
+        f"handle CORS in one place: turn off the CORS of the application mounted at"
+        f" {source.path!r} (python-socketio: cors_allowed_origins=[]) and keep {layer}, or"
+        " mount it outside the CORS middleware"
+    )
+    return replace(finding, cause=cause, fix=fix)
+
+
 def _for_path(settings: list[CORSSettings], path: str) -> CORSSettings | None:
     """The outermost layer that handles *path* (a flask-cors resource, a blueprint's policy)."""
     for found in settings:
@@ -155,17 +206,34 @@ def _in_layer_words(
     what the layer model noticed in its configuration (a misspelt option, a middleware order)."""
     layer = primary.layer if primary is not None else None
     if layer is None:
-        return findings
-    findings = [advice.reword(f, layer) for f in findings]
+        return [_with_change(f, f, None) for f in findings]
+    findings = [_with_change(advice.reword(f, layer), f, layer) for f in findings]
     first = findings[0] if findings and findings[0].severity == "error" else None
     code, setting = (first.code, first.setting) if first else (None, None)
     status = outcome.failed_response.status if outcome.failed_response is not None else None
     for note in layer.notes:
+        change = Fix(layer.model, note.changes, note.fix) if note.changes else None
         if advice.note_severity(note, layer, code, setting, status) == "error":
-            findings.insert(0, Finding(note.code, note.message, note.fix, None, "error"))
+            findings.insert(0, Finding(note.code, note.message, note.fix, None, "error", change))
         else:
-            findings.append(Finding(note.code, note.message, note.fix, None, "warning"))
+            findings.append(Finding(note.code, note.message, note.fix, None, "warning", change))
     return findings
+
+
+def _with_change(finding: Finding, written: Finding, layer: Layer | None) -> Finding:
+    """*finding* with its fix as a change of the layer's settings (:class:`Fix`, in the
+    library's own names) when *written* (the finding in corskit's words) changes settings;
+    without a layer (a URL target) the names are corskit's."""
+    if finding.change is not None or written.code in (
+        "cors-middleware-missing",
+        "cors-config-invalid",
+    ):
+        return finding
+    changes = advice.changes_in(written.fix)
+    if not changes:
+        return finding
+    pairs = layer.fix(changes).changes if layer is not None else tuple(changes.items())
+    return replace(finding, change=Fix(layer.model if layer else "", pairs, finding.fix))
 
 
 def _framework(app: Any) -> str | None:
@@ -173,7 +241,11 @@ def _framework(app: Any) -> str | None:
         return None
     if hasattr(app, "wsgi_app"):
         return "flask"
+    from .layers.base import qualname, walk
     from .transports import TransportError, detect_app_kind
+
+    if any(qualname(n.obj)[0].startswith("django.core.handlers") for n in walk(app)):
+        return "django"
 
     try:
         return detect_app_kind(app)
@@ -230,6 +302,9 @@ def _blocked(
                 if f.severity == "error"
             )
         return findings
+    invalid = invalid_config(ctx.s)
+    if invalid is not None:
+        return [Finding(*invalid)]
     if outcome.network_error:
         return [
             Finding(

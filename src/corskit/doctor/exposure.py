@@ -28,6 +28,7 @@ from .fetch.spec import (
     SAFELISTED_RESPONSE_HEADER_NAMES,
     extract_list,
 )
+from .layers import Fix
 from .wire import WireResponse
 
 __all__ = [
@@ -127,16 +128,18 @@ def _already_exposed(outcome: Outcome, settings: Any) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
-def _fix_text(outcome: Outcome, settings: Any, missing: list[str]) -> str:
+def _fix_text(outcome: Outcome, settings: Any, missing: list[str]) -> tuple[str, Fix | None]:
+    """The fix's text and, when a layer was found, the change of its settings."""
     kept = _already_exposed(outcome, settings)
     known = {k.lower() for k in kept}
     new = [*kept, *(m for m in missing if m.lower() not in known)]
     layer = getattr(settings, "layer", None)
     if layer is not None:
-        return str(layer.fix({"expose_headers": new}).text)
+        fix = layer.fix({"expose_headers": new})
+        return str(fix.text), fix
     if settings is not None and getattr(settings, "kind", "") in ("corskit", "starlette"):
-        return f"{settings.class_name}(..., expose_headers={new!r})"
-    return f"send Access-Control-Expose-Headers: {', '.join(new)} on the response"
+        return f"{settings.class_name}(..., expose_headers={new!r})", None
+    return f"send Access-Control-Expose-Headers: {', '.join(new)} on the response", None
 
 
 def _why(name: str, outcome: Outcome) -> str:
@@ -185,9 +188,8 @@ def read_header_findings(outcome: Outcome, settings: Any, names: Iterable[str]) 
         )
         if absent:
             cause += f"; the response does not send {', '.join(absent)} either"
-        findings.insert(
-            0, Finding(NOT_EXPOSED, cause, _fix_text(outcome, settings, missing), "expose_headers")
-        )
+        text, change = _fix_text(outcome, settings, missing)
+        findings.insert(0, Finding(NOT_EXPOSED, cause, text, "expose_headers", change=change))
     return findings
 
 

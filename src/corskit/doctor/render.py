@@ -16,7 +16,7 @@ from .exposure import unreadable_headers
 from .fetch import Outcome, Step, shown_headers, shown_names
 from .wire import for_display
 
-__all__ = ["Style", "render_json", "render_text", "use_colour"]
+__all__ = ["Style", "fix_json", "render_json", "render_text", "use_colour"]
 
 
 def use_colour(stream: IO[str], *, disabled: bool = False) -> bool:
@@ -208,7 +208,8 @@ def _findings(outcome: Outcome, diagnosis: Diagnosis, st: Style) -> list[str]:
         out.append(st.bold(f"Cause ({primary.code}):"))
         out.append(_wrap(primary.cause, "  "))
         out.append(st.bold("Fix:"))
-        out.append(_wrap(primary.fix, "  "))
+        checked = diagnosis.verification
+        out.append(_wrap(primary.fix + (f" {checked.text}" if checked else ""), "  "))
     others = [f for f in diagnosis.findings if f is not primary or primary.severity != "error"]
     if others:
         out.append("")
@@ -254,9 +255,29 @@ def render_json(
         outcome.verdict == "blocked" or primary.severity == "error"
     )
     data["cause"] = primary.cause if blocked_or_error and primary else None
-    data["fix"] = primary.fix if blocked_or_error and primary else None
+    data["fix"] = fix_json(diagnosis) if blocked_or_error else None
+    data["fix_text"] = primary.fix if blocked_or_error and primary else None
     data["findings"] = diag["findings"]
     data["settings"] = diag["settings"]
     data["unreadable_headers"] = unreadable_headers(outcome)
     shown: dict[str, Any] = json.loads(_shown(json.dumps(data), target))
     return shown
+
+
+def fix_json(diagnosis: Diagnosis) -> dict[str, Any] | None:
+    """The primary finding's fix: its text, the layer and the setting changes it makes (the
+    library's own names and complete new values), and whether it was verified."""
+    primary = diagnosis.primary
+    if primary is None:
+        return None
+    change = primary.change
+    checked = diagnosis.verification
+    structured = change.to_json() if change is not None else {"layer": None, "changes": []}
+    return {
+        "text": primary.fix,
+        "layer": structured["layer"] or None,
+        "where": diagnosis.settings.where if change and diagnosis.settings else None,
+        "changes": structured["changes"],
+        "verified": checked.verified if checked is not None else None,
+        "not_verified_reason": checked.reason if checked is not None else None,
+    }

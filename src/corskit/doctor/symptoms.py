@@ -28,6 +28,7 @@ SYMPTOMS: dict[str, str] = {
     "redirect-null-origin": "Origin became null after a cross-origin redirect",
     "redirect-credentials": "redirect URL with user name/password",
     "server-error-without-cors": "server error without CORS headers",
+    "cors-config-invalid": "corskit refused its CORS configuration (CORSConfigError)",
     "max-age-capped": "Access-Control-Max-Age above a browser's cap",
     "cookie-not-sent": "a cookie that will not be sent",
     "local-network-access": "Local Network Access (public page calling a private address)",

@@ -100,7 +100,7 @@ def test_check_cli_names_the_layer_and_the_misspelt_option() -> None:
     )
     report = json.loads(done.stdout)
     assert report["verdict"] == "blocked"
-    assert (report["symptom"], report["fix"]) == (
+    assert (report["symptom"], report["fix_text"]) == (
         "flask-cors-unknown-option",
         "In CORS(...), write supports_credentials=True.",
     )

@@ -82,9 +82,15 @@ def find_layers(app: Any) -> list[Layer]:
             claimed.add(id(layer.obj))
             layer.outside = list(outside)
         layers += found
-        if not found and node is not nodes[0] and runs_first(node):
+        if not found and runs_first(node) and (node is not nodes[0] or _wraps(nodes)):
             outside.append(node.label)
     return layers
+
+
+def _wraps(nodes: list[Node]) -> bool:
+    """Whether the app object itself is a middleware wrapping the rest (``Gate(app)``), so
+    it runs before every layer inside it."""
+    return len(nodes) > 1 and nodes[1].where == "app.app"
 
 
 def primary_layer(app: Any) -> Layer | None:

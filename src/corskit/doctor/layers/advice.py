@@ -20,6 +20,7 @@ from .base import SETTING_DEFAULTS, Fix, Layer, LayerNote, LayerRequest
 
 __all__ = [
     "answer_first",
+    "changes_in",
     "note_severity",
     "predicted_reason",
     "rephrase",
@@ -57,6 +58,8 @@ def rewrites(layer: Layer | None) -> bool:
         return False
     if layer.model == "starlette":
         return False
+    if getattr(layer, "route", None) is not None:  # a per-route policy is named
+        return True
     return layer.model != "corskit" or layer.label == "corskit.django.CorsMiddleware"
 
 
@@ -94,6 +97,17 @@ def _value(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return ast.literal_eval(text)
+
+
+def changes_in(text: str) -> dict[str, Any]:
+    """The setting changes a fix written with corskit's keywords makes (name -> new value)."""
+    changes: dict[str, Any] = {}
+    for match in _KEYWORD.finditer(text):
+        try:
+            changes[match.group(1)] = _value(match.group(2))
+        except (ValueError, SyntaxError):
+            continue
+    return changes
 
 
 def rephrase(text: str, layer: Layer, *, fix: bool) -> str:

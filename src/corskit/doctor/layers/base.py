@@ -20,6 +20,7 @@ import ast
 import inspect
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -72,6 +73,7 @@ class LayerNote:
     code: str
     message: str
     fix: str
+    changes: tuple[tuple[str, Any], ...] = ()  # the fix as (setting, new value), when it is one
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,15 @@ class Layer:
     def native_name(self, setting: str) -> str:
         """The library's own name for a corskit setting."""
         return setting
+
+    def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
+        """The context in which a copy of *app* runs with this layer's settings changed
+        (*changes*: a :class:`Fix`'s, the library's own names and complete new values);
+        *app* itself is never changed. Raises
+        :class:`~corskit.doctor.layers.copying.CannotVerify` when the model cannot."""
+        from .copying import CannotVerify
+
+        raise CannotVerify(f"the doctor cannot rebuild {self.label} with changed settings")
 
 
 class LayerModel(Protocol):

@@ -12,7 +12,8 @@ Predictions run django-cors-headers' own middleware on a request built with Djan
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,12 +136,27 @@ class DjangoCorsHeadersLayer(Layer):
         for key, value in changes.items():
             if key == "allow_origins" and "*" in (value or ()):
                 pairs.append(("CORS_ALLOW_ALL_ORIGINS", True))
+            elif key == "allow_origin_regex" and isinstance(value, str):
+                pairs.append(("CORS_ALLOWED_ORIGIN_REGEXES", [value]))  # a list in Django
             else:
                 pairs.append(
                     (self.native_name(key), list(value) if isinstance(value, tuple) else value)
                 )
         lines = "; ".join(_assignment(name, value) for name, value in pairs)
         return Fix(NAME, tuple(pairs), f"in settings.py: {lines}")
+
+    def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
+        """django-cors-headers reads its ``CORS_*`` settings on every request: the app runs
+        as it is, with the settings overridden for the time of the check."""
+
+        @contextmanager
+        def overridden() -> Iterator[Any]:
+            from django.test import override_settings
+
+            with override_settings(**dict(changes)):
+                yield app
+
+        return overridden()
 
 
 def _order_note(stack: list[str]) -> list[LayerNote]:

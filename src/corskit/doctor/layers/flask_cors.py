@@ -14,11 +14,13 @@ log line).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import inspect
 import re
 import sys
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,7 @@ from .base import (
     kwargs_text,
     view_handles,
 )
+from .copying import CannotVerify, replaced
 
 NAME = "flask-cors"
 
@@ -197,6 +200,61 @@ class FlaskCorsLayer(Layer):
         body = ", ".join(f"{fmt_value(k)}: {fmt_value(v)}" for k, v in pairs)
         return Fix(NAME, pairs, f"CORS(app, resources={{r{fmt_value(resource)}: {{..., {body}}}}})")
 
+    def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
+        if self.view:
+            return replaced(app, self.where, lambda view: _cross_origin_copy(view, changes))
+        options = changed_options(self.options, changes)
+
+        def rebuilt(hook: Any) -> Any:
+            from flask_cors.extension import make_after_request_function
+
+            resources = [
+                (pattern, options if pattern is self.resource else kept)
+                for pattern, kept in _closure(hook).get("resources", ())
+            ]
+            return make_after_request_function(resources)
+
+        return replaced(app, self.where, rebuilt)
+
+
+# The computed fields each option of flask-cors sets.
+_FIELDS = {
+    "origins": ("origins", "allow_all_origins"),
+    "allow_headers": ("allow_headers",),
+    "methods": ("methods",),
+    "expose_headers": ("expose_headers",),
+    "max_age": ("max_age",),
+    "supports_credentials": ("supports_credentials",),
+    "allow_private_network": ("allow_private_network",),
+    "send_wildcard": ("send_wildcard",),
+    "vary_header": ("vary_header",),
+    "always_send": ("always_send",),
+}
+
+
+def changed_options(options: Any, changes: Mapping[str, Any]) -> Any:
+    """flask-cors' computed *options* with *changes* (its own option names) applied, each
+    computed as flask-cors computes it."""
+    from flask_cors.core import serialize_options
+
+    unknown = [name for name in changes if name not in _FIELDS]
+    if unknown:
+        raise CannotVerify(f"flask-cors has no option {unknown[0]!r} the doctor can change")
+    computed = serialize_options(dict(changes))
+    fields = {f: getattr(computed, f) for name in changes for f in _FIELDS[name]}
+    return dataclasses.replace(options, **fields)
+
+
+def _cross_origin_copy(view: Any, changes: Mapping[str, Any]) -> Any:
+    """A ``@cross_origin`` view decorated again with *changes* added to its options."""
+    from flask_cors import cross_origin
+
+    inner = getattr(view, "__wrapped__", None)
+    if inner is None:
+        raise CannotVerify("cannot find the view function @cross_origin wraps")
+    given = dict(_closure(view).get("_options", {}))
+    return cross_origin(**{**given, **changes})(inner)
+
 
 def _written(options: Any) -> dict[str, Any]:
     """A resource's computed options as one would write them: its origins and the options
@@ -268,6 +326,16 @@ def _took_effect(keyword: ast.keyword, close: str | None, native: dict[str, Any]
     return wanted is not None and wanted == _as_set(native[close])
 
 
+def _renamed(close: str | None, keyword: ast.keyword) -> tuple[tuple[str, Any], ...]:
+    """The misspelt option's value under its right name, as a change (when it is a literal)."""
+    if close is None:
+        return ()
+    try:
+        return ((close, ast.literal_eval(keyword.value)),)
+    except (ValueError, SyntaxError, TypeError):
+        return ()
+
+
 def _misspellings(module: Any, native: dict[str, Any]) -> list[LayerNote]:
     """Keyword arguments of CORS(...)/cross_origin(...) calls in *module* that flask-cors
     ignores, when the layer's effective options (*native*) show they were ignored."""
@@ -303,6 +371,7 @@ def _misspellings(module: Any, native: dict[str, Any]) -> list[LayerNote]:
                     "flask-cors-unknown-option",
                     f"{called}(..., {name}={value}) at line {call.lineno}: flask-cors ignores the option {name!r}",
                     f"In {called}(...), {hint}.",
+                    _renamed(close, keyword),
                 )
             )
     return notes

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from .base import (
     sets_cors_headers,
     view_handles,
 )
+from .copying import CannotVerify
 
 NAME = "handwritten"
 
@@ -86,6 +88,12 @@ class HandwrittenLayer(Layer):
         where = f" ({self.source})" if self.source else ""
         text = f"in your {self.kind} {self.label}{where}, send " + "; ".join(parts)
         return Fix(NAME, pairs, text)
+
+    def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
+        raise CannotVerify(
+            f"the fix is a change in the code of your {self.kind} {self.label}, which the"
+            " doctor does not rewrite"
+        )
 
 
 def _location(func: Any) -> str:

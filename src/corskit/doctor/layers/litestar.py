@@ -8,7 +8,10 @@ run Litestar's own CORS middleware on the request, with an empty application beh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+import dataclasses
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +55,22 @@ class LitestarLayer(Layer):
     def fix(self, changes: Mapping[str, Any]) -> Fix:
         pairs = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in changes.items())
         return Fix(NAME, pairs, f"Litestar(..., cors_config=CORSConfig(..., {kwargs_text(pairs)}))")
+
+    def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
+        """A copy of the Litestar application with a changed copy of its ``CORSConfig``
+        (``dataclasses.replace``) and its ASGI handler built again around it."""
+        if self.app is not app:  # a Litestar application inside another app
+            return super().copy_with(app, changes)
+        config = dataclasses.replace(self.obj, **dict(changes))
+
+        @contextmanager
+        def rebuilt() -> Iterator[Any]:
+            new = copy.copy(app)
+            new.cors_config = config
+            new.asgi_handler = new._create_asgi_handler()
+            yield new
+
+        return rebuilt()
 
 
 def find(node: Node, nodes: list[Node]) -> list[Layer]:

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .base import SETTING_DEFAULTS, Fix, Layer, LayerRequest, Node, class_of, kwargs_text, qualname
+from .copying import changed_entry, replaced
 
 __all__ = [
     "ALL_METHODS",
@@ -194,6 +196,15 @@ class StarletteLayer(Layer):
     def fix(self, changes: Mapping[str, Any]) -> Fix:
         pairs = tuple(changes.items())
         return Fix(NAME, pairs, f"app.add_middleware(CORSMiddleware, ..., {kwargs_text(pairs)})")
+
+    def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
+        if isinstance(self.obj, type):  # a user_middleware entry: the keywords as written
+            return replaced(app, self.where, lambda e: changed_entry(e, _POSITIONAL, changes))
+
+        def rebuilt(built: Any) -> Any:
+            return type(built)(built.app, **{**_from_built(built), **changes})
+
+        return replaced(app, self.where, rebuilt)
 
 
 def _from_built(mw: Any) -> dict[str, Any]:
