@@ -13,6 +13,7 @@ from ..transports import NetworkError, Transport, WireRequest, WireResponse, tim
 from . import messages
 from .cookies import CookieIssue, analyse_set_cookie
 from .cors_check import cors_check, cors_headers_text, describe_check, readable_response_headers
+from .header_order import in_chromium_order
 from .model import (
     CHROMIUM_UA,
     MAX_COOKIES,
@@ -191,7 +192,7 @@ class Simulation:
             network_error=network_error,
             status=response.status if response is not None else None,
             value=params.get("value", ""),
-            header=params.get("header", ""),
+            header=params.get("firefox_header", params.get("header", "")),
             bad_token=params.get("bad_token", ""),
         )
         firefox = firefox_lines[0] if firefox_lines else None
@@ -391,7 +392,10 @@ class Simulation:
             )
         hop.tainting = "cors"
         self.cross_origin = True
-        unsafe = cors_unsafe_request_header_names(hop.headers, chromium=True)
+        # In the order Chromium's header check visits them, so the first refused one is the
+        # one its console line names (header_order.py).
+        in_order = in_chromium_order(hop.headers, trustworthy_url=is_secure_context_origin(target))
+        unsafe = cors_unsafe_request_header_names(in_order, chromium=True)
         spec_unsafe = cors_unsafe_request_header_names(hop.headers, chromium=False)
         extra = [n for n in spec_unsafe if n not in unsafe]
         if extra and not any(n.code == "chromium-extra-safelisted" for n in self.notes):
