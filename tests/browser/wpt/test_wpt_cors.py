@@ -38,11 +38,7 @@ CHROMIUM_DEPARTURES = {
 }
 
 #: Doctor-vs-Chromium disagreements that stay, and why (each one is an expected failure).
-DOCTOR_KNOWN = {
-    "f-pre-13": "Chromium names the first refused header in the iteration order of Blink's "
-    "hash map of request headers (neither insertion nor name order); the doctor names the "
-    "first by name",
-}
+DOCTOR_KNOWN: dict[str, str] = {}
 
 
 #: The doctor's lenient HTTP/1.1 response reader (``corskit.doctor.http1``) reads header values
