@@ -111,3 +111,69 @@ def test_doctor_names_the_header_chromium_names(
     print(f"\nheader named: doctor {agree}/{CASES}, first-in-name-order rule {by_name}/{CASES}")
     assert by_name < CASES
     assert not wrong, wrong[:5]
+
+
+# -- the whole order, on the wire ---------------------------------------------------------------
+
+WIRE_CASES = 60
+# Added below Blink (by the network stack) or outside the map: not part of the replayed order.
+_NOT_FROM_THE_MAP = {
+    "host", "connection", "content-length", "pragma", "cache-control", "origin", "referer",
+    "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "accept", "accept-encoding",
+    "accept-language",
+}  # fmt: skip
+
+
+def _allow_and_record(seen: dict[str, list[str]]) -> Any:
+    """Preflights allow every requested header; the actual request's header names are kept
+    in wire order by case id."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        names = [k.decode("latin-1").lower() for k, _ in scope["headers"]]
+        headers = [(b"access-control-allow-origin", b"*"), (b"content-length", b"0")]
+        if scope["method"] == "OPTIONS":
+            acrh = dict(scope["headers"]).get(b"access-control-request-headers", b"")
+            headers += [
+                (b"access-control-allow-methods", b"PUT, GET"),
+                (b"access-control-allow-headers", acrh),
+            ]
+        else:
+            seen[scope["query_string"].decode("latin-1")] = names
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
+
+
+def test_actual_request_carries_the_headers_in_the_replayed_order(chromium: str) -> None:
+    """With every header allowed, the actual request goes out with Blink's map order: the page's
+    headers and the ones Blink adds (client hints only for a potentially trustworthy URL, here
+    127.0.0.1; none for ``api.test``, mapped to 127.0.0.1 but plain http on a public name)."""
+    from corskit.doctor.fetch.header_order import blink_map_order
+
+    rng = random.Random(150)
+    seen: dict[str, list[str]] = {}
+    expected: dict[str, list[str]] = {}
+    rules = "--host-resolver-rules=MAP api.test 127.0.0.1"
+    with serve_asgi(_allow_and_record(seen)) as base:
+        with BrowserSession(chromium_path=chromium, targets=[base], extra_args=[rules]) as session:
+            page = session.page(PAGE)
+            for i in range(WIRE_CASES):
+                names = {_random_name(rng).lower() for _ in range(rng.randint(1, 14))}
+                trustworthy = i % 2 == 0
+                target = base if trustworthy else base.replace("127.0.0.1", "api.test")
+                added = ("sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "user-agent")
+                expected[f"w={i}"] = blink_map_order(names, added if trustworthy else added[3:])
+                request = BrowserRequest(
+                    url=f"{target}/w?w={i}", method="PUT", headers=[(n, "v") for n in names]
+                )
+                page.fetch(request, settle_ms=300)
+    assert set(seen) == set(expected)
+    wrong = {
+        case: (wire, expected[case])
+        for case, names in seen.items()
+        if (wire := [n for n in names if n not in _NOT_FROM_THE_MAP]) != expected[case]
+    }
+    assert not wrong, list(wrong.items())[:3]
