@@ -193,7 +193,7 @@ def _header_check(
                 "several-headers-disallowed",
                 f"{len(refused)} request headers are not allowed ({', '.join(refused)}); Chromium"
                 f" names only one of them, '{refused[0]}' (the first in its internal hash-map"
-                " order); Firefox may name another, and allowing it only shows the next",
+                " order), so allowing only that one makes it name the next",
             )
         )
     for name in unsafe_names:
