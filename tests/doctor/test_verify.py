@@ -292,6 +292,42 @@ def test_verifying_is_bounded_in_time() -> None:
     assert checked.verified is None and "longer than" in (checked.reason or "")
 
 
+def test_a_check_past_its_bound_leaves_no_settings_behind() -> None:
+    """A check that outlives its time bound has its copy closed by the caller: Django's
+    settings, overridden for the whole process while the copy runs, are the project's own
+    again as soon as the verifier answers, and stay so when the late check ends."""
+    import threading
+
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    release = threading.Event()
+    seen: list[Any] = []
+
+    def stuck(changed: Any) -> Outcome:
+        seen.append(settings.CORS_ALLOWED_ORIGINS)
+        release.wait(5)
+        raise TimeoutError("late")
+
+    change = Fix("django-cors-headers", (("CORS_ALLOWED_ORIGINS", [FRONT, OTHER]),), "x")
+    finding = Finding("origin-not-allowed", "x", "x", change=change)
+    with django_settings(
+        ROOT_URLCONF="examples.django_app.app",
+        MIDDLEWARE=["corsheaders.middleware.CorsMiddleware"],
+        CORS_ALLOWED_ORIGINS=[FRONT],
+    ):
+        app = get_wsgi_application()
+        checked = verify_fix(finding, apps_layer(app), app, stuck, lambda o: True, timeout=0.05)
+        assert checked.verified is None and "longer than" in (checked.reason or "")
+        assert seen == [[FRONT, OTHER]]  # the copy ran with the change...
+        assert settings.CORS_ALLOWED_ORIGINS == [FRONT]  # ...which is undone on time
+        release.set()
+        for worker in threading.enumerate():
+            if worker.name == "corskit-verify":
+                worker.join(5)
+        assert settings.CORS_ALLOWED_ORIGINS == [FRONT]
+
+
 def test_an_invalid_change_is_not_verified() -> None:
     app = apps.fastapi_corskit()
     layer = apps_layer(app)
