@@ -98,7 +98,7 @@ def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
     asgi, wsgi = AsgiDispatcher(), WsgiDispatcher()
     plan: dict[str, tuple[Any, dict[str, Variant]]] = {}
     for case in CASES:
-        _, diagnosis = diagnose_case(case, broken(case))
+        _, diagnosis = diagnose_case(case, broken(case), verify=True)
         assert diagnosis.primary is not None, case.id
         variants = {
             "broken": broken(case),
@@ -107,7 +107,7 @@ def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
         }
         target = asgi if case.framework in ASGI_FRAMEWORKS else wsgi
         for kind, variant in variants.items():
-            target.apps[f"{case.id}.{kind}"] = variant.app(case)
+            target.apps[f"{case.id}.{kind}"] = variant.served(case)
         plan[case.id] = (diagnosis, variants)
     out: dict[str, Result] = {}
     with serve_asgi(asgi) as asgi_base, serve_wsgi(wsgi) as wsgi_base:
