@@ -32,6 +32,7 @@ PASSES = "the same request passes with this change"
 _PAGE = (
     "the fix is a change in the page (its fetch() call or its URL), which the doctor cannot make"
 )
+_ORDER = "the fix changes the order of the app's middleware, which the doctor does not rebuild"
 _NOT_SETTINGS = {
     "lowercase-method": _PAGE,
     "redirect-null-origin": _PAGE,
@@ -44,6 +45,8 @@ _NOT_SETTINGS = {
         "the fix changes the app's middleware order or its authentication code, which the"
         " doctor does not rebuild"
     ),
+    "cors-middleware-order": _ORDER,
+    "middleware-order": _ORDER,
     "server-error-without-cors": "the fix is in the app's code (the exception it raises)",
     "cors-config-invalid": "the fix corrects each problem corskit names, which the doctor leaves to you",
     "cors-middleware-missing": "the fix adds a CORS layer; the doctor checks changes to a layer it found",
