@@ -228,8 +228,8 @@ def _new_resources(
     (*current*'s) *options*, and each gets the options *value* writes for it."""
     from flask_cors.core import parse_resources
 
-    if not isinstance(value, (dict, list, tuple, str)):
-        raise CannotVerify(f"cannot read resources={value!r}")
+    if not isinstance(value, dict):
+        raise CannotVerify(f"cannot read resources={value!r}"[:200])
     had = {_pattern_text(pattern): kept for pattern, kept in resources}
     had[_pattern_text(current)] = options
     return [
