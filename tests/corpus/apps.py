@@ -176,8 +176,11 @@ _DJANGO_LOCK = threading.RLock()
 
 @contextlib.contextmanager
 def django_settings(config: dict[str, Any], shape: Shape) -> Iterator[None]:
-    """Django's process-wide settings for one corpus app (*config*: ``MIDDLEWARE`` and the
-    ``CORS_*`` or ``CORSKIT`` settings), with the corpus' URLs; one app at a time."""
+    """One case's Django project: its settings (*config*: ``MIDDLEWARE`` and the ``CORS_*`` or
+    ``CORSKIT`` settings, with the corpus' URLs) in force for the whole process, as
+    ``DJANGO_SETTINGS_MODULE`` puts them for a deployed project; one project at a time. Inside,
+    Django's own ``override_settings`` nests as in any Django test (the doctor's verification
+    overrides the settings it changes this way)."""
     from tests.doctor.layers.test_models import django_settings as settings_for_test
 
     urls = "tests.corpus.django_slash_urls" if shape.slash else "tests.corpus.django_urls"
@@ -185,29 +188,29 @@ def django_settings(config: dict[str, Any], shape: Shape) -> Iterator[None]:
         yield
 
 
-@dataclass
-class DjangoApp:
-    """A Django WSGI application together with the settings it runs under: each call runs
-    inside them, so several configurations can be served one request at a time."""
+def django_app(library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """Django with django-cors-headers (``CORS_*`` settings) or ``corskit.django``
+    (``CORSKIT``): the project's WSGI handler, ``get_wsgi_application()`` as its ``wsgi.py``
+    has it, built under the project's settings (the middleware chain reads them once). Like a
+    deployed handler it reads the settings in force when it is called: call it, and look at
+    it, inside :func:`django_settings` of the same configuration."""
+    from django.core.wsgi import get_wsgi_application  # type: ignore[import-untyped]
 
-    config: dict[str, Any]
-    shape: Shape
-    app: Any = None  # Django's WSGIHandler (``.app``: the doctor walks into it)
+    with django_settings(config, shape):
+        return get_wsgi_application()
 
-    def __post_init__(self) -> None:
-        from django.core.wsgi import get_wsgi_application  # type: ignore[import-untyped]
 
-        with django_settings(self.config, self.shape):
-            self.app = get_wsgi_application()
+class OwnSettings:
+    """Several Django projects served from one process, as if each ran in its own: every
+    request to the project's handler runs under that project's settings. Only the
+    browser-facing server needs this; the doctor is given the bare handler."""
+
+    def __init__(self, app: Any, config: dict[str, Any], shape: Shape) -> None:
+        self.app, self.config, self.shape = app, config, shape
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         with django_settings(self.config, self.shape):
             return list(self.app(environ, start_response))
-
-
-def django_app(library: str, config: dict[str, Any], shape: Shape) -> DjangoApp:
-    """Django with django-cors-headers (``CORS_*`` settings) or ``corskit.django`` (``CORSKIT``)."""
-    return DjangoApp(dict(config), shape)
 
 
 FACTORIES: dict[str, Callable[[str, dict[str, Any], Shape], Any]] = {
@@ -261,3 +264,10 @@ def build(framework: str, library: str, config: dict[str, Any], shape: Shape) ->
         return app
     proxy = WsgiProxy if framework in ("flask", "django") else AsgiProxy
     return proxy(app, shape.proxy)
+
+
+def served(framework: str, library: str, config: dict[str, Any], shape: Shape) -> Any:
+    """The app as :func:`build` makes it, to be served beside the other cases' apps from one
+    process (a Django project keeps its own settings for each of its requests)."""
+    app = build(framework, library, config, shape)
+    return OwnSettings(app, dict(config), shape) if framework == "django" else app

@@ -8,7 +8,11 @@ own setting names, the cause the thread confirmed (``cause``: the doctor's sympt
 ``true_shape``/``true_path`` when the fix was a change to the app or the URL). The apps are
 the corpus' own (:mod:`tests.corpus.apps`), written for this table; only the configuration
 and the request come from the reports; ``rebuilt_from`` names the stack of a report whose
-mistake is rebuilt here with another framework or library.
+mistake is rebuilt here with another framework or library. ``verification`` says what the
+doctor must say of its own fix after trying it on a copy of the app: verified, for every fix
+that changes the settings of a layer it found, or the kind of reason it gives for a fix it
+cannot try (the app's middleware order or authentication code, the app's code, a server
+behind a proxy the doctor knows by its URL only).
 """
 
 from __future__ import annotations
@@ -23,6 +27,16 @@ TOKEN = ("Authorization", "Bearer t0ken")
 COMMON = "django.middleware.common.CommonMiddleware"
 CORSHEADERS = "corsheaders.middleware.CorsMiddleware"
 CORSKIT_DJANGO = "corskit.django.CorsMiddleware"
+
+
+VERIFIED = "verified"
+#: why the doctor does not check a fix, by kind: words its ``not_verified_reason`` contains
+NOT_CHECKED = {
+    "authentication": "its authentication code, which the doctor does not rebuild",
+    "middleware order": "the order of the app's middleware, which the doctor does not rebuild",
+    "app code": "the fix is in the app's code",
+    "url target": "the doctor cannot change a remote server's configuration",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,9 @@ class Case:
     true_path: str | None = None
     #: when the report used another stack, which one (the mistake is rebuilt with this one)
     rebuilt_from: str = ""
+    #: what the doctor says of its own fix once it has tried it on a copy of the app:
+    #: VERIFIED, or the kind of reason it gives for not checking it (one of NOT_CHECKED)
+    verification: str = VERIFIED
 
     @property
     def body(self) -> str | None:
@@ -129,6 +146,7 @@ CASES: list[Case] = [
         headers=(TOKEN,),
         shape=Shape(auth="outside"),
         true_shape=Shape(auth="skip-options"),
+        verification="authentication",
     ),
     Case(
         "fastapi-500-without-cors-headers",
@@ -142,6 +160,7 @@ CASES: list[Case] = [
         {"allow_origins": ["*"], "allow_methods": ["*"], "allow_headers": ["*"]},
         shape=Shape(crash=True),
         true_shape=Shape(crash=False),
+        verification="app code",
     ),
     Case(
         "fastapi-regex-in-allow-origins",
@@ -385,6 +404,7 @@ CASES: list[Case] = [
         headers=(TOKEN,),
         shape=Shape(auth="outside"),
         true_shape=Shape(auth="skip-options"),
+        verification="authentication",
     ),
     Case(
         "flask-cors-allow-headers-one-string",
@@ -452,6 +472,7 @@ CASES: list[Case] = [
         shape=Shape(proxy="*"),
         true_shape=Shape(),
         rebuilt_from="a Python API behind nginx (the framework is not named)",
+        verification="url target",
     ),
     # ------------------------------------------------------------ Flask + corskit
     Case(
@@ -512,6 +533,7 @@ CASES: list[Case] = [
         "APPEND_SLASH",
         {"MIDDLEWARE": [CORSHEADERS, COMMON], "CORS_ALLOWED_ORIGINS": [VITE]},
         shape=Shape(slash=True),
+        verification="middleware order",
     ),
     Case(
         "django-cors-headers-origin-without-scheme",
@@ -663,6 +685,7 @@ CASES: list[Case] = [
         {"MIDDLEWARE": [CORSHEADERS, COMMON], "CORS_ALLOW_ALL_ORIGINS": True},
         shape=Shape(proxy="*"),
         true_shape=Shape(),
+        verification="url target",
     ),
     # ------------------------------------------------------------ Django + corskit
     Case(
@@ -677,6 +700,7 @@ CASES: list[Case] = [
         {"MIDDLEWARE": [CORSKIT_DJANGO, COMMON], "CORSKIT": {"allow_origins": [VITE]}},
         shape=Shape(slash=True),
         rebuilt_from="django-cors-headers",
+        verification="middleware order",
     ),
     Case(
         "django-corskit-put-not-allowed",

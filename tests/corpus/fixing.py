@@ -26,7 +26,8 @@ from corskit.doctor.diagnose import Diagnosis, diagnose
 from corskit.doctor.fetch import Outcome, simulate
 from corskit.doctor.layers.base import Fix, fmt_value
 from corskit.doctor.transports import transport_for_app
-from tests.corpus.apps import Shape, build, django_settings
+from corskit.doctor.verify import verify_diagnosis
+from tests.corpus.apps import Shape, build, django_settings, served
 from tests.corpus.cases import Case
 
 
@@ -41,6 +42,10 @@ class Variant:
 
     def app(self, case: Case) -> Any:
         return build(case.framework, case.library, self.config, self.shape)
+
+    def served(self, case: Case) -> Any:
+        """The app to serve beside the other cases' apps (see :func:`~tests.corpus.apps.served`)."""
+        return served(case.framework, case.library, self.config, self.shape)
 
 
 def broken(case: Case) -> Variant:
@@ -62,31 +67,35 @@ def running(case: Case, variant: Variant) -> Iterator[None]:
         yield
 
 
-def diagnose_case(case: Case, variant: Variant) -> tuple[Outcome, Diagnosis]:
-    """The doctor's simulation and diagnosis of the page's request to *variant*, in-process.
-    Behind a reverse proxy the doctor is given the URL only (``corskit check URL``): a proxy
-    is never part of the app object, so its settings are not read."""
-    app = variant.app(case)
-    behind_proxy = bool(variant.shape.proxy)
+def diagnose_case(
+    case: Case, variant: Variant, *, verify: bool = False
+) -> tuple[Outcome, Diagnosis]:
+    """The doctor's simulation and diagnosis of the page's request to *variant*, in-process,
+    as ``corskit check`` makes them: with *verify*, the doctor also tries its fix on a copy of
+    the app (``diagnosis.verification``). Behind a reverse proxy the doctor is given the URL
+    only (``corskit check URL``): a proxy is never part of the app object, so its settings are
+    not read and nothing can be verified."""
+    url = f"http://testserver{variant.path}"
+    options: dict[str, Any] = {
+        "origin": case.origin,
+        "method": case.method,
+        "headers": list(case.headers),
+        "credentials": case.credentials,
+        "body": case.body,
+        "target_address_space": None,
+    }
     with running(case, variant):
+        app = variant.app(case)
         transport = transport_for_app(app)
         try:
-            outcome = simulate(
-                transport,
-                f"http://testserver{variant.path}",
-                origin=case.origin,
-                method=case.method,
-                headers=list(case.headers),
-                credentials=case.credentials,  # type: ignore[arg-type]
-                body=case.body,
-                target_address_space=None,
-            )
+            outcome = simulate(transport, url, **options)
         finally:
             transport.close()
-        if behind_proxy:
-            diagnosis = diagnose(outcome)
-        else:
-            diagnosis = diagnose(outcome, find_cors_settings(app), in_process=True, app=app)
+        target = None if variant.shape.proxy else app
+        settings = find_cors_settings(app) if target is not None else None
+        diagnosis = diagnose(outcome, settings, in_process=target is not None, app=target)
+        if verify:
+            diagnosis.verification = verify_diagnosis(diagnosis, target, url, options)
     return outcome, diagnosis
 
 

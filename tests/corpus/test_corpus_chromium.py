@@ -7,7 +7,8 @@ Per case: Chromium blocks the broken app's request, and the doctor's simulation 
 request over HTTP gives Chromium's verdict and its console message word for word; the doctor
 names the confirmed cause; Chromium allows the request once the doctor's fix is applied (the
 first try); and it allows it with the true fix. ``artifacts/corpus-summary.json`` gets the
-counts and the number of cases per framework.
+counts, the number of cases per framework and how the doctor's own check of its fixes (on a
+copy of the app, in-process) came out.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from corskit.doctor.browser import (
     SimulationView,
     simulate_request,
 )
+from corskit.doctor.verify import Verification
 from tests.corpus.cases import CASES, Case
 from tests.corpus.fixing import Variant, apply_fix, broken, diagnose_case, true_fix
 from tests.servers import serve_asgi, serve_wsgi
@@ -80,6 +82,7 @@ class Result:
     how: str
     browser: dict[str, BrowserOutcome]
     simulated: SimulationView
+    verification: Verification | None
 
 
 def _request(case: Case, url: str) -> BrowserRequest:
@@ -98,7 +101,7 @@ def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
     asgi, wsgi = AsgiDispatcher(), WsgiDispatcher()
     plan: dict[str, tuple[Any, dict[str, Variant]]] = {}
     for case in CASES:
-        _, diagnosis = diagnose_case(case, broken(case))
+        _, diagnosis = diagnose_case(case, broken(case), verify=True)
         assert diagnosis.primary is not None, case.id
         variants = {
             "broken": broken(case),
@@ -107,7 +110,7 @@ def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
         }
         target = asgi if case.framework in ASGI_FRAMEWORKS else wsgi
         for kind, variant in variants.items():
-            target.apps[f"{case.id}.{kind}"] = variant.app(case)
+            target.apps[f"{case.id}.{kind}"] = variant.served(case)
         plan[case.id] = (diagnosis, variants)
     out: dict[str, Result] = {}
     with serve_asgi(asgi) as asgi_base, serve_wsgi(wsgi) as wsgi_base:
@@ -139,6 +142,7 @@ def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
                     variants["doctor"].how,
                     seen,
                     simulated,
+                    diagnosis.verification,
                 )
     _write_summary(out, artifacts, time.monotonic() - started)
     yield out
@@ -160,6 +164,9 @@ def _write_summary(out: dict[str, Result], artifacts: Path, seconds: float) -> N
                 "first_try_fix_right": r.browser["doctor"].verdict == "allowed",
                 "true_fix_allowed": r.browser["true"].verdict == "allowed",
                 "fix_applied_as": r.how,
+                "fix_verified": r.verification.verified if r.verification else None,
+                "not_verified_reason": r.verification.reason if r.verification else None,
+                "verification_expected": r.case.verification,
             }
         )
     counts = {
@@ -175,12 +182,28 @@ def _write_summary(out: dict[str, Result], artifacts: Path, seconds: float) -> N
     summary = {
         "cases": len(rows),
         "counts": counts,
+        "verification": _verification_counts(rows),
         "per_framework": dict(Counter(row["framework"] for row in rows)),
         "per_library": dict(Counter(f"{row['framework']}/{row['library']}" for row in rows)),
         "seconds": round(seconds, 1),
         "rows": rows,
     }
     (artifacts / "corpus-summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _verification_counts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the doctor's check of its own fixes came out: verified (the same request passed on
+    a copy of the app with the fix), refused (it still failed, or the change is refused), not
+    verified, with the number of cases per kind of reason the case table expects."""
+    verdicts = [row["fix_verified"] for row in rows]
+    return {
+        "verified": verdicts.count(True),
+        "refused": verdicts.count(False),
+        "not_verified": verdicts.count(None),
+        "not_verified_by_kind": dict(
+            Counter(row["verification_expected"] for row in rows if row["fix_verified"] is None)
+        ),
+    }
 
 
 IDS = [case.id for case in CASES]

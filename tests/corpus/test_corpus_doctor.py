@@ -1,13 +1,15 @@
 """The doctor on the corpus, in-process (no browser): for every case it finds the request
 blocked, names the confirmed cause, prints a fix that is applicable as written and shows the
-values of its structured fix; the doctor then finds its own fixed app, and the true fix,
-allowing the request. Chromium's word on the same apps is in test_corpus_chromium.py."""
+values of its structured fix; it verifies that fix on a copy of the app, or says why it
+cannot, as the case table expects; the doctor then finds its own fixed app, and the true
+fix, allowing the request. Chromium's word on the same apps is in test_corpus_chromium.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.corpus.cases import CASES, Case
+from corskit.doctor.verify import Verification
+from tests.corpus.cases import CASES, NOT_CHECKED, VERIFIED, Case
 from tests.corpus.fixing import (
     apply_fix,
     broken,
@@ -30,6 +32,22 @@ def test_doctor_names_the_confirmed_cause(case: Case) -> None:
     assert primary.code == case.cause, detail
     assert case.phrase.lower() in primary.cause.lower(), detail
     assert printed_values_missing(case, primary) == [], detail
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_doctor_verifies_its_fix_as_expected(case: Case) -> None:
+    """A fix that changes the settings of a layer the doctor found is verified on a copy of
+    the app; any other fix is named with the reason the doctor cannot try it."""
+    _, diagnosis = diagnose_case(case, broken(case), verify=True)
+    primary, checked = diagnosis.primary, diagnosis.verification
+    assert primary is not None and checked is not None
+    detail = f"\n{primary.code}: {primary.fix}\n{checked}"
+    if case.verification == VERIFIED:
+        assert primary.change is not None, detail
+        assert checked == Verification(True), detail
+    else:
+        assert checked.verified is None, detail
+        assert NOT_CHECKED[case.verification] in (checked.reason or ""), detail
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

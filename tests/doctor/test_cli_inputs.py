@@ -196,7 +196,17 @@ def test_har_json_offline_and_live_agree(
             b["symptom"],
             b["cors_error"],
         )
+        assert a["fix"] == b["fix"] and a["fix_text"] == b["fix_text"]
     assert "s3cr3t" not in json.dumps(offline)
+    # a blocked request's fix is the object ``corskit check --json`` prints
+    blocked = [r for r in offline if r["verdict"] == "blocked"]
+    status, out, _ = run_cli(capsys, "check", f"{api}/plain/items", "--origin", FRONT, "--json")
+    single = json.loads(out)
+    assert blocked and all(set(r["fix"]) == set(single["fix"]) for r in blocked)
+    assert all(r["fix"]["text"] == r["fix_text"] for r in blocked)
+    assert all(
+        r["fix"]["not_verified_reason"] == single["fix"]["not_verified_reason"] for r in blocked
+    )
 
 
 def test_har_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

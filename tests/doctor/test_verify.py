@@ -24,7 +24,7 @@ from corskit import CORSPolicy
 from corskit.doctor.causes import Finding
 from corskit.doctor.fetch import Outcome
 from corskit.doctor.layers import Fix, Layer
-from corskit.doctor.verify import REMOTE, Verification, verify_fix
+from corskit.doctor.verify import REMOTE, Verification, not_a_settings_change, verify_fix
 from corskit.testing import CORSCheck, check_cors
 
 from .layers import apps
@@ -105,6 +105,27 @@ def test_flask_cors_resource_view_and_misspelt_option() -> None:
     result = blocked(create_app(), "/api/me", credentials="include")
     assert result.diagnosis.symptom == "flask-cors-unknown-option"
     assert_verified(result)
+
+
+def test_flask_cors_new_resource_for_an_uncovered_path() -> None:
+    """A path no pattern of ``resources`` matches: the fix adds a resource, and the copy's
+    after_request function is built again with it (the others keep their options)."""
+    app = Flask("uncovered")
+
+    @app.get("/api/data")
+    def data() -> Any:
+        return jsonify(n=1)
+
+    @app.put("/v2/items")
+    def items() -> Any:
+        return jsonify(n=2)
+
+    FlaskCORS(app, resources={r"/api/*": {"origins": [FRONT], "supports_credentials": True}})
+    result = blocked(app, "/v2/items", method="PUT", credentials="include")
+    assert result.diagnosis.symptom == "path-not-covered"
+    assert_verified(result)
+    assert not check_cors(app, origin=FRONT, path="/v2/items", method="PUT", verify=False).allowed
+    assert check_cors(app, origin=FRONT, path="/api/data", credentials="include").allowed
 
 
 def test_django_cors_headers_settings() -> None:
@@ -247,6 +268,14 @@ def test_authentication_outside_cors_is_not_a_settings_change() -> None:
     assert "middleware order" in checked.reason
 
 
+@pytest.mark.parametrize("code", ["cors-middleware-order", "middleware-order"])
+def test_a_middleware_order_fix_is_named(code: str) -> None:
+    checked = not_a_settings_change(Finding(code, "x", "move it above", "MIDDLEWARE"))
+    assert checked == Verification(
+        None, "the fix changes the order of the app's middleware, which the doctor does not rebuild"
+    )
+
+
 # ------------------------------------------------------------------ failures are reasons
 
 
@@ -290,6 +319,42 @@ def test_verifying_is_bounded_in_time() -> None:
     )
     assert time.monotonic() - started < 2.5
     assert checked.verified is None and "longer than" in (checked.reason or "")
+
+
+def test_a_check_past_its_bound_leaves_no_settings_behind() -> None:
+    """A check that outlives its time bound has its copy closed by the caller: Django's
+    settings, overridden for the whole process while the copy runs, are the project's own
+    again as soon as the verifier answers, and stay so when the late check ends."""
+    import threading
+
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    release = threading.Event()
+    seen: list[Any] = []
+
+    def stuck(changed: Any) -> Outcome:
+        seen.append(settings.CORS_ALLOWED_ORIGINS)
+        release.wait(5)
+        raise TimeoutError("late")
+
+    change = Fix("django-cors-headers", (("CORS_ALLOWED_ORIGINS", [FRONT, OTHER]),), "x")
+    finding = Finding("origin-not-allowed", "x", "x", change=change)
+    with django_settings(
+        ROOT_URLCONF="examples.django_app.app",
+        MIDDLEWARE=["corsheaders.middleware.CorsMiddleware"],
+        CORS_ALLOWED_ORIGINS=[FRONT],
+    ):
+        app = get_wsgi_application()
+        checked = verify_fix(finding, apps_layer(app), app, stuck, lambda o: True, timeout=0.05)
+        assert checked.verified is None and "longer than" in (checked.reason or "")
+        assert seen == [[FRONT, OTHER]]  # the copy ran with the change...
+        assert settings.CORS_ALLOWED_ORIGINS == [FRONT]  # ...which is undone on time
+        release.set()
+        for worker in threading.enumerate():
+            if worker.name == "corskit-verify":
+                worker.join(5)
+        assert settings.CORS_ALLOWED_ORIGINS == [FRONT]
 
 
 def test_an_invalid_change_is_not_verified() -> None:

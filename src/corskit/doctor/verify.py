@@ -11,8 +11,10 @@ bounded in time, and any failure while checking is a reason, never a crash.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ PASSES = "the same request passes with this change"
 _PAGE = (
     "the fix is a change in the page (its fetch() call or its URL), which the doctor cannot make"
 )
+_ORDER = "the fix changes the order of the app's middleware, which the doctor does not rebuild"
 _NOT_SETTINGS = {
     "lowercase-method": _PAGE,
     "redirect-null-origin": _PAGE,
@@ -42,6 +45,8 @@ _NOT_SETTINGS = {
         "the fix changes the app's middleware order or its authentication code, which the"
         " doctor does not rebuild"
     ),
+    "cors-middleware-order": _ORDER,
+    "middleware-order": _ORDER,
     "server-error-without-cors": "the fix is in the app's code (the exception it raises)",
     "cors-config-invalid": "the fix corrects each problem corskit names, which the doctor leaves to you",
     "cors-middleware-missing": "the fix adds a CORS layer; the doctor checks changes to a layer it found",
@@ -134,30 +139,77 @@ def verify_fix(
     if layer is None or app is None:
         return Verification(None, "no CORS layer of the app was found to change")
     result: list[Verification] = []
+    copy = _Copy(layer, app, dict(change.changes))
     worker = threading.Thread(
-        target=lambda: result.append(_run(change.changes, layer, app, rerun, passes)),
+        target=lambda: result.append(_run(copy, rerun, passes)),
         name="corskit-verify",
         daemon=True,
     )
     worker.start()
     worker.join(timeout * 2 + 1)
     if not result:
+        copy.abandon()
         return Verification(None, f"could not verify: the check took longer than {timeout * 2:g} s")
     return result[0]
 
 
+class _Abandoned(Exception):
+    """The caller stopped waiting before the copy was built."""
+
+
+class _Copy:
+    """The changed copy of the app, built and run on the check's thread, and closed exactly
+    once by whoever is last: the check's thread when it finishes, or the caller when the
+    time bound passes first. A copy can change process-wide state while it is open (a Django
+    project's settings are overridden for the whole process), so a check that outlives its
+    bound must not keep the change in force after the caller has moved on."""
+
+    def __init__(self, layer: Layer, app: Any, changes: dict[str, Any]) -> None:
+        self.layer, self.app, self.changes = layer, app, changes
+        self._lock = threading.Lock()
+        self._context: AbstractContextManager[Any] | None = None
+        self._abandoned = False
+
+    def open(self) -> Any:
+        """The copy of the app (on the check's thread)."""
+        context = self.layer.copy_with(self.app, self.changes)
+        changed = context.__enter__()
+        with self._lock:
+            abandoned = self._abandoned
+            if not abandoned:
+                self._context = context
+        if abandoned:
+            context.__exit__(None, None, None)
+            raise _Abandoned
+        return changed
+
+    def close(self) -> None:
+        """Undo the copy's changes, unless that is done already."""
+        with self._lock:
+            context, self._context = self._context, None
+        if context is not None:
+            context.__exit__(None, None, None)
+
+    def abandon(self) -> None:
+        """The caller stops waiting: undo the changes now (the check's thread, when it goes
+        on, runs on the app as it is, and its answer is dropped)."""
+        with self._lock:
+            self._abandoned = True
+        with contextlib.suppress(Exception):
+            self.close()
+
+
 def _run(
-    changes: tuple[tuple[str, Any], ...],
-    layer: Layer,
-    app: Any,
-    rerun: Callable[[Any], Outcome],
-    passes: Callable[[Outcome], bool],
+    copy: _Copy, rerun: Callable[[Any], Outcome], passes: Callable[[Outcome], bool]
 ) -> Verification:
     from ..problems import CORSConfigError
 
     try:
-        with layer.copy_with(app, dict(changes)) as changed:
+        changed = copy.open()
+        try:
             outcome = rerun(changed)
+        finally:
+            copy.close()
     except CannotVerify as exc:
         return Verification(None, str(exc))
     except CORSConfigError as exc:

@@ -17,6 +17,7 @@ from corskit.doctor.inputs.har_check import (
     har_json,
     render_har_report,
 )
+from corskit.doctor.verify import REMOTE
 
 SAMPLES = json.loads((Path(__file__).with_name("samples") / "chromium_devtools.json").read_text())
 HAR = SAMPLES["har"]
@@ -82,6 +83,11 @@ def test_report_masks_secrets() -> None:
         "allowed", "allowed", "blocked", "blocked", "blocked", "allowed", "allowed"
     ]  # fmt: skip
     assert data[2]["symptom"] == "preflight-rejected"
+    fix = data[2]["fix"]  # the same object as ``corskit check --json``'s
+    assert set(fix) == {"text", "layer", "where", "changes", "verified", "not_verified_reason"}
+    assert fix["text"] == data[2]["fix_text"] and fix["text"]
+    assert (fix["verified"], fix["not_verified_reason"]) == (None, REMOTE)
+    assert data[0]["fix"] is None and data[0]["fix_text"] is None  # allowed
 
 
 def firefox_har() -> dict[str, Any]:

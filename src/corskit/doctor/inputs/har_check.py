@@ -102,17 +102,22 @@ class HarVerdict:
             "chromium_message": None,
             "cause": None,
             "fix": None,
+            "fix_text": None,
             "unavailable": self.unavailable,
         }
         if self.outcome is not None:
+            from corskit.doctor.render import fix_json
+
             primary = self.diagnosis.primary
             blocked = self.outcome.verdict == "blocked"
+            explained = blocked and primary is not None
             data.update(
                 symptom=self.diagnosis.symptom if blocked else None,
                 cors_error=self.outcome.cors_error,
                 chromium_message=self.outcome.chromium_message,
-                cause=primary.cause if blocked and primary else None,
-                fix=primary.fix if blocked and primary else None,
+                cause=primary.cause if explained else None,
+                fix=fix_json(self.diagnosis) if explained else None,
+                fix_text=primary.fix if explained else None,
             )
         return data
 
@@ -123,6 +128,7 @@ def _diagnose(
     """Simulate *item*'s request over *transport* and diagnose it."""
     from corskit.doctor.diagnose import diagnose
     from corskit.doctor.fetch import FetchInputError, simulate
+    from corskit.doctor.verify import verify_diagnosis
 
     req = item.request
     if req.origin is None:
@@ -146,7 +152,10 @@ def _diagnose(
         return HarVerdict(item, unavailable=f"the request cannot be simulated: {exc}")
     finally:
         transport.close()
-    return HarVerdict(item, outcome, diagnose(outcome, None, in_process=False))
+    diagnosis = diagnose(outcome, None, in_process=False)
+    # the server that answered is known by its URL only: its fix cannot be tried on a copy
+    diagnosis.verification = verify_diagnosis(diagnosis, None, req.url, {})
+    return HarVerdict(item, outcome, diagnosis)
 
 
 def check_offline(item: HarRequest, *, credentials: str | None = None) -> HarVerdict:

@@ -203,7 +203,8 @@ class FlaskCorsLayer(Layer):
     def copy_with(self, app: Any, changes: Mapping[str, Any]) -> AbstractContextManager[Any]:
         if self.view:
             return replaced(app, self.where, lambda view: _cross_origin_copy(view, changes))
-        options = changed_options(self.options, changes)
+        rest = {name: value for name, value in changes.items() if name != "resources"}
+        options = changed_options(self.options, rest)
 
         def rebuilt(hook: Any) -> Any:
             from flask_cors.extension import make_after_request_function
@@ -212,9 +213,29 @@ class FlaskCorsLayer(Layer):
                 (pattern, options if pattern is self.resource else kept)
                 for pattern, kept in _closure(hook).get("resources", ())
             ]
+            if "resources" in changes:
+                resources = _new_resources(changes["resources"], resources, self.resource, options)
             return make_after_request_function(resources)
 
         return replaced(app, self.where, rebuilt)
+
+
+def _new_resources(
+    value: Any, resources: list[tuple[Any, Any]], current: Any, options: Any
+) -> list[tuple[Any, Any]]:
+    """The resources ``CORS(app, resources=value)`` computes, in flask-cors' order: a pattern
+    the app already has keeps its computed options, a new one starts from this resource's
+    (*current*'s) *options*, and each gets the options *value* writes for it."""
+    from flask_cors.core import parse_resources
+
+    if not isinstance(value, dict):
+        raise CannotVerify(f"cannot read resources={value!r}"[:200])
+    had = {_pattern_text(pattern): kept for pattern, kept in resources}
+    had[_pattern_text(current)] = options
+    return [
+        (pattern, changed_options(had.get(_pattern_text(pattern), options), given))
+        for pattern, given in parse_resources(value)
+    ]
 
 
 # The computed fields each option of flask-cors sets.
