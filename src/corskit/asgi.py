@@ -141,7 +141,10 @@ class CORSMiddleware(LiveConfiguration):
         else:
             fields = _preflight_fields(raw) if scope["method"] == "OPTIONS" else None
             # An actual request: the engine's final decision for this origin, if it has one.
-            found = None if fields is not None or duplicated else engine.decided_get(origin)
+            # An attribute read, then a call: CPython 3.11 specialises neither ``engine.x(...)``
+            # nor ``self.x(...)`` as a method call when x is an instance's own attribute.
+            decided = engine.decided_get
+            found = None if fields is not None or duplicated else decided(origin)
             if found is None:
                 classified = engine.classify(origin, duplicated, fields, raw, raw_getter)
                 # ``type(...) is``: isinstance() of a non-instance also reads ``__class__``.
