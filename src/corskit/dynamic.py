@@ -243,7 +243,8 @@ class OriginFunction:
         """The cached answer for this origin (and declared headers), or None."""
         # The key inline for a function that reads no header (every request asks this).
         key = self._key(origin, get) if self.header_names else origin
-        entry = self._cache_get(key) if key is not None else None
+        lookup = self._cache_get  # read, then called: a method load is not specialised
+        entry = lookup(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
             return entry[1]  # stored as a tuple: nothing built per request
         return None

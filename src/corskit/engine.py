@@ -287,6 +287,8 @@ class Engine:
         self.decided: dict[bytes, Decision] = self.actual_cache if origin_func is None else {}
         # The caches' bound ``get`` methods, taken once: CPython's fast path for ``d.get(k)``
         # needs an exact dict, and a BoundedCache is a subclass (a bound method is fast).
+        # Callers read one into a local and call that: ``self._x(...)`` is a method load,
+        # which CPython 3.11 does not specialise for an attribute the instance holds.
         #: ``decided.get``, for the adapters.
         self.decided_get: Callable[[bytes], Decision | None] = self.decided.get
         self._actual_get = self.actual_cache.get
@@ -414,7 +416,8 @@ class Engine:
         elif websocket:
             decision = self.websocket(origin)
         else:
-            decision = self._actual_get(origin) or self.actual(origin)
+            cached = self._actual_get  # read, then called: see decided_get
+            decision = cached(origin) or self.actual(origin)
         func = self.origin_func
         if decision.allowed or func is None:
             return decision
@@ -436,7 +439,8 @@ class Engine:
             return self._check_to_run(decision, func, origin, get, fields, websocket)
         if verdict[0]:  # the common hit (what _after returns), without its frame
             if fields is None:
-                return self._granted_get(origin) or self.granted(origin)
+                granted = self._granted_get
+                return granted(origin) or self.granted(origin)
             return self.preflight(origin, fields[0], fields[1], fields[2], True)
         return self._after(origin, fields, verdict)
 
@@ -478,7 +482,8 @@ class Engine:
             return self._wildcard_actual
         if len(origin) > self._origin_limit:  # hostile size: refused before it is hashed
             return self._denied[Reason.ORIGIN_NOT_ALLOWED]
-        decision = self._actual_get(origin)
+        cached = self._actual_get
+        decision = cached(origin)
         if decision is not None:
             return decision
         if not self._matcher.matches(origin) or not _ECHOABLE.fullmatch(origin):
