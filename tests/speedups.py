@@ -35,17 +35,17 @@ def require_c() -> None:
 def implementation(name: str) -> Iterator[None]:
     """Make ``corskit.asgi`` use the C (``"c"``) or Python (``"python"``) loops."""
     # The adapter's own names are patched: it imported the loops from corskit._loops by name.
-    saved = asgi._find_origin, asgi._send_filter  # type: ignore[attr-defined]
+    saved = asgi._find_origin, asgi._send_filter, asgi._preflight_fields  # type: ignore[attr-defined]
     loops = _loops.PY_LOOPS
     if name == "c":
         require_c()
         assert C_LOOPS is not None
         loops = C_LOOPS
-    asgi._find_origin, asgi._send_filter = loops  # type: ignore[attr-defined]
+    asgi._find_origin, asgi._send_filter, asgi._preflight_fields = loops  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        asgi._find_origin, asgi._send_filter = saved  # type: ignore[attr-defined]
+        asgi._find_origin, asgi._send_filter, asgi._preflight_fields = saved  # type: ignore[attr-defined]
 
 
 def run_both(

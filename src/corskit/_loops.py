@@ -1,11 +1,12 @@
-"""The ASGI adapter's two per-request loops, and the loader of their C twins.
+"""The ASGI adapter's per-request loops, and the loader of their C twins.
 
 - :func:`find_origin_py`: the ``Origin`` value of a request's header list;
+- :func:`preflight_fields_py`: on ``OPTIONS``, a preflight's three request headers;
 - :func:`send_filter_py`: the ``send`` an app gets, which adds a decision's headers to
   its ``http.response.start`` message.
 
 These Python versions are the reference. ``corskit._speedups`` (``_speedups.c``, built
-when a C compiler is present) holds the same two loops for the common shape of input
+when a C compiler is present) holds the same loops for the common shape of input
 (a list of 2-tuples of bytes, a dict message) and hands everything else to the Python
 code here; ``tests/core/test_speedups.py`` checks that both answer alike on random
 inputs. ``CORSKIT_NO_EXTENSIONS=1`` in the environment makes corskit ignore the C module.
@@ -23,12 +24,22 @@ from typing import Any
 
 from .headers import merge_vary
 
-__all__ = ["SPEEDUPS", "apply_tail", "find_origin", "scan_origin", "send_filter"]
+__all__ = [
+    "SPEEDUPS",
+    "apply_tail",
+    "find_origin",
+    "preflight_fields",
+    "scan_origin",
+    "send_filter",
+]
 
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
 Header = tuple[bytes, bytes]
 Tail = tuple[Header, ...]
+#: Access-Control-Request-Method, the Access-Control-Request-Headers lines, -Private-Network
+#: (corskit.engine.PreflightFields).
+Fields = tuple[bytes, list[bytes], "bytes | None"]
 
 CORS_NAMES = frozenset(
     {
@@ -77,6 +88,27 @@ def find_origin_py(raw: Any) -> Any:
                 return SEVERAL
             origin = value
     return origin
+
+
+def preflight_fields_py(raw: Any) -> Fields | None:
+    """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
+    None without Access-Control-Request-Method (then it is not a preflight: Fetch,
+    CORS-preflight request).
+
+    The method and private-network values are the last ones sent; the header list may be
+    split over several lines (e.g. behind AWS API Gateway), so every line is kept.
+    """
+    method = None
+    lines: list[bytes] = []
+    private_network = None
+    for name, value in raw:
+        if name == b"access-control-request-method":
+            method = value
+        elif name == b"access-control-request-headers":
+            lines.append(value)
+        elif name == b"access-control-request-private-network":
+            private_network = value
+    return None if method is None else (method, lines, private_network)
 
 
 def send_with_cors_py(bound: tuple[Send, Tail], message: Message) -> Awaitable[None]:
@@ -153,22 +185,23 @@ def _merge_into(out: list[Header], vary_at: int, earlier: list[bytes], vary: byt
 
 # -- the loader -------------------------------------------------------------------------
 
-Loops = tuple[Callable[[Any], Any], Callable[[Send, Tail], Send]]
-#: (find_origin, send_filter) in Python: the reference.
-PY_LOOPS: Loops = (find_origin_py, send_filter_py)
+Loops = tuple[Callable[[Any], Any], Callable[[Send, Tail], Send], Callable[[Any], "Fields | None"]]
+#: (find_origin, send_filter, preflight_fields) in Python: the reference.
+PY_LOOPS: Loops = (find_origin_py, send_filter_py, preflight_fields_py)
 
 
 def c_loops() -> Loops | None:
-    """(find_origin, send_filter) from ``corskit._speedups``, set up; None if it was not built."""
+    """(find_origin, send_filter, preflight_fields) from ``corskit._speedups``, set up; None
+    if it was not built."""
     try:
         from . import _speedups
     except ImportError:  # no compiler at install time: the Python versions serve
         return None
-    _speedups.setup(SEVERAL, WATCHED, send_with_cors_py)
-    return _speedups.find_origin, _speedups.send_filter
+    _speedups.setup(SEVERAL, WATCHED, send_with_cors_py, preflight_fields_py)
+    return _speedups.find_origin, _speedups.send_filter, _speedups.preflight_fields
 
 
 #: The C loops, or None when the module was not built or ``CORSKIT_NO_EXTENSIONS`` is set.
 C_LOOPS = None if os.environ.get("CORSKIT_NO_EXTENSIONS") else c_loops()
 SPEEDUPS = C_LOOPS is not None
-find_origin, send_filter = C_LOOPS or PY_LOOPS
+find_origin, send_filter, preflight_fields = C_LOOPS or PY_LOOPS

@@ -1,6 +1,7 @@
-/* Optional C versions of the ASGI adapter's two per-request loops (corskit/_loops.py).
+/* Optional C versions of the ASGI adapter's per-request loops (corskit/_loops.py).
  *
- * Pure translation, no CORS logic: finding the Origin request header, and appending a
+ * Pure translation, no CORS logic: finding the Origin request header (and, on OPTIONS,
+ * a preflight's three request headers), and appending a
  * decision's precomputed headers to the app's http.response.start message. Each handles
  * only the exact common shape (a list of 2-tuples or 2-lists, bytes names, a dict message)
  * and hands everything else, unchanged, to the Python implementation in corskit/_loops.py,
@@ -23,6 +24,7 @@ static PyObject *str_start;      /* "http.response.start" */
 static PyObject *several;        /* corskit._loops.SEVERAL: "more than one, or unusual: ask Python" */
 static PyObject *watched;        /* corskit._loops.WATCHED (tuple of lower-case bytes) */
 static PyObject *fallback;       /* corskit._loops.send_with_cors_py(bound, message) */
+static PyObject *fields_py;      /* corskit._loops.preflight_fields_py(raw) */
 
 static int
 ready(void)
@@ -86,6 +88,97 @@ find_origin(PyObject *module, PyObject *raw)
         }
     }
     return Py_NewRef(origin != NULL ? origin : Py_None);
+}
+
+/* The three request headers of a CORS preflight (Fetch: CORS-preflight request). */
+static const char ACRM[] = "access-control-request-method";
+static const char ACRH[] = "access-control-request-headers";
+static const char ACRPN[] = "access-control-request-private-network";
+#define IS(name, size, text) ((size) == (Py_ssize_t)sizeof(text) - 1 && memcmp((name), (text), (size)) == 0)
+
+/* The Access-Control-Request-Headers values of raw, in order, as a new list of `count`
+ * items; NULL without an exception when raw no longer looks as it did (then Python decides). */
+static PyObject *
+header_lines(PyObject *raw, Py_ssize_t n, Py_ssize_t count)
+{
+    /* The allocation may run the garbage collector, and so finalizers that could change
+     * raw: its items are read again below, each checked. */
+    PyObject *lines = PyList_New(count);
+    if (lines == NULL) {
+        return NULL;
+    }
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n && LENGTH(raw) == n; i++) {
+        PyObject *item = PyList_GetItem(raw, i);
+        PyObject *name = name_of(item);
+        if (name == NULL || !PyBytes_CheckExact(name)) {
+            break;
+        }
+        if (IS(PyBytes_AsString(name), LENGTH(name), ACRH)) {
+            if (k == count) {
+                break;
+            }
+            PyList_SetItem(lines, k++, Py_NewRef(value_of(item))); /* steals */
+        }
+    }
+    if (k != count || LENGTH(raw) != n) {
+        Py_DECREF(lines);
+        return NULL;
+    }
+    return lines;
+}
+
+/* preflight_fields(raw) -> (method, header lines, private network) or None: see
+ * corskit._loops.preflight_fields_py, which answers for any other shape of raw. */
+static PyObject *
+preflight_fields(PyObject *module, PyObject *raw)
+{
+    if (!ready()) {
+        return NULL;
+    }
+    if (!PyList_CheckExact(raw)) {
+        return PyObject_CallFunctionObjArgs(fields_py, raw, NULL);
+    }
+    PyObject *method = NULL, *private_network = Py_None; /* borrowed: no Python code runs */
+    Py_ssize_t n = LENGTH(raw), count = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyList_GetItem(raw, i);
+        PyObject *name = name_of(item);
+        if (name == NULL || !PyBytes_CheckExact(name)) {
+            return PyObject_CallFunctionObjArgs(fields_py, raw, NULL);
+        }
+        Py_ssize_t size = LENGTH(name);
+        if (size < (Py_ssize_t)sizeof(ACRM) - 1) { /* the shortest of the three: most names */
+            continue;
+        }
+        const char *text = PyBytes_AsString(name);
+        if (IS(text, size, ACRM)) {
+            method = value_of(item); /* the last one, as in Python */
+        }
+        else if (IS(text, size, ACRH)) {
+            count++;
+        }
+        else if (IS(text, size, ACRPN)) {
+            private_network = value_of(item);
+        }
+    }
+    if (method == NULL) {
+        Py_RETURN_NONE;
+    }
+    Py_INCREF(method);
+    Py_INCREF(private_network);
+    PyObject *lines = header_lines(raw, n, count);
+    PyObject *result = NULL;
+    if (lines != NULL) {
+        result = PyTuple_Pack(3, method, lines, private_network);
+        Py_DECREF(lines);
+    }
+    else if (!PyErr_Occurred()) {
+        result = PyObject_CallFunctionObjArgs(fields_py, raw, NULL);
+    }
+    Py_DECREF(method);
+    Py_DECREF(private_network);
+    return result;
 }
 
 /* The watched names, read once by setup(): their lower-case texts and their
@@ -226,12 +319,12 @@ send_filter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return filter;
 }
 
-/* setup(several, watched, fallback): called once by corskit._loops. */
+/* setup(several, watched, fallback, fields_fallback): called once by corskit._loops. */
 static PyObject *
 setup(PyObject *module, PyObject *args)
 {
-    PyObject *s, *w, *f;
-    if (!PyArg_ParseTuple(args, "OO!O:setup", &s, &PyTuple_Type, &w, &f)) {
+    PyObject *s, *w, *f, *p;
+    if (!PyArg_ParseTuple(args, "OO!OO:setup", &s, &PyTuple_Type, &w, &f, &p)) {
         return NULL;
     }
     Py_ssize_t count = PyTuple_Size(w);
@@ -245,17 +338,18 @@ setup(PyObject *module, PyObject *args)
             return NULL;
         }
     }
-    PyObject *old[3] = {several, watched, fallback};
+    PyObject *old[4] = {several, watched, fallback, fields_py};
     several = Py_NewRef(s);
     watched = Py_NewRef(w);
     fallback = Py_NewRef(f);
+    fields_py = Py_NewRef(p);
     n_watched = count; /* the texts live as long as `watched`, which holds them */
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *known = PyTuple_GetItem(watched, i);
         watched_size[i] = PyBytes_Size(known);
         watched_text[i] = PyBytes_AsString(known);
     }
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         Py_XDECREF(old[i]);
     }
     Py_RETURN_NONE;
@@ -264,7 +358,8 @@ setup(PyObject *module, PyObject *args)
 static PyMethodDef methods[] = {
     {"find_origin", find_origin, METH_O, "The Origin value, None, or the 'ask Python' marker."},
     {"send_filter", (PyCFunction)(void (*)(void))send_filter, METH_FASTCALL, "send_filter(send, tail)"},
-    {"setup", setup, METH_VARARGS, "setup(several, watched, fallback)"},
+    {"preflight_fields", preflight_fields, METH_O, "A preflight's fields, or None."},
+    {"setup", setup, METH_VARARGS, "setup(several, watched, fallback, fields_fallback)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from ._loops import SEVERAL as _SEVERAL
 from ._loops import SPEEDUPS as SPEEDUPS  # re-exported: whether the C loops serve
 from ._loops import find_origin as _find_origin
+from ._loops import preflight_fields as _preflight_fields
 from ._loops import scan_origin as _scan_origin
 from ._loops import send_filter as _send_filter
 from .dynamic import raw_getter
-from .engine import Decision, Engine, OriginCheck, PreflightFields, log_decision, logger
+from .engine import Decision, Engine, OriginCheck, log_decision, logger
 from .live import LiveConfiguration
 from .options import GET_ONLY, MAX_AGE, NO_NAMES, CorskitOptions, RoutesSetting, collect_settings
 from .policy import CORSPolicy
@@ -140,11 +141,17 @@ class CORSMiddleware(LiveConfiguration):
         else:
             fields = _preflight_fields(raw) if scope["method"] == "OPTIONS" else None
             # An actual request: the engine's final decision for this origin, if it has one.
-            found = None if fields is not None or duplicated else engine.decided.get(origin)
+            # An attribute read, then a call: CPython 3.11 specialises neither ``engine.x(...)``
+            # nor ``self.x(...)`` as a method call when x is an instance's own attribute.
+            decided = engine.decided_get
+            found = None if fields is not None or duplicated else decided(origin)
             if found is None:
                 classified = engine.classify(origin, duplicated, fields, raw, raw_getter)
-                if isinstance(classified, OriginCheck):  # the origin function must answer first
+                # ``type(...) is``: isinstance() of a non-instance also reads ``__class__``.
+                if type(classified) is OriginCheck:  # the origin function must answer first
                     return self._after_origin_check(scope, receive, send, engine, classified)
+                if TYPE_CHECKING:  # what type() narrows at run time
+                    assert isinstance(classified, Decision)
                 if fields is not None:
                     return self._answer_preflight(scope, classified, origin, send)
                 found = classified
@@ -224,26 +231,6 @@ if sys.version_info >= (3, 12):
     # __call__ returns an awaitable: mark it, so that servers (uvicorn, Hypercorn, Daphne)
     # asking inspect or asyncio.iscoroutinefunction() recognise an ASGI 3 application.
     inspect.markcoroutinefunction(CORSMiddleware.__call__)
-
-
-def _preflight_fields(raw: Any) -> PreflightFields | None:
-    """(Access-Control-Request-Method, -Headers lines, -Private-Network) of a request, or
-    None without Access-Control-Request-Method (then it is not a preflight).
-
-    The method and private-network values are the last ones sent; the header list may be
-    split over several lines (e.g. behind AWS API Gateway), so every line is kept.
-    """
-    method = None
-    lines: list[bytes] = []
-    private_network = None
-    for name, value in raw:
-        if name == b"access-control-request-method":
-            method = value
-        elif name == b"access-control-request-headers":
-            lines.append(value)
-        elif name == b"access-control-request-private-network":
-            private_network = value
-    return None if method is None else (method, lines, private_network)
 
 
 def _route(table: RouteTable, scope: Scope) -> Engine | None:

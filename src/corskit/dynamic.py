@@ -145,6 +145,7 @@ class OriginFunction:
 
     __slots__ = (
         "_cache",
+        "_cache_get",
         "_executor",
         "_inflight",
         "_lock",
@@ -193,6 +194,7 @@ class OriginFunction:
         self.timeout = None if timeout is None else float(timeout)
         self.threads = threads
         self._cache: BoundedCache[Any, tuple[float, Verdict]] = BoundedCache(max_entries, max_bytes)
+        self._cache_get = self._cache.get  # bound once: fast on a dict subclass (see engine)
         self._inflight: dict[Any, asyncio.Future[Verdict]] = {}
         self._sync_inflight: dict[Any, concurrent.futures.Future[Verdict]] = {}
         self._lock = threading.Lock()
@@ -241,7 +243,8 @@ class OriginFunction:
         """The cached answer for this origin (and declared headers), or None."""
         # The key inline for a function that reads no header (every request asks this).
         key = self._key(origin, get) if self.header_names else origin
-        entry = self._cache.get(key) if key is not None else None
+        lookup = self._cache_get  # read, then called: a method load is not specialised
+        entry = lookup(key) if key is not None else None
         if entry is not None and entry[0] > time.monotonic():
             return entry[1]  # stored as a tuple: nothing built per request
         return None

@@ -203,13 +203,16 @@ class Engine:
 
     __slots__ = (
         "_acrh_cache",
+        "_actual_get",
         "_any_header",
         "_any_method",
         "_askable",
         "_denied",
         "_expose",
         "_granted_cache",
+        "_granted_get",
         "_granted_preflight_cache",
+        "_granted_preflight_get",
         "_header_limit",
         "_headers_ok",
         "_matcher",
@@ -220,6 +223,7 @@ class Engine:
         "_pna",
         "_preflight_cache",
         "_preflight_failed",
+        "_preflight_get",
         "_preflight_prefix_any",
         "_status",
         "_vary",
@@ -228,6 +232,7 @@ class Engine:
         "actual_cache",
         "credentials",
         "decided",
+        "decided_get",
         "no_origin",
         "null_to_func",
         "origin_func",
@@ -280,6 +285,16 @@ class Engine:
         #: cache itself when every decision in it is final (no origin function); with one,
         #: an empty dict (a refusal there may still be overturned by the function).
         self.decided: dict[bytes, Decision] = self.actual_cache if origin_func is None else {}
+        # The caches' bound ``get`` methods, taken once: CPython's fast path for ``d.get(k)``
+        # needs an exact dict, and a BoundedCache is a subclass (a bound method is fast).
+        # Callers read one into a local and call that: ``self._x(...)`` is a method load,
+        # which CPython 3.11 does not specialise for an attribute the instance holds.
+        #: ``decided.get``, for the adapters.
+        self.decided_get: Callable[[bytes], Decision | None] = self.decided.get
+        self._actual_get = self.actual_cache.get
+        self._granted_get = self._granted_cache.get
+        self._preflight_get = self._preflight_cache.get
+        self._granted_preflight_get = self._granted_preflight_cache.get
         self._compile_actual()
         self._compile_preflight(
             allow_methods, allow_headers, allow_private_network, max_age, preflight_status
@@ -401,7 +416,8 @@ class Engine:
         elif websocket:
             decision = self.websocket(origin)
         else:
-            decision = self.actual_cache.get(origin) or self.actual(origin)
+            cached = self._actual_get  # read, then called: see decided_get
+            decision = cached(origin) or self.actual(origin)
         func = self.origin_func
         if decision.allowed or func is None:
             return decision
@@ -421,8 +437,11 @@ class Engine:
         verdict = func.cached(origin, get)
         if verdict is None:
             return self._check_to_run(decision, func, origin, get, fields, websocket)
-        if verdict[0] and fields is None:  # the common hit (what _after returns)
-            return self._granted_cache.get(origin) or self.granted(origin)
+        if verdict[0]:  # the common hit (what _after returns), without its frame
+            if fields is None:
+                granted = self._granted_get
+                return granted(origin) or self.granted(origin)
+            return self.preflight(origin, fields[0], fields[1], fields[2], True)
         return self._after(origin, fields, verdict)
 
     def _check_to_run(
@@ -452,7 +471,7 @@ class Engine:
                 return self.refused(reason, preflight=True)
             return self.preflight(origin, fields[0], fields[1], fields[2], True)
         if allowed:  # the cache first: the decision for an allowed origin is built once
-            return self._granted_cache.get(origin) or self.granted(origin)
+            return self._granted_get(origin) or self.granted(origin)
         return self.refused(reason)
 
     # -- actual requests ------------------------------------------------------------------
@@ -463,7 +482,8 @@ class Engine:
             return self._wildcard_actual
         if len(origin) > self._origin_limit:  # hostile size: refused before it is hashed
             return self._denied[Reason.ORIGIN_NOT_ALLOWED]
-        decision = self.actual_cache.get(origin)
+        cached = self._actual_get
+        decision = cached(origin)
         if decision is not None:
             return decision
         if not self._matcher.matches(origin) or not _ECHOABLE.fullmatch(origin):
@@ -492,7 +512,7 @@ class Engine:
 
     def granted(self, origin: bytes) -> Decision:
         """The decision for an actual request whose origin the policy's function allowed."""
-        decision = self._granted_cache.get(origin)
+        decision = self._granted_get(origin)
         if decision is None:
             decision = self._granted_cache.remember(
                 origin,
@@ -542,10 +562,10 @@ class Engine:
             return self._preflight(
                 origin, method, header_lines, private_network, granted, acrh, size
             )
-        cache = self._granted_preflight_cache if granted else self._preflight_cache
         key = (origin, method, acrh, private_network)
-        decision = cache.get(key)
+        decision = (self._granted_preflight_get if granted else self._preflight_get)(key)
         if decision is None:
+            cache = self._granted_preflight_cache if granted else self._preflight_cache
             decision = cache.remember(
                 key,
                 self._preflight(origin, method, header_lines, private_network, granted, acrh, size),

@@ -85,6 +85,68 @@ def test_find_origin_common_cases() -> None:
     assert _speedups.find_origin([[b"origin", value]]) is value  # 2-lists, as some servers send
 
 
+PREFLIGHT_NAMES = st.one_of(
+    NAMES,
+    st.sampled_from(
+        [
+            b"access-control-request-method",
+            b"access-control-request-headers",
+            b"access-control-request-private-network",
+            b"Access-Control-Request-Method",
+            b"access-control-request-headerz",
+            bytearray(b"access-control-request-method"),
+            "access-control-request-headers",
+        ]
+    ),
+)
+PREFLIGHT_PAIRS = st.one_of(
+    st.tuples(PREFLIGHT_NAMES, VALUES),
+    st.tuples(PREFLIGHT_NAMES, VALUES).map(list),
+    st.tuples(PREFLIGHT_NAMES, VALUES, VALUES),  # malformed: three items
+)
+PREFLIGHT_RAW = st.one_of(
+    st.lists(PREFLIGHT_PAIRS, max_size=8), st.lists(PREFLIGHT_PAIRS, max_size=4).map(tuple)
+)
+
+
+def fields_or_error(loop: Any, raw: Any) -> Any:
+    """A preflight's fields as the adapter gets them, or the exception type."""
+    try:
+        return loop(raw)
+    except Exception as exc:
+        return type(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PREFLIGHT_RAW)
+def test_preflight_fields_answers_as_the_reference(raw: Any) -> None:
+    assert fields_or_error(_speedups.preflight_fields, raw) == fields_or_error(
+        _loops.preflight_fields_py, raw
+    )
+
+
+def test_preflight_fields_common_cases() -> None:
+    acrm, acrh = b"access-control-request-method", b"access-control-request-headers"
+    pna = b"access-control-request-private-network"
+    raw = [
+        (b"origin", b"o"),
+        (acrm, b"GET"),
+        (acrh, b"a"),
+        (acrm, b"PUT"),
+        (acrh, b"b"),
+        (pna, b"true"),
+    ]
+    fields = _speedups.preflight_fields(raw)
+    assert fields is not None
+    method, lines, private_network = fields
+    assert (method, lines, private_network) == (b"PUT", [b"a", b"b"], b"true")
+    assert method is raw[3][1] and lines[1] is raw[4][1]  # the request's own objects, last wins
+    assert _speedups.preflight_fields([(b"origin", b"o"), (acrh, b"a")]) is None  # no method
+    assert _speedups.preflight_fields([(acrm, b"PUT")]) == (b"PUT", [], None)
+    assert _speedups.preflight_fields([]) is None
+    assert _speedups.preflight_fields(((acrm, b"PUT"),)) == (b"PUT", [], None)  # Python's answer
+
+
 RESPONSE_NAMES = st.sampled_from(
     [
         b"content-type",
@@ -235,6 +297,10 @@ def test_no_reference_is_leaked() -> None:
         return None
 
     app_list = [(b"content-type", b"text/plain")]
+    preflight = [
+        (b"access-control-request-method", b"PUT"),
+        (b"access-control-request-headers", b"x"),
+    ]
     gc.collect()  # tails()'s middleware is garbage in a cycle: freed now, not mid-loop
     gc.disable()
     try:
@@ -243,6 +309,8 @@ def test_no_reference_is_leaked() -> None:
             sys.getrefcount(tail),
             sys.getrefcount(app_list),
             sys.getrefcount(app_list[0]),
+            sys.getrefcount(preflight[0][1]),
+            sys.getrefcount(preflight[1][1]),
         )
         for _ in range(20_000):
             f = _speedups.send_filter(send, tail)  # type: ignore[arg-type]  # a plain function: no awaitable to count
@@ -252,12 +320,15 @@ def test_no_reference_is_leaked() -> None:
                 {"type": "http.response.start", "headers": [(b"vary", b"Origin")]}
             )  # the Python merge
             _speedups.find_origin([(b"origin", b"https://a.example")])
+            _speedups.preflight_fields(preflight)
         del f
         after = (
             sys.getrefcount(send),
             sys.getrefcount(tail),
             sys.getrefcount(app_list),
             sys.getrefcount(app_list[0]),
+            sys.getrefcount(preflight[0][1]),
+            sys.getrefcount(preflight[1][1]),
         )
     finally:
         gc.enable()
@@ -280,13 +351,14 @@ def test_a_cycle_through_the_filter_is_collected() -> None:
 def test_setup_is_required_before_use() -> None:
     code = (
         "import corskit._speedups as s\n"
-        "for call in (lambda: s.find_origin([]), lambda: s.send_filter(print, ())):\n"
+        "for call in (lambda: s.find_origin([]), lambda: s.send_filter(print, ()),\n"
+        "             lambda: s.preflight_fields([])):\n"
         "    try:\n        call()\n    except RuntimeError as e:\n        print(e)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert out.stdout.count("setup() was not called") == 2
+    assert out.stdout.count("setup() was not called") == 3
 
 
 def test_no_extensions_switch_uses_the_python_loops() -> None:

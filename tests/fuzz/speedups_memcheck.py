@@ -26,6 +26,9 @@ NAMES: list[Any] = [
     b"Vary",
     b"content-type",
     b"x",
+    b"access-control-request-method",
+    b"access-control-request-headers",
+    b"access-control-request-private-network",
     bytearray(b"vary"),
     "vary",
     None,
@@ -44,7 +47,7 @@ def main(rounds: int) -> None:
     loops = _loops.c_loops()  # here, not at import: the suite imports this file without it
     if loops is None:
         raise SystemExit("speedups_memcheck: corskit._speedups was not built")
-    find_origin, send_filter = loops
+    find_origin, send_filter, preflight_fields = loops
     rnd = random.Random(1)
     for i in range(rounds):
         raw = [pair(rnd) for _ in range(rnd.randint(0, 5))]
@@ -55,10 +58,11 @@ def main(rounds: int) -> None:
             None,
             tuple(raw),
         ):
-            try:
-                find_origin(headers)
-            except Exception:
-                pass
+            for loop in (find_origin, preflight_fields):
+                try:
+                    loop(headers)
+                except Exception:
+                    pass
         app_list = [pair(rnd) for _ in range(rnd.randint(0, 5))]
         f = send_filter(send, rnd.choice(TAILS))
         message: Any
