@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Detection comparison: ``corskit audit`` vs CORScanner on the misconfigured-server corpus.
 
-Every corpus server (tests/audit/corpus.py, plus the django-cors-headers processes of
-tests/audit/django_site.py) is served on 127.0.0.1 by uvicorn (Flask apps by wsgiref), and
+Every corpus server (tests/doctor/audit/corpus.py, plus the django-cors-headers processes of
+tests/doctor/audit/django_site.py) is served on 127.0.0.1 by uvicorn (Flask apps by wsgiref), and
 scanned by:
 
 * **CORScanner @127.0.0.1**: CORScanner (PyPI ``corscanner``, run by the Python of a separate
@@ -54,8 +54,8 @@ sys.path.insert(0, str(ROOT))
 
 from corskit.doctor.audit import AuditOptions, run_audit  # noqa: E402
 from corskit.doctor.audit_classes import CLASS_IDS, severity_at_least  # noqa: E402
-from tests.audit import corpus, django_site  # noqa: E402
-from tests.audit.helpers import django_servers  # noqa: E402
+from tests.doctor.audit import corpus, django_site  # noqa: E402
+from tests.doctor.audit.helpers import django_servers  # noqa: E402
 from tests.servers import serve_asgi, serve_wsgi  # noqa: E402
 
 FRONTEND = corpus.FRONTEND

@@ -2,7 +2,7 @@
 # Make sure headless Chromium (Debian's `chromium` package), the Python `playwright` package and
 # headless Firefox (Debian's `firefox-esr` package, driven over WebDriver BiDi with no extra
 # package) are available for corskit's browser features and the differential suites
-# (tests/browser).
+# (tests/doctor/browser).
 #
 # Idempotent: does nothing when all three are already present. Never downloads a browser build
 # (`playwright install` is deliberately not used; Playwright is pointed at Debian's binary).

@@ -3,6 +3,6 @@ directory) for the corpus' Chromium tests."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import artifacts, chromium
+from tests.doctor.browser.conftest import artifacts, chromium
 
 __all__ = ["artifacts", "chromium"]

@@ -1,6 +1,6 @@
 """Byte-exact responses that frameworks never write, shared by the doctor's tests
 (tests/doctor/test_http_transport.py) and the same cases in real Chromium
-(tests/browser/test_http1_browser.py).
+(tests/doctor/browser/test_http1_browser.py).
 
 Each case is fetched from a page at :data:`PAGE`; ``expected`` is what Chromium 156 did with it
 (verdict and console line, ``{url}`` standing for the request URL), observed by the browser

@@ -1,7 +1,7 @@
 """The HTTP transport against a raw loopback server that writes exact bytes: the doctor's
 verdict and console line for answers no framework writes equal Chromium's (recorded in
 tests/doctor/http1_cases.py and checked in real Chromium by
-tests/browser/test_http1_browser.py), and the transport keeps its guarantees (time budget,
+tests/doctor/browser/test_http1_browser.py), and the transport keeps its guarantees (time budget,
 body cut-off, requests as written, proxies)."""
 
 from __future__ import annotations

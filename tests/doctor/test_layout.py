@@ -90,3 +90,11 @@ def test_no_doctor_function_over_100_lines() -> None:
                 if size > 100:
                     long.append(f"{path.relative_to(DOCTOR)}:{node.lineno} {node.name} {size}")
     assert long == []
+
+
+def test_tests_mirror_the_doctor_packages() -> None:
+    """Each sub-package of ``corskit.doctor`` has its tests in the same place under ``tests/``."""
+    tests = Path(__file__).resolve().parent
+    packages = sorted(p.name for p in DOCTOR.iterdir() if (p / "__init__.py").is_file())
+    missing = [name for name in packages if not (tests / name / "__init__.py").is_file()]
+    assert packages and not missing, f"no tests/doctor/<name>/ for: {missing}"

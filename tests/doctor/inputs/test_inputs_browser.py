@@ -36,7 +36,7 @@ from corskit.doctor.inputs.har import HarRequest, parse_har
 from corskit.doctor.inputs.har_check import check_offline
 from corskit.doctor.inputs.request import CopiedRequest
 from corskit.doctor.transports import HTTPTransport
-from tests.browser.conftest import require_browser
+from tests.doctor.browser.conftest import require_browser
 from tests.servers import free_port, serve_asgi
 
 from .record_devtools import run_in_chromium

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 RUN = (
-    "import sys, pytest, tests.audit.django_site; "
+    "import sys, pytest, tests.doctor.audit.django_site; "
     "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', '-k', 'django', "
     "'tests/doctor/layers/test_models.py', 'tests/doctor/layers/test_diagnose_layers.py']))"
 )

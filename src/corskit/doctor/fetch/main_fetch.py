@@ -173,7 +173,7 @@ class Simulation:
                 error,
                 url=last,
                 # Chromium names the page's origin even when the request carried `Origin: null`
-                # after a tainting redirect (seen in Chromium 150, tests/browser).
+                # after a tainting redirect (seen in Chromium 150, tests/doctor/browser).
                 origin=self.spec.origin.serialize(),
                 initial_url=self.url_list[0] if last != self.url_list[0] else None,
                 kind=self.spec.kind,

@@ -243,7 +243,7 @@ def _firefox_reason(
         return f"CORS header ‘Access-Control-Allow-Origin’ missing). Status code: {status_text}."
     if base in ("AllowOriginMismatch", "InvalidAllowOriginValue", "MultipleAllowOriginValues"):
         # Firefox 140 compares the combined value of several ACAO lines with the origin, so
-        # two lines read "does not match ‘a, b’" (seen in tests/browser).
+        # two lines read "does not match ‘a, b’" (seen in tests/doctor/browser).
         return f"CORS header ‘Access-Control-Allow-Origin’ does not match ‘{value}’)."
     if base == "WildcardOriginNotAllowed":
         return (
@@ -263,7 +263,7 @@ def _firefox_reason(
             " ‘Access-Control-Allow-Headers’ from CORS preflight response)."
         )
     if error == "RedirectContainsCredentials":
-        # Firefox refuses the redirect below CORS: only "did not succeed" (tests/browser).
+        # Firefox refuses the redirect below CORS: only "did not succeed" (tests/doctor/browser).
         return FIREFOX_DID_NOT_SUCCEED
     return None
 
@@ -300,7 +300,7 @@ def firefox_messages(
     bad_token: str = "",
 ) -> tuple[str, ...]:
     """Every CORS line Firefox prints for a failure, in order (checked against Firefox ESR in
-    tests/browser): one line for the failure itself, then, when the failing response was a
+    tests/doctor/browser): one line for the failure itself, then, when the failing response was a
     preflight's or a redirect's, ``CORS request did not succeed`` for the request it stopped.
     A network error (*network_error*) gets no line: Firefox's text for those has not been
     checked against every cause."""

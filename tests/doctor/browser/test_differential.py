@@ -1,0 +1,321 @@
+"""The differential suite: real headless Chromium versus the doctor's Fetch simulation.
+
+Every scenario of :mod:`tests.doctor.browser.scenarios` (corskit's middleware and hand-written broken
+servers × request shapes × origins) is fetched from a Chromium page with the scenario's origin,
+against real uvicorn servers on 127.0.0.1, and then replayed through the simulation against the
+same URL. The tests assert:
+
+* the same verdict (the promise resolved / was rejected) and the same console message;
+* for corskit's servers: the policy's decision is what Chromium enforces (everything the policy
+  allows succeeds, everything it refuses fails);
+* that the preflights really reached the server (none faked by Playwright, none hidden by the
+  preflight cache) and that credentials ride only on actual requests.
+
+All scenarios run in one browser launch (one tab per origin), then all simulations; the timings
+and every result are written to ``artifacts/browser-differential.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corskit.doctor.browser import (
+    BrowserOutcome,
+    BrowserRequest,
+    BrowserSession,
+    SimulationUnavailable,
+    SimulationView,
+    simulate_request,
+)
+from tests.doctor.browser import harness
+from tests.doctor.browser.scenarios import APP, Scenario, generate
+
+pytestmark = pytest.mark.browser
+
+SCENARIOS = generate()
+BY_ID = {s.id: s for s in SCENARIOS}
+COOKIE = {
+    "name": "sid",
+    "value": "s3cr3t",
+    "domain": "127.0.0.1",
+    "path": "/",
+    "secure": True,
+    "sameSite": "None",
+}
+
+
+@dataclass
+class DifferentialRun:
+    """Everything one run of the suite observed."""
+
+    servers: harness.Servers
+    browser: dict[str, BrowserOutcome] = field(default_factory=dict)
+    simulation: dict[str, SimulationView | str] = field(default_factory=dict)
+    hits: dict[str, list[harness.Hit]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _browser_request(servers: harness.Servers, scenario: Scenario) -> BrowserRequest:
+    r = scenario.request
+    return BrowserRequest(
+        url=harness.scenario_url(servers, scenario),
+        method=r.method,
+        headers=r.headers,
+        credentials=r.credentials,
+        body=r.body,
+    )
+
+
+@pytest.fixture(scope="module")
+def run(chromium: str, artifacts: Path) -> Iterator[DifferentialRun]:
+    """Run every scenario in Chromium (one launch), then through the simulation."""
+    from corskit.doctor.transports import HTTPTransport
+
+    started = time.monotonic()
+    with harness.running_servers() as servers:
+        result = DifferentialRun(servers)
+        ready = time.monotonic()
+        with BrowserSession(
+            chromium_path=chromium, targets=[servers.a, servers.b], cookies=[COOKIE]
+        ) as session:
+            launched = time.monotonic()
+            for scenario in SCENARIOS:
+                page = session.page(scenario.origin)
+                result.browser[scenario.id] = page.fetch(_browser_request(servers, scenario))
+            version = session.version
+        browsed = time.monotonic()
+        time.sleep(0.05)  # the last server log entries are written just after the response
+        for scenario in SCENARIOS:
+            result.hits[scenario.id] = servers.recorder.for_case(scenario.id)
+        servers.recorder.clear()
+        transport = HTTPTransport(timeout=10.0)
+        try:
+            for scenario in SCENARIOS:
+                r = scenario.request
+                try:
+                    result.simulation[scenario.id] = simulate_request(
+                        harness.scenario_url(servers, scenario),
+                        scenario.origin,
+                        r.method,
+                        r.headers,
+                        r.credentials,
+                        r.body,
+                        transport=transport,
+                        # The browser run declares the loopback servers `public`, so Local
+                        # Network Access never applies there; the simulation must match.
+                        check_local_network=False,
+                    )
+                except (SimulationUnavailable, Exception) as exc:  # reported per scenario
+                    result.simulation[scenario.id] = f"{type(exc).__name__}: {exc}"
+        finally:
+            transport.close()
+        simulated = time.monotonic()
+        result.timings = {
+            "scenarios": len(SCENARIOS),
+            "servers_start_s": round(ready - started, 3),
+            "browser_launch_s": round(launched - ready, 3),
+            "browser_fetches_s": round(browsed - launched, 3),
+            "simulation_s": round(simulated - browsed, 3),
+            "total_s": round(simulated - started, 3),
+        }
+        _write_report(artifacts / "browser-differential.json", result, version)
+        yield result
+
+
+def _write_report(path: Path, result: DifferentialRun, version: str) -> None:
+    rows: list[dict[str, Any]] = []
+    for scenario in SCENARIOS:
+        b = result.browser[scenario.id]
+        s = result.simulation.get(scenario.id)
+        sim = s.to_json() if isinstance(s, SimulationView) else {"error": s}
+        rows.append(
+            {
+                "id": scenario.id,
+                "origin": scenario.origin,
+                "method": scenario.request.method,
+                "headers": [list(h) for h in scenario.request.headers],
+                "credentials": scenario.request.credentials,
+                "browser": {
+                    "verdict": b.verdict,
+                    "status": b.status,
+                    "cors_error": b.cors_error,
+                    "message": b.cors_message,
+                },
+                "simulation": {
+                    k: sim.get(k) for k in ("verdict", "status", "cors_error", "message", "error")
+                },
+                "server": [
+                    [h.server, h.method, h.origin, h.acrm, h.acrh, h.cookie, h.status]
+                    for h in result.hits[scenario.id]
+                ],
+            }
+        )
+    path.write_text(
+        json.dumps({"chromium": version, "timings": result.timings, "scenarios": rows}, indent=1)
+    )
+
+
+def test_scenario_count() -> None:
+    assert len(SCENARIOS) >= 150
+    kinds = {s.kind for s in SCENARIOS}
+    assert kinds == {"corskit", "broken"}
+
+
+def test_suite_is_fast(run: DifferentialRun) -> None:
+    print(f"\ndifferential suite timings: {run.timings}")
+    # One browser launch, one tab per origin: a few hundred fetches take seconds, not minutes.
+    assert run.timings["browser_fetches_s"] < 90
+
+
+@pytest.mark.parametrize("sid", [s.id for s in SCENARIOS])
+def test_browser_and_simulation_agree(run: DifferentialRun, sid: str) -> None:
+    browser = run.browser[sid]
+    sim = run.simulation[sid]
+    assert isinstance(sim, SimulationView), f"the simulation failed: {sim}"
+    assert not (browser.error or "").startswith("browser error"), browser.error
+    detail = (
+        f"\nChromium:   {browser.verdict} {browser.cors_error}\n  {browser.cors_message}"
+        f"\nsimulation: {sim.verdict} {sim.cors_error}\n  {sim.message}"
+    )
+    assert browser.verdict == sim.verdict, detail
+    # Exact, down to which of several refused headers is named (Blink's hash-map order, which
+    # the doctor replays: corskit.doctor.fetch.header_order).
+    assert browser.cors_message == sim.message, detail
+    if browser.cors_error and sim.cors_error:
+        assert browser.cors_error == sim.cors_error, detail
+
+
+CORSKIT_IDS = [s.id for s in SCENARIOS if s.kind == "corskit"]
+
+
+@pytest.mark.parametrize("sid", CORSKIT_IDS)
+def test_chromium_enforces_corskit_policy(run: DifferentialRun, sid: str) -> None:
+    """What corskit's policy allows succeeds in Chromium; what it refuses fails there."""
+    scenario = BY_ID[sid]
+    allowed, reason = harness.policy_allows(run.servers.apps, scenario)
+    browser = run.browser[sid]
+    hits = run.hits[sid]
+    method = scenario.request.method
+    actual_hits = [h for h in hits if h.method != "OPTIONS"]
+    if allowed and harness.normalize_method(method) != method.upper() and not actual_hits:
+        # uvicorn's default parser (httptools) answers a lower-case method such as `patch` with a
+        # bare 400 before any ASGI app runs; the preflight passed, the actual request never
+        # reached the middleware. Chromium reports the missing ACAO of that 400.
+        assert browser.verdict == "blocked"
+        assert browser.cors_error == "MissingAllowOriginHeader"
+        return
+    assert browser.verdict == ("allowed" if allowed else "blocked"), (
+        f"policy says {reason}; Chromium: {browser.verdict} {browser.cors_message}"
+    )
+
+
+@pytest.mark.parametrize("sid", [s.id for s in SCENARIOS])
+def test_wire_matches_fetch(run: DifferentialRun, sid: str) -> None:
+    """The preflight really reached the server (not faked by Playwright, not hidden by the
+    preflight cache), it carried no cookie, and the Origin was the page's."""
+    scenario = BY_ID[sid]
+    hits = [h for h in run.hits[sid] if h.server == "A" and h.path == scenario.path]
+    assert hits, "the server never saw this scenario"
+    r = scenario.request
+    method = harness.normalize_method(r.method)
+    needs_preflight = method not in harness.SAFELISTED_METHODS or bool(
+        harness.unsafe_header_names(r.headers)
+    )
+    preflights = [h for h in hits if h.method == "OPTIONS"]
+    assert len(preflights) == (1 if needs_preflight else 0)
+    for h in preflights:
+        assert h.acrm == method
+        assert h.cookie is None  # Fetch, CORS-preflight request: never credentials on a preflight
+        unsafe = harness.unsafe_header_names(r.headers)
+        assert h.acrh == (",".join(unsafe) if unsafe else None)
+    for h in hits:
+        assert h.origin == scenario.origin
+    actual = [h for h in hits if h.method != "OPTIONS"]
+    for h in actual:
+        assert h.method == method
+        assert (h.cookie == "sid=s3cr3t") == (r.credentials == "include")
+
+
+# -- Chromium versus the Fetch standard: the differences the suite found ------------------------
+
+
+def test_chromium_lets_acah_wildcard_cover_authorization(run: DifferentialRun) -> None:
+    """Fetch: `Access-Control-Allow-Headers: *` never covers Authorization (§1.4 step 5).
+    Chromium 150 lets it through; the simulation follows Chromium and notes the spec's verdict."""
+    for sid in (
+        "b-acah-star-app-get-authorization",
+        "b-wildcard-no-credentials-app-get-authorization",
+    ):
+        assert run.browser[sid].verdict == "allowed"
+        assert run.browser[sid].console == ()  # no console message at all
+        sim = run.simulation[sid]
+        assert isinstance(sim, SimulationView)
+        assert sim.outcome.spec_verdict == "blocked"
+    # Only a DevTools Issue (a deprecation, raised once per page) says so.
+    issues = {i for b in run.browser.values() if b.origin == APP for i in b.issues}
+    assert "DeprecationIssue: AuthorizationCoveredByWildcard" in issues
+    # corskit itself follows the spec: it refuses, and Chromium then blocks.
+    assert run.browser["c-wildcard-app-get-authorization"].verdict == "blocked"
+
+
+def test_chromium_names_one_of_several_disallowed_headers(run: DifferentialRun) -> None:
+    """With several disallowed headers Chromium names one, picked neither in insertion nor in
+    alphabetical order (Blink keeps request headers in a hash map): X-Zeta + X-Alpha gives
+    x-zeta, although Access-Control-Request-Headers is sorted (x-alpha,x-zeta). The doctor
+    replays that hash map and names the same header."""
+    browser = run.browser["b-acah-fixed-list-app-get-two-custom"]
+    assert (
+        browser.cors_message
+        and "Request header field x-zeta is not allowed" in browser.cors_message
+    )
+    sim = run.simulation["b-acah-fixed-list-app-get-two-custom"]
+    assert isinstance(sim, SimulationView)
+    assert sim.message == browser.cors_message
+    preflight = [
+        h for h in run.hits["b-acah-fixed-list-app-get-two-custom"] if h.method == "OPTIONS"
+    ]
+    assert preflight[0].acrh == "x-alpha,x-zeta"
+
+
+def test_chromium_names_the_page_origin_after_a_tainting_redirect(run: DifferentialRun) -> None:
+    """After a cross-origin redirect the request carries `Origin: null` (§1.11), but the console
+    message still says "from origin 'https://app.example.com'"."""
+    sid = "b-redirect-cross-origin-fixed-app-get"
+    hits = run.hits[sid]
+    assert [h.origin for h in hits] == [APP, "null"]
+    message = run.browser[sid].cors_message or ""
+    assert f"from origin '{APP}'" in message
+    assert "(redirected from '" in message
+
+
+def test_chromium_leaves_credentials_redirect_location_empty(run: DifferentialRun) -> None:
+    """kRedirectContainsCredentials: Chromium 150 prints `Redirect location ''` (empty), not the
+    URL, and names the original URL without "(redirected from ...)"."""
+    message = run.browser["b-redirect-credentials-in-location-app-get"].cors_message or ""
+    assert "Redirect location '' contains a username and password" in message
+    assert "redirected from" not in message
+
+
+def test_redirect_response_without_cors_names_the_redirecting_url(run: DifferentialRun) -> None:
+    """A redirect response is itself CORS-checked (§1.12); when it fails, the message names the
+    URL that answered with the redirect, and the Location is never requested."""
+    sid = "b-redirect-no-cors-app-get"
+    message = run.browser[sid].cors_message or ""
+    assert "/b/redirect-no-cors/data" in message and "redirected from" not in message
+    assert [h.path for h in run.hits[sid]] == ["/b/redirect-no-cors/data"]
+
+
+def test_lower_case_patch_is_not_normalised(run: DifferentialRun) -> None:
+    """Fetch normalises delete/get/head/options/post/put but not patch (§1.1): Chromium sends
+    `Access-Control-Request-Method: patch`, which `ACAM: PATCH` does not match."""
+    hits = run.hits["c-credentials-app-patch-lower"]
+    assert [h.acrm for h in hits if h.method == "OPTIONS"] == ["patch"]
+    assert run.browser["c-credentials-app-patch-lower"].verdict == "blocked"
+    assert run.browser["c-credentials-app-patch-upper"].verdict == "allowed"
