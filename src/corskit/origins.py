@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .problems import CATALOGUE, Problem, escape
-from .public_suffix import is_public_suffix
+from .public_suffix import is_localhost_name, is_public_suffix
 from .regex_linear import regex_linear_problem
 
 if sys.version_info >= (3, 11):
@@ -36,6 +36,7 @@ else:  # pragma: no cover
 __all__ = [
     "OriginMatcher",
     "OriginPattern",
+    "is_localhost_name",
     "is_loopback_host",
     "is_public_suffix",
     "parse_pattern",
@@ -56,7 +57,7 @@ _LOCALHOST_NAMES = ("localhost",)
 
 def is_loopback_host(host: str) -> bool:
     """Loopback IP or an RFC 6761 localhost name: plain http is acceptable there."""
-    if host == "localhost" or host.endswith(".localhost"):
+    if is_localhost_name(host):
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

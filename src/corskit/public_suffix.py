@@ -18,7 +18,7 @@ import threading
 from importlib import resources
 from typing import NamedTuple
 
-__all__ = ["is_public_suffix", "list_version"]
+__all__ = ["is_localhost_name", "is_public_suffix", "list_version"]
 
 _FILE = "public_suffix_list.dat"
 
@@ -75,6 +75,11 @@ def _load() -> _Rules:
     return _rules
 
 
+def is_localhost_name(host: str) -> bool:
+    """``localhost`` or a name under it (RFC 6761): browsers resolve these to loopback."""
+    return host == "localhost" or host.endswith(".localhost")
+
+
 def is_public_suffix(domain: str) -> bool:
     """True when anyone can register names directly under *domain*.
 
@@ -82,7 +87,7 @@ def is_public_suffix(domain: str) -> bool:
     [True, True, True, True, False]
     """
     name = domain.lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
+    if is_localhost_name(name):
         return False  # RFC 6761: every name under localhost is this machine; nobody registers them
     if "." not in name:
         return True  # the implicit "*" rule: every top-level domain

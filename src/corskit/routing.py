@@ -47,6 +47,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .bounded import BoundedCache
 from .engine import Engine, Reason
 from .policy import CORSPolicy
 from .problems import CATALOGUE, CORSConfigError, Problem, escape
@@ -56,7 +57,7 @@ __all__ = ["AMBIGUOUS", "RouteTable", "include_router", "route_prefix", "routes_
 AMBIGUOUS = "<ambiguous>"
 MAX_PATH = 8192
 _CACHE_SIZE = 4096  # route cache: at most this many paths...
-_CACHE_BYTES = 1 << 20  # ... holding at most this many characters of paths,
+_CACHE_BYTES = 1 << 20  # ... holding at most this many bytes of paths (bounded.key_size),
 _CACHE_KEY_LIMIT = 2048  # each at most this long (longer paths are never cached)
 # RFC 3986 pchar minus "%" and ";" (never literal in a canonical route), plus non-ASCII
 # (frameworks route on the decoded path, so "/café" is a plain prefix); the space too
@@ -143,7 +144,6 @@ class RouteTable:
 
     __slots__ = (
         "_cache",
-        "_cache_bytes",
         "_depth",
         "_engines",
         "_exact",
@@ -229,8 +229,7 @@ class RouteTable:
         self._folded = folded
         self._engines: dict[str, Engine] = {name: p.engine for name, p in policies.items()}
         self._depth = max((len(s) for s in exact), default=0)
-        self._cache: dict[object, Engine | None] = {}
-        self._cache_bytes = 0
+        self._cache: BoundedCache[object, Engine | None] = BoundedCache(_CACHE_SIZE, _CACHE_BYTES)
         self._refuse = refusal_engine()
 
     @staticmethod
@@ -280,13 +279,8 @@ class RouteTable:
         engine = (
             self._refuse if name == AMBIGUOUS else (None if name is None else self._engines[name])
         )
-        size = len(path) + (len(raw) if raw is not None else 0)
-        if size <= _CACHE_KEY_LIMIT:  # long paths are answered, never kept
-            if len(self._cache) >= _CACHE_SIZE or self._cache_bytes + size > _CACHE_BYTES:
-                self._cache.clear()
-                self._cache_bytes = 0
-            self._cache[key] = engine
-            self._cache_bytes += size
+        if len(path) + (len(raw) if raw is not None else 0) <= _CACHE_KEY_LIMIT:
+            self._cache.remember(key, engine)  # long paths are answered, never kept
         return engine
 
     def match(self, path: str, raw: bytes | None = None) -> str | None:

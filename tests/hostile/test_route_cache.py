@@ -33,7 +33,7 @@ def test_the_cache_is_bounded_by_bytes() -> None:
     table = RouteTable(ROUTES)
     for i in range(3000):
         table.lookup(f"/public/{i:06d}/" + "x" * 1900)
-        assert table._cache_bytes <= routing._CACHE_BYTES
+        assert table._cache.size_in_bytes <= routing._CACHE_BYTES
         assert len(table._cache) <= routing._CACHE_SIZE
     assert sum(len(k) for k in table._cache if isinstance(k, str)) <= routing._CACHE_BYTES
 

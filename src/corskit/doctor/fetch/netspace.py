@@ -16,6 +16,7 @@ import ipaddress
 import socket
 from typing import Literal
 
+from ...origins import is_localhost_name
 from .spec import Origin
 
 __all__ = [
@@ -50,8 +51,7 @@ _LOCAL_NETS = [
 
 def is_loopback_name(host: str) -> bool:
     """``localhost`` and ``*.localhost`` (RFC 6761; browsers resolve them to loopback)."""
-    host = host.lower().rstrip(".")
-    return host == "localhost" or host.endswith(".localhost")
+    return is_localhost_name(host.lower().rstrip("."))
 
 
 def address_space_of_ip(ip: str) -> AddressSpace:
