@@ -113,7 +113,7 @@ def _usage(message: str) -> Exception:
 
 
 def _validate(args: argparse.Namespace) -> None:
-    from corskit.doctor.audit_probes import parse_origin
+    from corskit.doctor.audit.probes import split_origin
 
     if not 1 <= args.concurrency <= 64:
         raise _usage("--concurrency must be between 1 and 64")
@@ -125,7 +125,7 @@ def _validate(args: argparse.Namespace) -> None:
         raise _usage("--max-requests must be at least 1")
     for origin in args.origin:
         try:
-            parse_origin(origin)
+            split_origin(origin)
         except ValueError as exc:
             raise _usage(f"--origin {exc}") from None
     if args.credentials_cookie is not None:

@@ -9,7 +9,7 @@ from corskit.doctor.audit_probes import (
     discovery_probes,
     is_serialized_origin,
     lookalike_probes,
-    parse_origin,
+    split_origin,
     third_party_probes,
 )
 
@@ -119,12 +119,12 @@ def test_discovery_and_host_independent_probes() -> None:
 )
 def test_parse_origin_rejects_what_browsers_never_send(bad: str) -> None:
     with pytest.raises(ValueError):
-        parse_origin(bad)
+        split_origin(bad)
 
 
 def test_parse_origin_and_serialization() -> None:
-    assert parse_origin("http://localhost:3000") == ("http", "localhost", "3000")
-    assert parse_origin("https://[::1]:8443") == ("https", "[::1]", "8443")
+    assert split_origin("http://localhost:3000") == ("http", "localhost", "3000")
+    assert split_origin("https://[::1]:8443") == ("https", "[::1]", "8443")
     assert is_serialized_origin("chrome-extension://abcdef")
     assert not is_serialized_origin("https://a.com/")
     assert not is_serialized_origin("https://A.com")

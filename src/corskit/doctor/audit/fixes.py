@@ -10,7 +10,7 @@ from ..fetch.netspace import registrable_domain
 from ..layers import starlette
 from .model import ORIGIN_CLASSES, CORSConfig, Exchange, host_of
 from .probes import (
-    parse_origin,
+    split_origin,
 )
 
 
@@ -33,7 +33,7 @@ def _suggest_regex(regex: str, origin: str | None) -> str:
     escaped known-good origin."""
     if origin is None:
         return r"https://app\.example\.com"
-    scheme, host, port = parse_origin(origin)
+    scheme, host, port = split_origin(origin)
     if any(t in regex for t in (".*", ".+", "[", "\\w")):
         domain = registrable_domain(host) or host
         return f"{scheme}://[a-z0-9-]+\\.{re.escape(domain)}" + (f":{port}" if port else "")
@@ -148,7 +148,7 @@ def _py(text: str) -> str:
 
 def _matching_pattern(patterns: Iterable[str], origin: str) -> str | None:
     try:
-        scheme, host, port = parse_origin(origin)
+        scheme, host, port = split_origin(origin)
     except ValueError:
         return None
     for p in patterns:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..transports import WireRequest, WireResponse
 from .classes import CLASSES, Severity, severity_at_least, severity_rank
-from .probes import Probe, parse_origin
+from .probes import Probe, split_origin
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -227,6 +227,6 @@ def path_of(url: str) -> str:
 
 def host_of(origin: str) -> str:
     try:
-        return parse_origin(origin)[1]
+        return split_origin(origin)[1]
     except ValueError:
         return origin.split("://", 1)[-1]

@@ -53,7 +53,7 @@ __all__ = [
     "is_serialized_origin",
     "known_preflight_probes",
     "lookalike_probes",
-    "parse_origin",
+    "split_origin",
     "third_party_probes",
 ]
 
@@ -111,7 +111,7 @@ _ORIGIN = re.compile(
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
-def parse_origin(text: str) -> tuple[str, str, str | None]:
+def split_origin(text: str) -> tuple[str, str, str | None]:
     """Split a serialized origin into ``(scheme, host, port or None)``.
 
     Raises :class:`ValueError` with a one-line reason when *text* is not a serialized
@@ -221,7 +221,7 @@ def discovery_probes(target_origin: str | None, rand: str) -> list[Probe]:
 def third_party_probes(rand: str, known: Sequence[str]) -> list[Probe]:
     """``null`` and pages on shared hosting platforms (host-independent)."""
     probes = [Probe("attack", "GET", "null", "null-origin", note="sandboxed iframe / data: URL")]
-    known_sites = {registrable_domain(parse_origin(k)[1]) for k in known}
+    known_sites = {registrable_domain(split_origin(k)[1]) for k in known}
     for template in THIRD_PARTY_HOSTS:
         origin = template.replace("{r}", f"corskit-{rand}")
         host = origin.split("://", 1)[1]
@@ -233,7 +233,7 @@ def third_party_probes(rand: str, known: Sequence[str]) -> list[Probe]:
 
 def lookalike_probes(base: str, rand: str) -> list[Probe]:
     """Every look-alike of the trusted origin *base* (see the module table)."""
-    scheme, host, port = parse_origin(base)
+    scheme, host, port = split_origin(base)
     evil = attacker_domain(rand)
     suffix_port = f":{port}" if port else ""
     out: list[Probe] = []

@@ -32,7 +32,7 @@ from .probes import (
     is_serialized_origin,
     known_preflight_probes,
     lookalike_probes,
-    parse_origin,
+    split_origin,
     third_party_probes,
 )
 from .sender import Sender
@@ -46,7 +46,7 @@ def run_audit(target: str, options: AuditOptions | None = None) -> AuditReport:
     options = options or AuditOptions()
     for origin in options.origins:
         try:
-            parse_origin(origin)
+            split_origin(origin)
         except ValueError as exc:
             raise AuditError(f"--origin {exc}") from None
     first = options.paths[0] if options.paths else "/"
@@ -237,7 +237,7 @@ class _Run:
             named = ex.acao()
             if named and named not in ("*", "null") and is_serialized_origin(named):
                 try:
-                    parse_origin(named)
+                    split_origin(named)
                     found.append(named)
                 except ValueError:
                     pass
