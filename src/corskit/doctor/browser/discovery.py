@@ -29,6 +29,43 @@ class BrowserUnavailable(RuntimeError):
     """
 
 
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_binary(
+    override: str | None,
+    *,
+    env_var: str,
+    option: str,
+    candidates: tuple[str, ...],
+    path_names: tuple[str, ...],
+    missing: str,
+) -> str:
+    """Locate a browser binary: *override* (the command-line *option*), then the *env_var*
+    environment variable, then the *candidates* that are executable files, then *path_names*
+    on ``PATH``. Raises :class:`BrowserUnavailable` (with *missing* when nothing is found)."""
+    from_env = not override and bool(os.environ.get(env_var))
+    override = override or os.environ.get(env_var) or None
+    if override:
+        path = os.path.expanduser(override)
+        if _executable(path):
+            return path
+        found = shutil.which(path)
+        if found:
+            return found
+        source = env_var if from_env else option
+        raise BrowserUnavailable(f"{source} {override!r} is not an executable file")
+    for candidate in candidates:
+        if _executable(candidate):
+            return candidate
+    for name in path_names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BrowserUnavailable(missing)
+
+
 def find_chromium(override: str | None = None) -> str:
     """Locate the Chromium binary.
 
@@ -36,25 +73,14 @@ def find_chromium(override: str | None = None) -> str:
     ``/usr/lib/chromium/chromium``, ``/usr/bin/chromium``, then ``chromium`` /
     ``chromium-browser`` on ``PATH``. Raises :class:`BrowserUnavailable`.
     """
-    from_env = not override and bool(os.environ.get("CORSKIT_CHROMIUM"))
-    override = override or os.environ.get("CORSKIT_CHROMIUM") or None
-    if override:
-        path = os.path.expanduser(override)
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-        found = shutil.which(path)
-        if found:
-            return found
-        source = "CORSKIT_CHROMIUM" if from_env else "--chromium"
-        raise BrowserUnavailable(f"{source} {override!r} is not an executable file")
-    for candidate in CHROMIUM_CANDIDATES:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BrowserUnavailable(f"Chromium not found; {INSTALL_HINT}, or pass --chromium PATH")
+    return find_binary(
+        override,
+        env_var="CORSKIT_CHROMIUM",
+        option="--chromium",
+        candidates=CHROMIUM_CANDIDATES,
+        path_names=("chromium", "chromium-browser"),
+        missing=f"Chromium not found; {INSTALL_HINT}, or pass --chromium PATH",
+    )
 
 
 def browser_available(chromium_path: str | None = None) -> str | None:

@@ -100,23 +100,14 @@ class FirefoxPage:
         token = urlsplit(request.url).query or request.url
         console = self._settle(log_start, sent_start, token, ok, settle_ms)
         sent = session.sent[sent_start:]
-        headers = tuple((str(k), str(v)) for k, v in result.get("headers") or ())
-        status_code = result.get("status")
-        return BrowserOutcome(
+        return BrowserOutcome.from_page_result(
+            result,
             origin=self.origin,
-            url=request.url,
-            method=request.method,
-            resolved=ok,
-            status=int(status_code) if isinstance(status_code, (int, float)) else None,
-            error=None if ok else str(result.get("error") or "TypeError: NetworkError"),
-            final_url=result.get("url") if ok else None,
-            redirected=bool(result.get("redirected")),
-            response_headers=headers,
-            body=result.get("body") if ok else None,
+            request=request,
             console=console,
+            default_error="TypeError: NetworkError",
             requests=tuple((m, u, session.statuses.get(rid)) for rid, m, u in sent),
             chromium_version=session.version,
-            elapsed_ms=float(result.get("elapsed") or 0.0),
             browser="firefox",
         )
 

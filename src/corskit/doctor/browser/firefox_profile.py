@@ -4,10 +4,8 @@ loopback and take nothing away from the CORS answer."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 
-from .discovery import BrowserUnavailable
+from .discovery import BrowserUnavailable, find_binary
 
 FIREFOX_INSTALL_HINT = (
     "run `bash scripts/ensure-browser.sh` (installs Debian's firefox-esr), or pass --firefox PATH"
@@ -112,25 +110,14 @@ def user_js(dead_port: int) -> str:
 def find_firefox(override: str | None = None) -> str:
     """Locate Firefox: *override* (``--firefox PATH``), ``CORSKIT_FIREFOX``, the candidates
     above, then ``firefox-esr`` / ``firefox`` on ``PATH``. Raises :class:`BrowserUnavailable`."""
-    from_env = not override and bool(os.environ.get("CORSKIT_FIREFOX"))
-    override = override or os.environ.get("CORSKIT_FIREFOX") or None
-    if override:
-        path = os.path.expanduser(override)
-        if os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-        found = shutil.which(path)
-        if found:
-            return found
-        source = "CORSKIT_FIREFOX" if from_env else "--firefox"
-        raise BrowserUnavailable(f"{source} {override!r} is not an executable file")
-    for candidate in FIREFOX_CANDIDATES:
-        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    for name in ("firefox-esr", "firefox"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BrowserUnavailable(f"Firefox not found; {FIREFOX_INSTALL_HINT}")
+    return find_binary(
+        override,
+        env_var="CORSKIT_FIREFOX",
+        option="--firefox",
+        candidates=FIREFOX_CANDIDATES,
+        path_names=("firefox-esr", "firefox"),
+        missing=f"Firefox not found; {FIREFOX_INSTALL_HINT}",
+    )
 
 
 def firefox_available(firefox_path: str | None = None) -> str | None:

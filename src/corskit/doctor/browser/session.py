@@ -113,6 +113,40 @@ class BrowserOutcome:
     elapsed_ms: float = 0.0
     browser: str = "chromium"
 
+    @classmethod
+    def from_page_result(
+        cls,
+        result: dict[str, Any],
+        *,
+        origin: str,
+        request: BrowserRequest,
+        console: tuple[str, ...],
+        default_error: str,
+        requests: tuple[tuple[str, str, int | None], ...],
+        **details: Any,
+    ) -> BrowserOutcome:
+        """The outcome of the page's ``fetch()`` *result* (the dictionary the injected script
+        returns), its *console* lines and the *requests* seen; *default_error* is the browser's
+        own rejection text when the script gave none, *details* the browser's extra fields."""
+        ok = bool(result.get("resolved"))
+        status_code = result.get("status")
+        return cls(
+            origin=origin,
+            url=request.url,
+            method=request.method,
+            resolved=ok,
+            status=int(status_code) if isinstance(status_code, (int, float)) else None,
+            error=None if ok else str(result.get("error") or default_error),
+            final_url=result.get("url") if ok else None,
+            redirected=bool(result.get("redirected")),
+            response_headers=tuple((str(k), str(v)) for k, v in result.get("headers") or ()),
+            body=result.get("body") if ok else None,
+            console=console,
+            requests=requests,
+            elapsed_ms=float(result.get("elapsed") or 0.0),
+            **details,
+        )
+
     @property
     def browser_name(self) -> str:
         """``Chromium 156.0...`` or ``Firefox 140.5.0esr``: the browser and its version."""
@@ -352,27 +386,18 @@ class OriginPage:
                 cors_parameter = str(status.get("failedParameter") or "") or None
         if net_error and cors_error is None:
             console += self._failed_line(net_error, console_start)
-        headers = tuple((str(k), str(v)) for k, v in result.get("headers") or ())
-        status_code = result.get("status")
-        return BrowserOutcome(
+        return BrowserOutcome.from_page_result(
+            result,
             origin=self.origin,
-            url=request.url,
-            method=request.method,
-            resolved=ok,
-            status=int(status_code) if isinstance(status_code, (int, float)) else None,
-            error=None if ok else str(result.get("error") or "TypeError: Failed to fetch"),
-            final_url=result.get("url") if ok else None,
-            redirected=bool(result.get("redirected")),
-            response_headers=headers,
-            body=result.get("body") if ok else None,
+            request=request,
             console=console,
+            default_error="TypeError: Failed to fetch",
+            requests=tuple((m, u, self._statuses.get(rid)) for rid, m, u in sent),
             cors_error=cors_error,
             cors_error_parameter=cors_parameter,
             net_error=net_error,
-            requests=tuple((m, u, self._statuses.get(rid)) for rid, m, u in sent),
             issues=tuple(self._issues[issues_start:]),
             chromium_version=self.session.version,
-            elapsed_ms=float(result.get("elapsed") or 0.0),
         )
 
     def close(self) -> None:
