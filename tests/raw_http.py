@@ -74,13 +74,11 @@ def _handle(conn: socket.socket, answer: Answer, tls: ssl.SSLContext | None) -> 
 
 
 @contextmanager
-def serve_raw(answer: Answer, *, tls: ssl.SSLContext | None = None) -> Iterator[str]:
-    """Serve on 127.0.0.1 (a free port) until the block ends; yields ``http://127.0.0.1:PORT``
-    (``https://`` with a server-side *tls* context).  Each connection carries one request:
-    *answer* gives the reply, written as is, and the server then closes the connection."""
+def serve_connections(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """Accept connections on 127.0.0.1 (a free port) until the block ends, each handed to
+    *handle* on its own thread; yields the port."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
-    port = listener.getsockname()[1]
     stop = threading.Event()
 
     def serve() -> None:
@@ -89,13 +87,22 @@ def serve_raw(answer: Answer, *, tls: ssl.SSLContext | None = None) -> Iterator[
                 conn, _ = listener.accept()
             except OSError:
                 continue
-            threading.Thread(target=_handle, args=(conn, answer, tls), daemon=True).start()
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+        yield listener.getsockname()[1]
     finally:
         stop.set()
         thread.join(2)
         listener.close()
+
+
+@contextmanager
+def serve_raw(answer: Answer, *, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serve on 127.0.0.1 (a free port) until the block ends; yields ``http://127.0.0.1:PORT``
+    (``https://`` with a server-side *tls* context).  Each connection carries one request:
+    *answer* gives the reply, written as is, and the server then closes the connection."""
+    with serve_connections(lambda conn: _handle(conn, answer, tls)) as port:
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"

@@ -17,6 +17,21 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 
+async def send_response(send: Any, body: bytes, content_type: bytes, status: int = 200) -> None:
+    """Answer an ASGI HTTP request with *body*, its ``Content-Type`` and ``Content-Length``."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

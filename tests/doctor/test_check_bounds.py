@@ -8,10 +8,11 @@ check and the printed report stays small whatever the server sends.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from tests.raw_http import serve_connections
 
 from .test_cli import corskit
 
@@ -22,10 +23,6 @@ MARGIN = 6.0
 @contextmanager
 def _raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
     """A loopback TCP server that reads one request and lets *answer* write the reply."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    port = listener.getsockname()[1]
-    stop = threading.Event()
 
     def handle(conn: socket.socket) -> None:
         with conn:
@@ -36,22 +33,8 @@ def _raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
             except OSError:
                 pass
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
+    with serve_connections(handle) as port:
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        stop.set()
-        thread.join(2)
-        listener.close()
 
 
 def _drip_headers(conn: socket.socket) -> None:

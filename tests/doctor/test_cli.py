@@ -15,21 +15,11 @@ import pytest
 from tests.servers import serve_asgi
 
 from .symptom_apps import fastapi_default_methods
+from .quickstart_request import QUICKSTART_REQUEST
 
 ROOT = Path(__file__).resolve().parents[2]
 CORSKIT = str(Path(sys.executable).with_name("corskit"))
-QUICK = [
-    "--origin",
-    "http://localhost:5173",
-    "--path",
-    "/items",
-    "--method",
-    "POST",
-    "-H",
-    "Content-Type: application/json",
-    "-H",
-    "Authorization: Bearer t0ken",
-]
+QUICK = QUICKSTART_REQUEST
 
 
 def corskit(

@@ -12,6 +12,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.servers import send_response
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = "https://app.example.com"
 ADMIN = "https://admin.example.com"
@@ -97,16 +99,6 @@ def text_app(label: str) -> Any:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
         body = f"{label}: {scope['path']}".encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-type", b"text/plain"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_response(send, body, b"text/plain")
 
     return app

@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.doctor.browser import broken
 from tests.doctor.browser.scenarios import CORSKIT_SERVERS, Scenario
-from tests.servers import free_port, serve_asgi
+from tests.servers import free_port, send_response, serve_asgi
 
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
 
@@ -70,17 +70,7 @@ async def _inner_app(scope: Any, receive: Any, send: Any) -> None:
         if message["type"] != "http.request" or not message.get("more_body"):
             break
     body = f"{scope['method']} {scope['path']} ok".encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_response(send, body, b"text/plain; charset=utf-8")
 
 
 def corskit_apps() -> dict[str, Any]:

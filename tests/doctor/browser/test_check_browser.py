@@ -11,24 +11,11 @@ import pytest
 from corskit.cli import main
 from corskit.doctor.browser import BrowserSession, run_in_browser
 
+from ..quickstart_request import QUICKSTART_BODY, QUICKSTART_REQUEST
+
 pytestmark = pytest.mark.browser
 
-QUICKSTART = [
-    "--origin",
-    "http://localhost:5173",
-    "--path",
-    "/items",
-    "--method",
-    "POST",
-    "-H",
-    "Content-Type: application/json",
-    "-H",
-    "Authorization: Bearer t0ken",
-    "-d",
-    '{"name": "apple"}',
-    "--browser",
-    "--no-color",
-]
+QUICKSTART = [*QUICKSTART_REQUEST, *QUICKSTART_BODY, "--browser", "--no-color"]
 
 
 def test_blocked_request_agrees_with_chromium(
@@ -83,24 +70,6 @@ def test_url_target_json(chromium: str, capsys: pytest.CaptureFixture[str]) -> N
     assert browser["chromium"]["verdict"] == "blocked"
     assert browser["chromium"]["cors_error"] == "PreflightMissingAllowOriginHeader"
     assert browser["simulation"]["cors_error"] == "PreflightMissingAllowOriginHeader"
-
-
-def test_bad_chromium_path_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(
-        [
-            "check",
-            "examples.quickstart:fixed",
-            "--origin",
-            "http://localhost:5173",
-            "--browser",
-            "--chromium",
-            "/nonexistent/chromium",
-        ]
-    )
-    err = capsys.readouterr().err
-    assert status == 2
-    assert err.count("\n") == 1
-    assert "--browser: --chromium '/nonexistent/chromium' is not an executable file" in err
 
 
 def test_run_in_browser_cleans_up_its_profile(chromium: str) -> None:

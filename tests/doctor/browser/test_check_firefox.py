@@ -12,21 +12,9 @@ from corskit.cli import main
 from corskit.commands.check import _browser_name
 from corskit.doctor.errors import UsageError
 
-REQUEST = [
-    "--origin",
-    "http://localhost:5173",
-    "--path",
-    "/items",
-    "--method",
-    "POST",
-    "-H",
-    "Content-Type: application/json",
-    "-H",
-    "Authorization: Bearer t0ken",
-    "-d",
-    '{"name": "apple"}',
-    "--no-color",
-]
+from ..quickstart_request import QUICKSTART_BODY, QUICKSTART_REQUEST
+
+REQUEST = [*QUICKSTART_REQUEST, *QUICKSTART_BODY, "--no-color"]
 
 
 @pytest.mark.browser
@@ -108,7 +96,13 @@ def test_browser_names() -> None:
         _browser_name(_args("safari"))
 
 
-def test_bad_firefox_path_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("choice", "flag"), [((), "--chromium"), (("firefox",), "--firefox")], ids=["chromium", "firefox"]
+)
+def test_bad_browser_path_is_one_line(
+    choice: tuple[str, ...], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = f"/nonexistent/{flag[2:]}"
     status = main(
         [
             "check",
@@ -116,12 +110,12 @@ def test_bad_firefox_path_is_one_line(capsys: pytest.CaptureFixture[str]) -> Non
             "--origin",
             "http://localhost:5173",
             "--browser",
-            "firefox",
-            "--firefox",
-            "/nonexistent/firefox",
+            *choice,
+            flag,
+            missing,
         ]
     )
     err = capsys.readouterr().err
     assert status == 2
     assert err.count("\n") == 1
-    assert "--browser: --firefox '/nonexistent/firefox' is not an executable file" in err
+    assert f"--browser: {flag} {missing!r} is not an executable file" in err

@@ -30,24 +30,14 @@ from corskit.doctor.playground_server import (
     make_server,
     page_origin,
 )
-from tests.servers import serve_asgi
+from tests.servers import send_response, serve_asgi
 
 FRONT_END = "https://app.example.com"
 
 
 async def _items(scope: Any, receive: Any, send: Any) -> None:
     body = json.dumps({"items": ["apple"], "method": scope["method"]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_response(send, body, b"application/json")
 
 
 @dataclass
