@@ -14,8 +14,8 @@ import pytest
 
 from tests.servers import serve_asgi
 
-from .symptom_apps import fastapi_default_methods
 from .quickstart_request import QUICKSTART_REQUEST
+from .symptom_apps import fastapi_default_methods
 
 ROOT = Path(__file__).resolve().parents[2]
 CORSKIT = str(Path(sys.executable).with_name("corskit"))

@@ -97,7 +97,9 @@ def test_browser_names() -> None:
 
 
 @pytest.mark.parametrize(
-    ("choice", "flag"), [((), "--chromium"), (("firefox",), "--firefox")], ids=["chromium", "firefox"]
+    ("choice", "flag"),
+    [((), "--chromium"), (("firefox",), "--firefox")],
+    ids=["chromium", "firefox"],
 )
 def test_bad_browser_path_is_one_line(
     choice: tuple[str, ...], flag: str, capsys: pytest.CaptureFixture[str]

@@ -20,64 +20,35 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from corskit.doctor.browser import (
-    BrowserOutcome,
-    BrowserRequest,
-    BrowserSession,
-    SimulationUnavailable,
-    SimulationView,
-    simulate_request,
-)
+from corskit.doctor.browser import BrowserSession, SimulationView
 from tests.doctor.browser import harness
-from tests.doctor.browser.scenarios import APP, Scenario, generate
+from tests.doctor.browser.differential import (
+    BY_ID,
+    COOKIE,
+    CORSKIT_IDS,
+    SCENARIOS,
+    DifferentialRun,
+    browse,
+    check_wire,
+    collect_hits,
+    report_row,
+    simulate_all,
+    timings,
+    uvicorn_refused_method,
+)
+from tests.doctor.browser.scenarios import APP
 
 pytestmark = pytest.mark.browser
-
-SCENARIOS = generate()
-BY_ID = {s.id: s for s in SCENARIOS}
-COOKIE = {
-    "name": "sid",
-    "value": "s3cr3t",
-    "domain": "127.0.0.1",
-    "path": "/",
-    "secure": True,
-    "sameSite": "None",
-}
-
-
-@dataclass
-class DifferentialRun:
-    """Everything one run of the suite observed."""
-
-    servers: harness.Servers
-    browser: dict[str, BrowserOutcome] = field(default_factory=dict)
-    simulation: dict[str, SimulationView | str] = field(default_factory=dict)
-    hits: dict[str, list[harness.Hit]] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def _browser_request(servers: harness.Servers, scenario: Scenario) -> BrowserRequest:
-    r = scenario.request
-    return BrowserRequest(
-        url=harness.scenario_url(servers, scenario),
-        method=r.method,
-        headers=r.headers,
-        credentials=r.credentials,
-        body=r.body,
-    )
 
 
 @pytest.fixture(scope="module")
 def run(chromium: str, artifacts: Path) -> Iterator[DifferentialRun]:
     """Run every scenario in Chromium (one launch), then through the simulation."""
-    from corskit.doctor.transports import HTTPTransport
-
     started = time.monotonic()
     with harness.running_servers() as servers:
         result = DifferentialRun(servers)
@@ -86,45 +57,12 @@ def run(chromium: str, artifacts: Path) -> Iterator[DifferentialRun]:
             chromium_path=chromium, targets=[servers.a, servers.b], cookies=[COOKIE]
         ) as session:
             launched = time.monotonic()
-            for scenario in SCENARIOS:
-                page = session.page(scenario.origin)
-                result.browser[scenario.id] = page.fetch(_browser_request(servers, scenario))
+            browse(result, session)
             version = session.version
         browsed = time.monotonic()
-        time.sleep(0.05)  # the last server log entries are written just after the response
-        for scenario in SCENARIOS:
-            result.hits[scenario.id] = servers.recorder.for_case(scenario.id)
-        servers.recorder.clear()
-        transport = HTTPTransport(timeout=10.0)
-        try:
-            for scenario in SCENARIOS:
-                r = scenario.request
-                try:
-                    result.simulation[scenario.id] = simulate_request(
-                        harness.scenario_url(servers, scenario),
-                        scenario.origin,
-                        r.method,
-                        r.headers,
-                        r.credentials,
-                        r.body,
-                        transport=transport,
-                        # The browser run declares the loopback servers `public`, so Local
-                        # Network Access never applies there; the simulation must match.
-                        check_local_network=False,
-                    )
-                except (SimulationUnavailable, Exception) as exc:  # reported per scenario
-                    result.simulation[scenario.id] = f"{type(exc).__name__}: {exc}"
-        finally:
-            transport.close()
-        simulated = time.monotonic()
-        result.timings = {
-            "scenarios": len(SCENARIOS),
-            "servers_start_s": round(ready - started, 3),
-            "browser_launch_s": round(launched - ready, 3),
-            "browser_fetches_s": round(browsed - launched, 3),
-            "simulation_s": round(simulated - browsed, 3),
-            "total_s": round(simulated - started, 3),
-        }
+        collect_hits(result)
+        simulate_all(result)
+        result.timings = timings(started, ready, launched, browsed, time.monotonic())
         _write_report(artifacts / "browser-differential.json", result, version)
         yield result
 
@@ -135,28 +73,15 @@ def _write_report(path: Path, result: DifferentialRun, version: str) -> None:
         b = result.browser[scenario.id]
         s = result.simulation.get(scenario.id)
         sim = s.to_json() if isinstance(s, SimulationView) else {"error": s}
-        rows.append(
-            {
-                "id": scenario.id,
-                "origin": scenario.origin,
-                "method": scenario.request.method,
-                "headers": [list(h) for h in scenario.request.headers],
-                "credentials": scenario.request.credentials,
-                "browser": {
-                    "verdict": b.verdict,
-                    "status": b.status,
-                    "cors_error": b.cors_error,
-                    "message": b.cors_message,
-                },
-                "simulation": {
-                    k: sim.get(k) for k in ("verdict", "status", "cors_error", "message", "error")
-                },
-                "server": [
-                    [h.server, h.method, h.origin, h.acrm, h.acrh, h.cookie, h.status]
-                    for h in result.hits[scenario.id]
-                ],
-            }
-        )
+        browser = {
+            "verdict": b.verdict,
+            "status": b.status,
+            "cors_error": b.cors_error,
+            "message": b.cors_message,
+        }
+        keys = ("verdict", "status", "cors_error", "message", "error")
+        simulation = {k: sim.get(k) for k in keys}
+        rows.append(report_row(result, scenario, browser=browser, simulation=simulation))
     path.write_text(
         json.dumps({"chromium": version, "timings": result.timings, "scenarios": rows}, indent=1)
     )
@@ -192,22 +117,13 @@ def test_browser_and_simulation_agree(run: DifferentialRun, sid: str) -> None:
         assert browser.cors_error == sim.cors_error, detail
 
 
-CORSKIT_IDS = [s.id for s in SCENARIOS if s.kind == "corskit"]
-
-
 @pytest.mark.parametrize("sid", CORSKIT_IDS)
 def test_chromium_enforces_corskit_policy(run: DifferentialRun, sid: str) -> None:
     """What corskit's policy allows succeeds in Chromium; what it refuses fails there."""
-    scenario = BY_ID[sid]
-    allowed, reason = harness.policy_allows(run.servers.apps, scenario)
+    allowed, reason = harness.policy_allows(run.servers.apps, BY_ID[sid])
     browser = run.browser[sid]
-    hits = run.hits[sid]
-    method = scenario.request.method
-    actual_hits = [h for h in hits if h.method != "OPTIONS"]
-    if allowed and harness.normalize_method(method) != method.upper() and not actual_hits:
-        # uvicorn's default parser (httptools) answers a lower-case method such as `patch` with a
-        # bare 400 before any ASGI app runs; the preflight passed, the actual request never
-        # reached the middleware. Chromium reports the missing ACAO of that 400.
+    if uvicorn_refused_method(run, sid, allowed):
+        # The preflight passed; Chromium reports the missing ACAO of uvicorn's bare 400.
         assert browser.verdict == "blocked"
         assert browser.cors_error == "MissingAllowOriginHeader"
         return
@@ -220,27 +136,9 @@ def test_chromium_enforces_corskit_policy(run: DifferentialRun, sid: str) -> Non
 def test_wire_matches_fetch(run: DifferentialRun, sid: str) -> None:
     """The preflight really reached the server (not faked by Playwright, not hidden by the
     preflight cache), it carried no cookie, and the Origin was the page's."""
-    scenario = BY_ID[sid]
-    hits = [h for h in run.hits[sid] if h.server == "A" and h.path == scenario.path]
-    assert hits, "the server never saw this scenario"
-    r = scenario.request
-    method = harness.normalize_method(r.method)
-    needs_preflight = method not in harness.SAFELISTED_METHODS or bool(
-        harness.unsafe_header_names(r.headers)
-    )
-    preflights = [h for h in hits if h.method == "OPTIONS"]
-    assert len(preflights) == (1 if needs_preflight else 0)
-    for h in preflights:
-        assert h.acrm == method
-        assert h.cookie is None  # Fetch, CORS-preflight request: never credentials on a preflight
-        unsafe = harness.unsafe_header_names(r.headers)
+    unsafe = harness.unsafe_header_names(BY_ID[sid].request.headers)
+    for h in check_wire(run, sid):
         assert h.acrh == (",".join(unsafe) if unsafe else None)
-    for h in hits:
-        assert h.origin == scenario.origin
-    actual = [h for h in hits if h.method != "OPTIONS"]
-    for h in actual:
-        assert h.method == method
-        assert (h.cookie == "sid=s3cr3t") == (r.credentials == "include")
 
 
 # -- Chromium versus the Fetch standard: the differences the suite found ------------------------

@@ -27,72 +27,36 @@ from typing import Any
 
 import pytest
 
-from corskit.doctor.browser import (
-    BrowserOutcome,
-    BrowserRequest,
-    SimulationUnavailable,
-    SimulationView,
-    simulate_request,
-)
+from corskit.doctor.browser import BrowserRequest, SimulationView, simulate_request
 from corskit.doctor.browser.firefox import FirefoxSession
 from tests.doctor.browser import harness
-from tests.doctor.browser.scenarios import APP, Scenario, generate
-from tests.doctor.browser.test_differential import COOKIE
+from tests.doctor.browser.differential import (
+    BY_ID,
+    COOKIE,
+    CORSKIT_IDS,
+    SCENARIOS,
+    DifferentialRun,
+    browse,
+    check_wire,
+    collect_hits,
+    report_row,
+    simulate_all,
+    timings,
+    uvicorn_refused_method,
+)
+from tests.doctor.browser.scenarios import APP
 
 pytestmark = pytest.mark.browser
 
-SCENARIOS = generate()
-BY_ID = {s.id: s for s in SCENARIOS}
-
 
 @dataclass
-class FirefoxRun:
-    """Everything one run of the suite observed."""
+class FirefoxRun(DifferentialRun):
+    """Everything one run of the suite observed, Firefox's preflight cache included."""
 
-    servers: harness.Servers
-    browser: dict[str, BrowserOutcome] = field(default_factory=dict)
-    simulation: dict[str, SimulationView | str] = field(default_factory=dict)
-    hits: dict[str, list[harness.Hit]] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
     version: str = ""
     #: Access-Control-Max-Age value -> (preflights Firefox sent for two fetches, the doctor's
     #: Firefox cache time in seconds)
     max_age: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-
-def _browser_request(servers: harness.Servers, scenario: Scenario) -> BrowserRequest:
-    r = scenario.request
-    return BrowserRequest(
-        url=harness.scenario_url(servers, scenario),
-        method=r.method,
-        headers=r.headers,
-        credentials=r.credentials,
-        body=r.body,
-    )
-
-
-def _simulate(result: FirefoxRun) -> None:
-    from corskit.doctor.transports import HTTPTransport
-
-    transport = HTTPTransport(timeout=10.0)
-    try:
-        for scenario in SCENARIOS:
-            r = scenario.request
-            try:
-                result.simulation[scenario.id] = simulate_request(
-                    harness.scenario_url(result.servers, scenario),
-                    scenario.origin,
-                    r.method,
-                    r.headers,
-                    r.credentials,
-                    r.body,
-                    transport=transport,
-                    check_local_network=False,
-                )
-            except (SimulationUnavailable, Exception) as exc:  # reported per scenario
-                result.simulation[scenario.id] = f"{type(exc).__name__}: {exc}"
-    finally:
-        transport.close()
 
 
 @pytest.fixture(scope="module")
@@ -104,26 +68,13 @@ def run(firefox: str, artifacts: Path) -> Iterator[FirefoxRun]:
         ready = time.monotonic()
         with FirefoxSession(firefox_path=firefox, cookies=[COOKIE]) as session:
             launched = time.monotonic()
-            for scenario in SCENARIOS:
-                page = session.page(scenario.origin)
-                result.browser[scenario.id] = page.fetch(_browser_request(servers, scenario))
+            browse(result, session)
             result.version = session.version
             result.max_age = _preflight_cache(session)
         browsed = time.monotonic()
-        time.sleep(0.05)  # the last server log entries are written just after the response
-        for scenario in SCENARIOS:
-            result.hits[scenario.id] = servers.recorder.for_case(scenario.id)
-        servers.recorder.clear()
-        _simulate(result)
-        simulated = time.monotonic()
-        result.timings = {
-            "scenarios": len(SCENARIOS),
-            "servers_start_s": round(ready - started, 3),
-            "browser_launch_s": round(launched - ready, 3),
-            "browser_fetches_s": round(browsed - launched, 3),
-            "simulation_s": round(simulated - browsed, 3),
-            "total_s": round(simulated - started, 3),
-        }
+        collect_hits(result)
+        simulate_all(result)
+        result.timings = timings(started, ready, launched, browsed, time.monotonic())
         _write_report(artifacts / "browser-differential-firefox.json", result)
         yield result
 
@@ -173,30 +124,18 @@ def _write_report(path: Path, result: FirefoxRun) -> None:
     for scenario in SCENARIOS:
         b = result.browser[scenario.id]
         s = result.simulation.get(scenario.id)
-        rows.append(
+        firefox = {"verdict": b.verdict, "status": b.status, "console": b.cors_messages}
+        simulation = (
             {
-                "id": scenario.id,
-                "origin": scenario.origin,
-                "method": scenario.request.method,
-                "headers": [list(h) for h in scenario.request.headers],
-                "credentials": scenario.request.credentials,
-                "firefox": {"verdict": b.verdict, "status": b.status, "console": b.cors_messages},
-                "simulation": (
-                    {
-                        "verdict": s.outcome.firefox_verdict,
-                        "chromium_verdict": s.verdict,
-                        "cors_error": s.cors_error,
-                        "firefox_messages": _simulated_lines(s),
-                    }
-                    if isinstance(s, SimulationView)
-                    else {"error": s}
-                ),
-                "server": [
-                    [h.server, h.method, h.origin, h.acrm, h.acrh, h.cookie, h.status]
-                    for h in result.hits[scenario.id]
-                ],
+                "verdict": s.outcome.firefox_verdict,
+                "chromium_verdict": s.verdict,
+                "cors_error": s.cors_error,
+                "firefox_messages": _simulated_lines(s),
             }
+            if isinstance(s, SimulationView)
+            else {"error": s}
         )
+        rows.append(report_row(result, scenario, firefox=firefox, simulation=simulation))
     data = {
         "firefox": result.version,
         "timings": result.timings,
@@ -238,20 +177,12 @@ def test_firefox_caches_preflights_as_the_doctor_says(run: FirefoxRun, value: st
     assert sent == (1 if seconds > 0 else 2), f"Max-Age {value!r}: {sent} preflights"
 
 
-CORSKIT_IDS = [s.id for s in SCENARIOS if s.kind == "corskit"]
-
-
 @pytest.mark.parametrize("sid", CORSKIT_IDS)
 def test_firefox_enforces_corskit_policy(run: FirefoxRun, sid: str) -> None:
     """What corskit's policy allows succeeds in Firefox; what it refuses fails there."""
-    scenario = BY_ID[sid]
-    allowed, reason = harness.policy_allows(run.servers.apps, scenario)
+    allowed, reason = harness.policy_allows(run.servers.apps, BY_ID[sid])
     browser = run.browser[sid]
-    method = scenario.request.method
-    actual_hits = [h for h in run.hits[sid] if h.method != "OPTIONS"]
-    if allowed and harness.normalize_method(method) != method.upper() and not actual_hits:
-        # uvicorn answers a lower-case method such as `patch` with a bare 400 before any app
-        # runs (see test_differential.test_chromium_enforces_corskit_policy).
+    if uvicorn_refused_method(run, sid, allowed):
         assert browser.verdict == "blocked"
         return
     assert browser.verdict == ("allowed" if allowed else "blocked"), (
@@ -263,21 +194,4 @@ def test_firefox_enforces_corskit_policy(run: FirefoxRun, sid: str) -> None:
 def test_firefox_wire(run: FirefoxRun, sid: str) -> None:
     """Preflights reached the server (none hidden by the preflight cache) without a cookie,
     and every request carried the page's origin."""
-    scenario = BY_ID[sid]
-    hits = [h for h in run.hits[sid] if h.server == "A" and h.path == scenario.path]
-    assert hits, "the server never saw this scenario"
-    r = scenario.request
-    method = harness.normalize_method(r.method)
-    needs_preflight = method not in harness.SAFELISTED_METHODS or bool(
-        harness.unsafe_header_names(r.headers)
-    )
-    preflights = [h for h in hits if h.method == "OPTIONS"]
-    assert len(preflights) == (1 if needs_preflight else 0)
-    for h in preflights:
-        assert h.acrm == method
-        assert h.cookie is None
-    for h in hits:
-        assert h.origin == scenario.origin
-    for h in hits:
-        if h.method != "OPTIONS":
-            assert (h.cookie == "sid=s3cr3t") == (r.credentials == "include")
+    check_wire(run, sid)

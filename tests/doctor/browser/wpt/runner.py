@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 
 from corskit.doctor.browser import (
     BrowserOutcome,
-    BrowserRequest,
     BrowserSession,
     SimulationUnavailable,
-    simulate_request,
 )
 from corskit.doctor.transports import HTTPTransport
+from tests.doctor.browser.replay import browser_request, simulate
 from tests.doctor.browser.wpt.model import Case, Origins
 
 ASPECTS = ("verdict", "preflight", "readable", "console")
@@ -88,13 +87,7 @@ def run_chromium(cases: list[Case], origins: Origins, chromium: str, into: Compa
         into.version = session.version
         for case in cases:
             page = session.page(case.page)
-            request = BrowserRequest(
-                url=case.url_for("c"),
-                method=case.method,
-                headers=case.headers,
-                credentials=case.credentials,
-                body=case.body,
-            )
+            request = browser_request(case.url_for("c"), case)
             into.chromium[case.id] = from_browser(page.fetch(request), case)
     into.seconds["chromium"] = time.monotonic() - started
 
@@ -113,16 +106,7 @@ def run_doctor(cases: list[Case], into: Comparison) -> None:
 
 def _simulate(case: Case, transport: HTTPTransport) -> Seen:
     try:
-        view = simulate_request(
-            case.url_for("d"),
-            case.page,
-            case.method,
-            case.headers,
-            case.credentials,
-            case.body,
-            transport=transport,
-            check_local_network=False,
-        )
+        view = simulate(case.url_for("d"), case.page, case, transport)
     except SimulationUnavailable as exc:
         return Seen("unavailable", False, (), None, error=str(exc))
     outcome = view.outcome
