@@ -11,11 +11,13 @@ from fastapi.middleware.cors import CORSMiddleware as StarletteCORS
 from flask import Flask, jsonify
 from flask import request as flask_request
 from flask_cors import CORS
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from starlette.middleware.base import BaseHTTPMiddleware
 
 import corskit
+
+from .app_parts import data_app, litestar_data, require_token
 
 FRONT = "https://app.example.com"
 REGEX = r"https://.*\.example\.org"
@@ -23,11 +25,7 @@ ASGI = Any
 
 
 def _api(cors: Any = StarletteCORS) -> FastAPI:
-    app = FastAPI()
-
-    @app.put("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app("PUT")
 
     app.add_middleware(cors, allow_origins=[FRONT], allow_methods=["GET", "PUT"])
     return app
@@ -35,23 +33,13 @@ def _api(cors: Any = StarletteCORS) -> FastAPI:
 
 def function_middleware() -> FastAPI:
     app = _api()
-
-    @app.middleware("http")
-    async def require_token(request: Request, call_next: Any) -> Response:
-        if "authorization" not in request.headers:
-            return Response(status_code=401)
-        response: Response = await call_next(request)
-        return response
-
+    app.middleware("http")(require_token)
     return app
 
 
 class TokenGate(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: Any) -> Response:
-        if "authorization" not in request.headers:
-            return Response(status_code=401)
-        response: Response = await call_next(request)
-        return response
+        return await require_token(request, call_next)
 
 
 def base_http_middleware() -> FastAPI:
@@ -81,11 +69,7 @@ def pure_asgi_middleware() -> FastAPI:
 
 
 def pure_asgi_wrapper() -> PureGate:
-    inner = FastAPI()
-
-    @inner.put("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    inner = data_app("PUT")
 
     return PureGate(corskit.CORSMiddleware(inner, allow_origins=[FRONT], allow_methods=["PUT"]))
 
@@ -136,11 +120,7 @@ class AppendCORS:
 
 
 def mounted_socket_app() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     app.mount("/ws", SocketLike())
     app.add_middleware(AppendCORS)
@@ -149,11 +129,7 @@ def mounted_socket_app() -> FastAPI:
 
 def starlette_slash_redirect() -> FastAPI:
     """A hand-written CORS layer that never answers preflights, and a route with a slash."""
-    app = FastAPI()
-
-    @app.put("/data/")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app("PUT", "/data/")
 
     @app.middleware("http")
     async def add_cors_headers(request: Request, call_next: Any) -> Response:
@@ -177,11 +153,7 @@ def werkzeug_slash_redirect() -> Flask:
 
 
 def invalid_corskit() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     app.add_middleware(
         corskit.CORSMiddleware, allow_origins=[FRONT + "/", "*"], allow_credentials=True
@@ -190,31 +162,18 @@ def invalid_corskit() -> FastAPI:
 
 
 def starlette_regex_in_list() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     app.add_middleware(StarletteCORS, allow_origins=[FRONT, REGEX])
     return app
 
 
-@get("/data")
-async def _litestar_data() -> dict[str, int]:
-    return {"n": 1}
-
-
 def litestar_regex_in_list() -> Litestar:
-    return Litestar([_litestar_data], cors_config=CORSConfig(allow_origins=[FRONT, REGEX]))
+    return Litestar([litestar_data], cors_config=CORSConfig(allow_origins=[FRONT, REGEX]))
 
 
 def starlette_glob_in_list() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     app.add_middleware(StarletteCORS, allow_origins=[FRONT, "https://*.example.org"])
     return app

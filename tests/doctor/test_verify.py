@@ -27,6 +27,8 @@ from corskit.doctor.layers import Fix, Layer
 from corskit.doctor.verify import REMOTE, Verification, not_a_settings_change, verify_fix
 from corskit.testing import CORSCheck, check_cors
 
+from .app_parts import blocked as _blocked
+from .app_parts import data_app
 from .layers import apps
 from .layers.apps import FRONT
 from .layers.test_models import django_settings
@@ -34,11 +36,8 @@ from .layers.test_models import django_settings
 OTHER = "http://localhost:5173"
 
 
-def blocked(app: Any, path: str, **kw: Any) -> CORSCheck:
-    kw.setdefault("origin", FRONT)
-    result = check_cors(app, path=path, **kw)
-    assert not result.allowed, result.explain()
-    return result
+def blocked(app: Any, path: str, *, origin: str = FRONT, **kw: Any) -> CORSCheck:
+    return _blocked(app, path, origin=origin, **kw)
 
 
 def verified(result: CORSCheck) -> Verification:
@@ -203,11 +202,7 @@ def test_flask_cors_copy_leaves_the_app_hooks() -> None:
 
 def test_a_per_route_policy_is_fixed_where_it_answers() -> None:
     """The request to a route is diagnosed with the route's policy, and that fix is verified."""
-    app = FastAPI()
-
-    @app.put("/public/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app("PUT", "/public/data")
 
     corskit.outermost(
         app,

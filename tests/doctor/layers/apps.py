@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware as StarletteCORS
 from flask import Blueprint, Flask, jsonify
 from flask_cors import CORS as FlaskCORS
 from flask_cors import cross_origin
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.middleware.base import DefineMiddleware
 from starlette.applications import Starlette
@@ -20,15 +20,13 @@ from starlette.routing import Route
 import corskit
 from corskit.flask import CORS as CorskitFlaskCORS
 
+from ..app_parts import data_app, litestar_data, require_token
+
 FRONT = "https://app.example.com"
 
 
 def fastapi_starlette() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     app.add_middleware(
         StarletteCORS,
@@ -43,13 +41,7 @@ def fastapi_auth_outside() -> FastAPI:
     """Starlette's CORSMiddleware, then a function middleware added after it (so outside it)."""
     app = fastapi_starlette()
 
-    @app.middleware("http")
-    async def require_token(request: Request, call_next: Any) -> Response:
-        if "authorization" not in request.headers:
-            return Response(status_code=401)
-        response: Response = await call_next(request)
-        return response
-
+    app.middleware("http")(require_token)
     return app
 
 
@@ -64,11 +56,7 @@ def starlette_built() -> Starlette:
 
 
 def fastapi_handwritten() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     @app.middleware("http")
     async def add_cors_headers(request: Request, call_next: Any) -> Response:
@@ -80,22 +68,14 @@ def fastapi_handwritten() -> FastAPI:
 
 
 def fastapi_corskit() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     app.add_middleware(corskit.CORSMiddleware, allow_origins=[FRONT], allow_methods=["GET", "PUT"])
     return app
 
 
 def fastapi_outermost() -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/data")
-    async def data() -> dict[str, int]:
-        return {"n": 1}
+    app = data_app()
 
     return corskit.outermost(app, allow_origins=[FRONT], allow_credentials=True)
 
@@ -172,20 +152,15 @@ def corskit_flask() -> Flask:
     return app
 
 
-@get("/data")
-async def _litestar_data() -> dict[str, int]:
-    return {"n": 1}
-
-
 def litestar_config() -> Litestar:
     return Litestar(
-        [_litestar_data], cors_config=CORSConfig(allow_origins=[FRONT], allow_methods=["GET"])
+        [litestar_data], cors_config=CORSConfig(allow_origins=[FRONT], allow_methods=["GET"])
     )
 
 
 def litestar_corskit() -> Litestar:
     return Litestar(
-        [_litestar_data],
+        [litestar_data],
         middleware=[
             DefineMiddleware(corskit.CORSMiddleware, allow_origins=[FRONT], allow_credentials=True)
         ],
