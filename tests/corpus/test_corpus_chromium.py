@@ -26,14 +26,13 @@ import pytest
 
 from corskit.doctor.browser import (
     BrowserOutcome,
-    BrowserRequest,
     BrowserSession,
     SimulationView,
-    simulate_request,
 )
 from corskit.doctor.verify import Verification
 from tests.corpus.cases import CASES, Case
 from tests.corpus.fixing import Variant, apply_fix, broken, diagnose_case, true_fix
+from tests.doctor.browser.replay import browser_request, simulate
 from tests.servers import serve_asgi, serve_wsgi
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -85,16 +84,6 @@ class Result:
     verification: Verification | None
 
 
-def _request(case: Case, url: str) -> BrowserRequest:
-    return BrowserRequest(
-        url=url,
-        method=case.method,
-        headers=case.headers,
-        credentials=case.credentials,
-        body=case.body,
-    )
-
-
 @pytest.fixture(scope="module")
 def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
     started = time.monotonic()
@@ -122,17 +111,9 @@ def results(chromium: str, artifacts: Path) -> Iterator[dict[str, Result]]:
                 seen: dict[str, BrowserOutcome] = {}
                 for kind in KINDS:
                     url = f"{base}{variants[kind].path}?corpus={case.id}.{kind}"
-                    seen[kind] = page.fetch(_request(case, url), settle_ms=800)
+                    seen[kind] = page.fetch(browser_request(url, case), settle_ms=800)
                 url = f"{base}{case.path}?corpus={case.id}.broken"
-                simulated = simulate_request(
-                    url,
-                    case.origin,
-                    case.method,
-                    case.headers,
-                    case.credentials,
-                    case.body,
-                    check_local_network=False,
-                )
+                simulated = simulate(url, case.origin, case)
                 primary = diagnosis.primary
                 out[case.id] = Result(
                     case,

@@ -115,13 +115,22 @@ def report_row(result: DifferentialRun, scenario: Scenario, **sides: Any) -> dic
     }
 
 
-def uvicorn_refused_method(result: DifferentialRun, sid: str, allowed: bool) -> bool:
-    """True when the policy allows a lower-case method such as ``patch`` but the actual request
-    never reached the middleware: uvicorn's default parser (httptools) answers it with a bare
-    400 before any ASGI app runs, so the browser reports that 400's missing header."""
+def check_policy_enforced(result: DifferentialRun, sid: str, name: str) -> bool:
+    """What corskit's policy allows succeeds in the browser (*name*); what it refuses fails
+    there. Returns True in the one exception: the policy allows a lower-case method such as
+    ``patch`` but uvicorn's default parser (httptools) answers it with a bare 400 before any
+    ASGI app runs, so the actual request never reached the middleware and is blocked."""
+    allowed, reason = harness.policy_allows(result.servers.apps, BY_ID[sid])
+    browser = result.browser[sid]
     method = BY_ID[sid].request.method
     actual_hits = [h for h in result.hits[sid] if h.method != "OPTIONS"]
-    return allowed and harness.normalize_method(method) != method.upper() and not actual_hits
+    if allowed and harness.normalize_method(method) != method.upper() and not actual_hits:
+        assert browser.verdict == "blocked"
+        return True
+    assert browser.verdict == ("allowed" if allowed else "blocked"), (
+        f"policy says {reason}; {name}: {browser.verdict} {browser.cors_messages}"
+    )
+    return False
 
 
 def check_wire(result: DifferentialRun, sid: str) -> list[harness.Hit]:

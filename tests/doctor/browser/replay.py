@@ -34,7 +34,7 @@ def browser_request(url: str, shape: RequestShape) -> BrowserRequest:
 
 
 def simulate(
-    url: str, origin: str, shape: RequestShape, transport: HTTPTransport
+    url: str, origin: str, shape: RequestShape, transport: HTTPTransport | None = None
 ) -> SimulationView:
     """The doctor's simulation of the same request from *origin*. The browser runs declare
     the loopback servers ``public``, so Local Network Access never applies there; neither

@@ -31,18 +31,17 @@ from corskit.doctor.browser import BrowserRequest, SimulationView, simulate_requ
 from corskit.doctor.browser.firefox import FirefoxSession
 from tests.doctor.browser import harness
 from tests.doctor.browser.differential import (
-    BY_ID,
     COOKIE,
     CORSKIT_IDS,
     SCENARIOS,
     DifferentialRun,
     browse,
+    check_policy_enforced,
     check_wire,
     collect_hits,
     report_row,
     simulate_all,
     timings,
-    uvicorn_refused_method,
 )
 from tests.doctor.browser.scenarios import APP
 
@@ -180,14 +179,7 @@ def test_firefox_caches_preflights_as_the_doctor_says(run: FirefoxRun, value: st
 @pytest.mark.parametrize("sid", CORSKIT_IDS)
 def test_firefox_enforces_corskit_policy(run: FirefoxRun, sid: str) -> None:
     """What corskit's policy allows succeeds in Firefox; what it refuses fails there."""
-    allowed, reason = harness.policy_allows(run.servers.apps, BY_ID[sid])
-    browser = run.browser[sid]
-    if uvicorn_refused_method(run, sid, allowed):
-        assert browser.verdict == "blocked"
-        return
-    assert browser.verdict == ("allowed" if allowed else "blocked"), (
-        f"policy says {reason}; Firefox: {browser.verdict} {browser.cors_messages}"
-    )
+    check_policy_enforced(run, sid, "Firefox")
 
 
 @pytest.mark.parametrize("sid", [s.id for s in SCENARIOS])
