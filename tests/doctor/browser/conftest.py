@@ -8,6 +8,7 @@ they fail instead, so CI never passes by silently skipping the proof.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,28 +19,25 @@ from corskit.doctor.browser.firefox_profile import find_firefox, firefox_availab
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 
 
-def require_browser() -> str:
-    """Return the Chromium path, or skip (locally) / fail (under CI) with an install hint."""
-    reason = browser_available()
+def _require(name: str, reason: str | None, find: Callable[[], str]) -> str:
+    """*find*'s path when *reason* is None; else skip (locally) or fail (under CI)."""
     if reason is None:
-        return find_chromium()
-    message = f"headless Chromium is not available: {reason}"
+        return find()
+    message = f"headless {name} is not available: {reason}"
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI is set, so browser tests must run, not skip)", pytrace=False)
     pytest.skip(f"{message}; `bash scripts/ensure-browser.sh` installs it")
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def require_browser() -> str:
+    """Return the Chromium path, or skip (locally) / fail (under CI) with an install hint."""
+    return _require("Chromium", browser_available(), find_chromium)
 
 
 def require_firefox() -> str:
     """Return the Firefox path, or skip (locally) / fail (under CI), as for Chromium."""
-    reason = firefox_available()
-    if reason is None:
-        return find_firefox()
-    message = f"headless Firefox is not available: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set, so browser tests must run, not skip)", pytrace=False)
-    pytest.skip(f"{message}; `bash scripts/ensure-browser.sh` installs it")
-    raise AssertionError("unreachable")  # pragma: no cover
+    return _require("Firefox", firefox_available(), find_firefox)
 
 
 @pytest.fixture(scope="session")

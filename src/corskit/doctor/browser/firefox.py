@@ -33,7 +33,14 @@ from .bidi import BiDiConnection, BiDiError
 from .discovery import BrowserUnavailable
 from .firefox_profile import find_firefox, user_js
 from .serve import _free_port
-from .session import _FETCH_JS, _PAGE_HTML, BrowserOutcome, BrowserRequest, is_cors_line
+from .session import (
+    _FETCH_JS,
+    _PAGE_HTML,
+    BrowserLaunch,
+    BrowserOutcome,
+    BrowserRequest,
+    is_cors_line,
+)
 
 __all__ = ["FirefoxPage", "FirefoxSession"]
 
@@ -148,7 +155,7 @@ class FirefoxPage:
         return tuple(lines())
 
 
-class FirefoxSession:
+class FirefoxSession(BrowserLaunch):
     """One headless Firefox with a fresh, temporary profile, driven over WebDriver BiDi.
 
     Mirrors :class:`~.session.BrowserSession`: a context manager; :meth:`page` opens a tab
@@ -166,11 +173,7 @@ class FirefoxSession:
         cookies: Sequence[dict[str, Any]] = (),
         extra_args: Sequence[str] = (),
     ) -> None:
-        self.executable = find_firefox(firefox_path)
-        self.targets = list(targets)
-        self.cookies = list(cookies)
-        self.extra_args = list(extra_args)
-        self.version = ""
+        super().__init__(find_firefox(firefox_path), targets, cookies, extra_args)
         self.log: list[tuple[str, str]] = []  # (context, text)
         self.sent: list[tuple[str, str, str]] = []  # (request id, method, url)
         self.statuses: dict[str, int] = {}
@@ -181,13 +184,6 @@ class FirefoxSession:
         self._profile: str | None = None
         self._bidi: BiDiConnection | None = None
         self._stderr: list[str] = []
-
-    def __enter__(self) -> FirefoxSession:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     @property
     def bidi(self) -> BiDiConnection:

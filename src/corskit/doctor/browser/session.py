@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from .discovery import INSTALL_HINT, LAUNCH_ARGS, BrowserUnavailable, find_chromium
@@ -406,7 +406,42 @@ class OriginPage:
             self._page.close()
 
 
-class BrowserSession:
+_Session = TypeVar("_Session", bound="BrowserLaunch")
+
+
+class BrowserLaunch:
+    """What every browser session holds (its binary, the targets, the cookies to set, extra
+    command-line arguments, the version once started), and the context manager that starts
+    it and closes it."""
+
+    def __init__(
+        self,
+        executable: str,
+        targets: Iterable[str],
+        cookies: Sequence[dict[str, Any]],
+        extra_args: Sequence[str],
+    ) -> None:
+        self.executable = executable
+        self.targets = list(targets)
+        self.cookies = list(cookies)
+        self.extra_args = list(extra_args)
+        self.version = ""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _Session) -> _Session:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class BrowserSession(BrowserLaunch):
     """One headless Chromium launch with a fresh, temporary profile.
 
     ``targets`` lists the base URLs (or ``host:port``) the pages will fetch; loopback ones are
@@ -423,23 +458,12 @@ class BrowserSession:
         cookies: Sequence[dict[str, Any]] = (),
         extra_args: Sequence[str] = (),
     ) -> None:
-        self.executable = find_chromium(chromium_path)
-        self.targets = list(targets)
-        self.cookies = list(cookies)
-        self.extra_args = list(extra_args)
-        self.version = ""
+        super().__init__(find_chromium(chromium_path), targets, cookies, extra_args)
         self._playwright_cm: Any = None
         self._context: Any = None
         self._profile: str | None = None
         self._pages: dict[str, OriginPage] = {}
         self._spare: Any = None
-
-    def __enter__(self) -> BrowserSession:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def start(self) -> None:
         """Launch the browser (idempotent)."""
