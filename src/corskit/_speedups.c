@@ -10,13 +10,14 @@
  *
  * Built against the stable ABI (setup.py defines Py_LIMITED_API as 0x030A0000): one
  * binary, corskit/_speedups.abi3.so, serves CPython 3.10 and every later version. So only
- * functions of the limited API are used (no PyList_GET_ITEM-style macros, no vectorcall
- * slots): the send filter is a built-in function (METH_O) bound to a (send, tail) tuple,
- * which CPython calls without building an argument tuple.
+ * functions of the limited API are used (no PyList_GET_ITEM-style macros). The send filter
+ * is one small object per request (a heap type made by PyType_FromSpec) that CPython calls
+ * through the vectorcall protocol, without building an argument tuple: see SendFilter.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#include <structmember.h> /* PyMemberDef, T_PYSSIZET: part of the limited API */
 
 static PyObject *str_type;       /* "type" */
 static PyObject *str_headers;    /* "headers" */
@@ -162,7 +163,7 @@ preflight_fields(PyObject *module, PyObject *raw)
             private_network = value_of(item);
         }
     }
-    if (method == NULL) {
+    if (method == NULL || method == Py_None) { /* a None value counts as absent, as in Python */
         Py_RETURN_NONE;
     }
     Py_INCREF(method);
@@ -244,18 +245,50 @@ with_tail(PyObject *headers, Py_ssize_t n, PyObject *tail)
     return out;
 }
 
-/* The send an app gets, bound to (send, tail): see corskit._loops.send_with_cors_py. */
+/* The send an app gets: one small object per request holding the server's send and the
+ * decision's tail (a tuple), called with the message. */
+/* The send an app gets is called twice per request (start and body): through the vectorcall
+ * protocol (PEP 590), the interpreter passes the message without building an argument
+ * tuple. The limited API declares the protocol's names from 3.12 (Py_TPFLAGS_HAVE_VECTORCALL,
+ * vectorcallfunc); the flag's value and the "__vectorcalloffset__" member of
+ * PyType_FromSpec are the same in every CPython since 3.9, so they are spelled out here for
+ * the 3.10 build. tp_call serves any caller that does not use the protocol. */
+#define HAVE_VECTORCALL (1UL << 11)
+#define ARGS_MASK (~((size_t)1 << (8 * sizeof(size_t) - 1))) /* PY_VECTORCALL_ARGUMENTS_OFFSET */
+typedef PyObject *(*vectorcall_fn)(PyObject *, PyObject *const *, size_t, PyObject *);
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *send;
+    PyObject *tail;
+    vectorcall_fn vectorcall;
+} Filter;
+
+static PyObject *filter_type; /* the heap type of Filter, made by PyInit__speedups */
+
+/* The Python reference, for every message shape the C path hands over. */
 static PyObject *
-send_with_cors(PyObject *bound, PyObject *message)
+to_python(Filter *f, PyObject *message)
 {
-    PyObject *send = PyTuple_GetItem(bound, 0); /* borrowed; bound is ours: a 2-tuple */
-    PyObject *tail = PyTuple_GetItem(bound, 1);
+    PyObject *bound = PyTuple_Pack(2, f->send, f->tail);
+    if (bound == NULL) {
+        return NULL;
+    }
+    PyObject *result = PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
+    Py_DECREF(bound);
+    return result;
+}
+
+/* See corskit._loops.send_with_cors_py, the reference. */
+static PyObject *
+send_with_cors(Filter *f, PyObject *message)
+{
     if (!PyDict_CheckExact(message)) {
-        return PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
+        return to_python(f, message);
     }
     PyObject *type = PyDict_GetItemWithError(message, str_type); /* borrowed */
     if (type == NULL || !PyUnicode_CheckExact(type)) {
-        return PyErr_Occurred() ? NULL : PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
+        return PyErr_Occurred() ? NULL : to_python(f, message);
     }
     if (type != str_start) {
         int start = PyUnicode_Compare(type, str_start);
@@ -263,24 +296,24 @@ send_with_cors(PyObject *bound, PyObject *message)
             return NULL;
         }
         if (start != 0) {
-            return PyObject_CallFunctionObjArgs(send, message, NULL);
+            return PyObject_CallFunctionObjArgs(f->send, message, NULL);
         }
     }
     PyObject *headers = PyDict_GetItemWithError(message, str_headers); /* borrowed */
     if (headers == NULL || !PyList_CheckExact(headers)) {
-        return PyErr_Occurred() ? NULL : PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
+        return PyErr_Occurred() ? NULL : to_python(f, message);
     }
-    Py_ssize_t n = PyList_Size(headers);
+    Py_ssize_t n = LENGTH(headers);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *name = name_of(PyList_GetItem(headers, i));
         /* Not the usual pair, or the app set Vary or a CORS header: Python merges. */
         if (name == NULL || !PyBytes_CheckExact(name) || is_watched(name)) {
-            return PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
+            return to_python(f, message);
         }
     }
-    PyObject *out = with_tail(headers, n, tail); /* a new list: an app may reuse its own */
+    PyObject *out = with_tail(headers, n, f->tail); /* a new list: an app may reuse its own */
     if (out == NULL) {
-        return PyErr_Occurred() ? NULL : PyObject_CallFunctionObjArgs(fallback, bound, message, NULL);
+        return PyErr_Occurred() ? NULL : to_python(f, message);
     }
     /* A new message too: the app's own dict is never written to (it may reuse it). */
     PyObject *copy = PyDict_Copy(message);
@@ -290,16 +323,79 @@ send_with_cors(PyObject *bound, PyObject *message)
         return NULL;
     }
     Py_DECREF(out);
-    PyObject *result = PyObject_CallFunctionObjArgs(send, copy, NULL);
+    PyObject *result = PyObject_CallFunctionObjArgs(f->send, copy, NULL);
     Py_DECREF(copy);
     return result;
 }
 
-static PyMethodDef send_with_cors_def = {
-    "send_with_cors", send_with_cors, METH_O, "The ASGI send corskit gives the app.",
+static PyObject *
+filter_call(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    if ((kwargs != NULL && PyDict_Size(kwargs) != 0) || PyTuple_Size(args) != 1) {
+        PyErr_SetString(PyExc_TypeError, "send() takes one message");
+        return NULL;
+    }
+    return send_with_cors((Filter *)self, PyTuple_GetItem(args, 0));
+}
+
+static PyObject *
+filter_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    if ((nargsf & ARGS_MASK) != 1 || (kwnames != NULL && PyTuple_Size(kwnames) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "send() takes one message");
+        return NULL;
+    }
+    return send_with_cors((Filter *)self, args[0]);
+}
+static PyMemberDef filter_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(Filter, vectorcall), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
 };
 
-/* send_filter(send, tail): the send an app gets, a built-in function bound to (send, tail). */
+static int
+filter_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Filter *f = (Filter *)self;
+    Py_VISIT(f->send);
+    Py_VISIT(f->tail);
+    Py_VISIT(Py_TYPE(self)); /* a heap type: its instances hold it */
+    return 0;
+}
+
+static int
+filter_clear(PyObject *self)
+{
+    Filter *f = (Filter *)self;
+    Py_CLEAR(f->send);
+    Py_CLEAR(f->tail);
+    return 0;
+}
+
+static void
+filter_dealloc(PyObject *self)
+{
+    PyObject *type = (PyObject *)Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    filter_clear(self);
+    PyObject_GC_Del(self);
+    Py_DECREF(type);
+}
+
+static PyType_Slot filter_slots[] = {
+    {Py_tp_call, filter_call},
+    {Py_tp_members, filter_members},
+    {Py_tp_traverse, filter_traverse},
+    {Py_tp_clear, filter_clear},
+    {Py_tp_dealloc, filter_dealloc},
+    {Py_tp_doc, "The ASGI send corskit gives the app."},
+    {0, NULL},
+};
+
+static PyType_Spec filter_spec = {
+    "corskit._speedups.SendFilter", sizeof(Filter), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | HAVE_VECTORCALL, filter_slots,
+};
+
+/* send_filter(send, tail): the send an app gets. */
 static PyObject *
 send_filter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -310,13 +406,15 @@ send_filter(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "send_filter(send, tail: tuple)");
         return NULL;
     }
-    PyObject *bound = PyTuple_Pack(2, args[0], args[1]);
-    if (bound == NULL) {
+    Filter *f = PyObject_GC_New(Filter, (PyTypeObject *)filter_type);
+    if (f == NULL) {
         return NULL;
     }
-    PyObject *filter = PyCFunction_NewEx(&send_with_cors_def, bound, NULL);
-    Py_DECREF(bound);
-    return filter;
+    f->send = Py_NewRef(args[0]);
+    f->tail = Py_NewRef(args[1]);
+    f->vectorcall = filter_vectorcall;
+    PyObject_GC_Track(f);
+    return (PyObject *)f;
 }
 
 /* setup(several, watched, fallback, fields_fallback): called once by corskit._loops. */
@@ -374,6 +472,10 @@ PyInit__speedups(void)
     str_headers = PyUnicode_InternFromString("headers");
     str_start = PyUnicode_InternFromString("http.response.start");
     if (str_type == NULL || str_headers == NULL || str_start == NULL) {
+        return NULL;
+    }
+    filter_type = PyType_FromSpec(&filter_spec);
+    if (filter_type == NULL) {
         return NULL;
     }
     return PyModule_Create(&module_def);

@@ -125,6 +125,14 @@ def test_preflight_fields_answers_as_the_reference(raw: Any) -> None:
     )
 
 
+@pytest.mark.parametrize("last", [None, b"PUT"])
+def test_preflight_fields_a_none_method_is_no_method(last: Any) -> None:
+    # Not what a server sends, but both loops must agree: the last value None means "absent".
+    raw = [(b"origin", b""), (b"access-control-request-method", b"GET")]
+    raw.append((b"access-control-request-method", last))
+    assert _speedups.preflight_fields(raw) == _loops.preflight_fields_py(raw)
+
+
 def test_preflight_fields_common_cases() -> None:
     acrm, acrh = b"access-control-request-method", b"access-control-request-headers"
     pna = b"access-control-request-private-network"
