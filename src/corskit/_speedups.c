@@ -279,6 +279,33 @@ to_python(Filter *f, PyObject *message)
     return result;
 }
 
+/* The last "type" strings seen equal to "http.response.start" and not: an app's literals
+ * are the same objects from one response to the next, so a pointer comparison usually
+ * answers (strong references, replaced when another string comes). */
+static PyObject *seen_start;
+static PyObject *seen_other;
+
+/* Whether an exact str is "http.response.start": 1 or 0, -1 with an exception. */
+static int
+is_start(PyObject *type)
+{
+    if (type == str_start || type == seen_start) {
+        return 1;
+    }
+    if (type == seen_other) {
+        return 0;
+    }
+    int start = PyObject_RichCompareBool(type, str_start, Py_EQ);
+    if (start < 0) {
+        return -1;
+    }
+    PyObject **slot = start ? &seen_start : &seen_other;
+    PyObject *old = *slot;
+    *slot = Py_NewRef(type);
+    Py_XDECREF(old); /* a str: its release runs no Python code */
+    return start;
+}
+
 /* See corskit._loops.send_with_cors_py, the reference. */
 static PyObject *
 send_with_cors(Filter *f, PyObject *message)
@@ -286,20 +313,32 @@ send_with_cors(Filter *f, PyObject *message)
     if (!PyDict_CheckExact(message)) {
         return to_python(f, message);
     }
-    PyObject *type = PyDict_GetItemWithError(message, str_type); /* borrowed */
+    /* One pass over the entries finds "type" and "headers" when they are the interned
+     * names (a dict display in the app's code, the usual case): cheaper than two lookups.
+     * A name not found so is looked up (an equal string that is another object). */
+    PyObject *key, *value, *type = NULL, *headers = NULL; /* borrowed: no Python code runs */
+    Py_ssize_t pos = 0;
+    while ((type == NULL || headers == NULL) && PyDict_Next(message, &pos, &key, &value)) {
+        if (key == str_type) {
+            type = value;
+        }
+        else if (key == str_headers) {
+            headers = value;
+        }
+    }
+    if (type == NULL && (type = PyDict_GetItemWithError(message, str_type)) == NULL && PyErr_Occurred()) {
+        return NULL;
+    }
     if (type == NULL || !PyUnicode_CheckExact(type)) {
-        return PyErr_Occurred() ? NULL : to_python(f, message);
+        return to_python(f, message);
     }
-    if (type != str_start) {
-        int start = PyUnicode_Compare(type, str_start);
-        if (start == -1 && PyErr_Occurred()) {
-            return NULL;
-        }
-        if (start != 0) {
-            return PyObject_CallFunctionObjArgs(f->send, message, NULL);
-        }
+    int start = is_start(type);
+    if (start <= 0) {
+        return start < 0 ? NULL : PyObject_CallFunctionObjArgs(f->send, message, NULL);
     }
-    PyObject *headers = PyDict_GetItemWithError(message, str_headers); /* borrowed */
+    if (headers == NULL) {
+        headers = PyDict_GetItemWithError(message, str_headers);
+    }
     if (headers == NULL || !PyList_CheckExact(headers)) {
         return PyErr_Occurred() ? NULL : to_python(f, message);
     }

@@ -282,6 +282,21 @@ def test_send_filter_returns_what_send_returns_and_keeps_the_app_list() -> None:
     assert got[0] is not message and got[0]["headers"] is not app_list
 
 
+def test_send_filter_reads_keys_and_types_that_are_other_string_objects() -> None:
+    # The C filter compares names by identity first: equal strings that are other objects
+    # (built at run time, so not the interned literals) must give the same answer.
+    def fresh(text: str) -> str:
+        return "".join(list(text))
+
+    tail = tails()[1]
+    for type_key, headers_key in (("type", "headers"), (fresh("type"), fresh("headers"))):
+        for kind in ("http.response.start", "http.response.body", "x"):
+            for value in (kind, fresh(kind), fresh(kind)):
+                message = {type_key: value, "status": 200, headers_key: [(b"x", b"y")]}
+                c = deliver(_speedups.send_filter, tail, message)
+                assert c == deliver(_loops.send_filter_py, tail, message)
+
+
 def test_send_filter_misuse_raises_type_error() -> None:
     # Wrong calls on purpose; the senders are plain functions (whatever send returns comes back).
     f = _speedups.send_filter(lambda m: None, ())  # type: ignore[arg-type, return-value]
