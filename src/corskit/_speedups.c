@@ -313,12 +313,13 @@ send_with_cors(Filter *f, PyObject *message)
     if (!PyDict_CheckExact(message)) {
         return to_python(f, message);
     }
-    /* One pass over the entries finds "type" and "headers" when they are the interned
-     * names (a dict display in the app's code, the usual case): cheaper than two lookups.
-     * A name not found so is looked up (an equal string that is another object). */
+    /* A walk over the entries finds "type" (and "headers", read only on a start message)
+     * when the keys are the interned names (a dict display in the app's code, the usual
+     * case): cheaper than two lookups. A name not found so is looked up (an equal string
+     * that is another object). */
     PyObject *key, *value, *type = NULL, *headers = NULL; /* borrowed: no Python code runs */
     Py_ssize_t pos = 0;
-    while ((type == NULL || headers == NULL) && PyDict_Next(message, &pos, &key, &value)) {
+    while (type == NULL && PyDict_Next(message, &pos, &key, &value)) {
         if (key == str_type) {
             type = value;
         }
@@ -335,6 +336,9 @@ send_with_cors(Filter *f, PyObject *message)
     int start = is_start(type);
     if (start <= 0) {
         return start < 0 ? NULL : PyObject_CallFunctionObjArgs(f->send, message, NULL);
+    }
+    while (headers == NULL && PyDict_Next(message, &pos, &key, &value)) {
+        headers = key == str_headers ? value : NULL; /* the entries after "type" */
     }
     if (headers == NULL) {
         headers = PyDict_GetItemWithError(message, str_headers);
