@@ -16,6 +16,7 @@ from typing import Any
 
 from .fetch.spec import SAFELISTED_METHODS
 from .layers import starlette
+from .origin_spelling import move_to_regex
 
 __all__ = [
     "combined_fix",
@@ -224,10 +225,9 @@ def moved_patterns(causes: Any, configured: list[str]) -> tuple[str, str] | None
         return None
     origin = causes.origin
     regexes = [_as_regex(p) for p in patterns]
-    existing = settings.get("allow_origin_regex")
-    parts = ([str(existing)] if existing else []) + regexes
-    combined = parts[0] if len(parts) == 1 else "|".join(f"(?:{p})" for p in parts)
-    literal = [e for e in configured if e not in patterns]
+    literal, combined = move_to_regex(
+        configured, patterns, regexes, settings.get("allow_origin_regex")
+    )
     if not _fullmatch(combined, origin):
         literal.append(origin)
     many = len(patterns) > 1

@@ -15,6 +15,7 @@ from .fetch.spec import origin_of_url
 
 __all__ = [
     "host_port",
+    "move_to_regex",
     "normalise_config_origin",
     "regex_fix",
     "regexes_matching",
@@ -97,7 +98,15 @@ def regex_fix(
         " allow_origins entries are compared with the origin as literal strings; patterns"
         " belong in allow_origin_regex"
     )
-    patterns = [str(existing), *regexes] if existing else regexes
-    pattern = patterns[0] if len(patterns) == 1 else "|".join(f"(?:{p})" for p in patterns)
-    keep = [e for e in configured if e not in regexes]
+    keep, pattern = move_to_regex(configured, regexes, regexes, existing)
     return cause, f"allow_origins={json.dumps(keep)}, allow_origin_regex={json.dumps(pattern)}"
+
+
+def move_to_regex(
+    configured: list[str], entries: list[str], regexes: list[str], existing: Any
+) -> tuple[list[str], str]:
+    """(the literal list without *entries*, one regex): *regexes* (what *entries* mean as
+    regular expressions) joined with the regex setting already there, if any."""
+    parts = [str(existing), *regexes] if existing else regexes
+    pattern = parts[0] if len(parts) == 1 else "|".join(f"(?:{p})" for p in parts)
+    return [e for e in configured if e not in entries], pattern
